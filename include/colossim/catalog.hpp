@@ -1,0 +1,51 @@
+// The catalog of models, GPUs and clusters shipped under data/ (compiled into the library)
+// and the resolution of a reference — a catalog name or a file path — to a spec.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "colossim/errors.hpp"
+#include "colossim/hardware.hpp"
+#include "colossim/model.hpp"
+
+namespace colossim {
+
+enum class CatalogKind { model, gpu, cluster, validation, calibration };
+
+class Catalog {
+public:
+    // The files compiled in from data/.
+    static Catalog builtin();
+
+    std::vector<std::string> names(CatalogKind kind) const;
+    // The YAML text of a catalog entry; nullptr if there is none.
+    const std::string* text(CatalogKind kind, const std::string& name) const;
+
+    // A reference is a catalog name, or a path to a YAML file or HuggingFace config.json.
+    // `field` names where the reference came from, for errors ("model").
+    ModelSpec model(const std::string& reference, const std::string& field, Diagnostics& diagnostics) const;
+    GpuSpec gpu(const std::string& reference, const std::string& field, Diagnostics& diagnostics) const;
+    ClusterSpec cluster(const std::string& reference, const std::string& field, Diagnostics& diagnostics) const;
+
+    struct Entry {
+        CatalogKind kind;
+        std::string name;
+        std::string text;
+    };
+
+private:
+    std::vector<Entry> entries_;
+    std::string find_text(CatalogKind kind, const std::string& reference, const std::string& field,
+                          std::string& source_name) const;
+};
+
+const char* to_string(CatalogKind k);
+
+// True when a reference names a file rather than a catalog entry.
+bool is_path_reference(const std::string& reference);
+
+// Reads a whole file; a missing or unreadable file is an InputError on `field`.
+std::string read_text_file(const std::string& path, const std::string& field);
+
+}  // namespace colossim

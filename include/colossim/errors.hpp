@@ -1,0 +1,39 @@
+// Two kinds of error (STYLE.md): a user's mistake is an InputError that names the field,
+// the value given and what would be valid; a broken invariant inside colossim is an
+// InternalError. The command line maps InputError to exit status 2. Library code never exits.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace colossim {
+
+class InputError : public std::runtime_error {
+public:
+    // field: dotted path ("parallelism.tp"); value: what was given; valid: what would be.
+    InputError(std::string field, std::string value, std::string valid);
+
+    const std::string& field() const { return field_; }
+    const std::string& value() const { return value_; }
+    const std::string& valid() const { return valid_; }
+
+private:
+    std::string field_, value_, valid_;
+};
+
+class InternalError : public std::logic_error {
+public:
+    using std::logic_error::logic_error;
+};
+
+// Non-fatal findings (unknown keys, ignored fields) collected while reading input.
+struct Diagnostics {
+    std::vector<std::string> warnings;
+    void warn(std::string message) { warnings.push_back(std::move(message)); }
+};
+
+// The catalog name closest to `name` by edit distance, or "" if none is close.
+std::string closest_name(const std::string& name, const std::vector<std::string>& candidates);
+
+}  // namespace colossim

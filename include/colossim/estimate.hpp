@@ -1,0 +1,53 @@
+// The analytical engine: one pure function from a Scenario to a StepResult, in
+// microseconds. Definitions used in the results:
+//   MFU = model FLOPs per second per GPU / the GPU's dense peak for the training
+//         precision (BF16/FP16, or FP8); model FLOPs as in workload.hpp (no recompute).
+//   HFU = the same with hardware FLOPs (recomputation included).
+#pragma once
+
+#include <cstdint>
+
+#include "colossim/cost.hpp"
+#include "colossim/scenario.hpp"
+#include "colossim/units.hpp"
+#include "colossim/workload.hpp"
+
+namespace colossim {
+
+// Where one step's time goes, on the critical pipeline stage. The parts add up to the
+// step time: compute is busy kernels; the *_comm parts are communication not hidden
+// behind compute; bubble is pipeline fill and drain; optimizer is the parameter update.
+struct Breakdown {
+    Seconds compute, tp_comm, cp_comm, ep_comm, pp_comm, dp_comm, bubble, optimizer;
+    Seconds total() const { return compute + tp_comm + cp_comm + ep_comm + pp_comm + dp_comm + bubble + optimizer; }
+};
+
+// Bytes one GPU holds on its fullest pipeline stage.
+struct MemoryResult {
+    Bytes weights, gradients, optimizer, activations;
+    Bytes total, capacity;
+    bool fits = false;
+    std::int64_t stage = 0;  // the pipeline stage these figures are for
+};
+
+struct StepResult {
+    Seconds step_time;
+    Breakdown breakdown;
+    MemoryResult memory;
+    double mfu = 0, hfu = 0;
+    FlopRate model_flops_per_gpu, hardware_flops_per_gpu;
+    double tokens_per_s = 0;
+    std::int64_t micro_batches = 0;
+    std::int64_t critical_stage = 0;
+    double params_total = 0, params_active = 0;
+    // Only when the scenario's training.tokens is set:
+    Seconds time_to_train;
+    double gpu_hours = 0, energy_mwh = 0, cost_usd = 0;
+};
+
+StepResult estimate(const Scenario& scenario, const Calibration& calibration);
+
+// Memory of each stage (exposed for the planner and the tests).
+MemoryResult stage_memory(const Scenario& s, const Workload& w, std::size_t stage);
+
+}  // namespace colossim

@@ -1,0 +1,64 @@
+// The shape of a transformer language model: what the FLOP, parameter and activation
+// formulas need, and nothing about how it is trained. Read from our YAML schema
+// (data/README.md) or from a HuggingFace config.json (spec/hf_config).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+
+namespace colossim {
+
+enum class Activation { gelu, relu, squared_relu, swiglu };  // swiglu = gated (SiLU·x)
+enum class PositionEmbedding { learned, rope };
+
+// Mixture of experts (Mixtral, Qwen-MoE, DeepSeek). Absent when experts == 0.
+struct MoeSpec {
+    std::int64_t experts = 0;            // routed experts per MoE layer
+    std::int64_t top_k = 0;              // routed experts per token
+    std::int64_t ffn_hidden = 0;         // width of one routed expert
+    std::int64_t shared_experts = 0;     // always-on experts (DeepSeek, Qwen2-MoE)
+    std::int64_t shared_ffn_hidden = 0;  // width of one shared expert
+    std::int64_t first_dense_layers = 0; // leading layers with a dense MLP (first_k_dense_replace)
+    bool enabled() const { return experts > 0; }
+};
+
+// Multi-head latent attention (DeepSeek-V2/V3). Absent when kv_lora_rank == 0.
+struct MlaSpec {
+    std::int64_t q_lora_rank = 0;  // 0: queries projected directly from hidden
+    std::int64_t kv_lora_rank = 0;
+    std::int64_t qk_nope_head_dim = 0;
+    std::int64_t qk_rope_head_dim = 0;
+    std::int64_t v_head_dim = 0;
+    bool enabled() const { return kv_lora_rank > 0; }
+};
+
+struct ModelSpec {
+    std::string name;
+    std::string family;       // HF model_type
+    std::string description;
+    std::int64_t layers = 0;
+    std::int64_t hidden = 0;
+    std::int64_t ffn_hidden = 0;  // dense MLP width
+    std::int64_t heads = 0;
+    std::int64_t kv_heads = 0;
+    std::int64_t head_dim = 0;
+    std::int64_t vocab = 0;
+    std::int64_t max_seq_len = 0;
+    Activation activation = Activation::gelu;
+    PositionEmbedding position_embedding = PositionEmbedding::rope;
+    bool tie_embeddings = false;
+    bool bias = false;
+    MoeSpec moe;
+    MlaSpec mla;
+    std::map<std::string, std::string> sources;
+
+    bool gated_mlp() const { return activation == Activation::swiglu; }
+    std::int64_t dense_layers() const { return moe.enabled() ? moe.first_dense_layers : layers; }
+    std::int64_t moe_layers() const { return layers - dense_layers(); }
+};
+
+const char* to_string(Activation a);
+const char* to_string(PositionEmbedding p);
+
+}  // namespace colossim

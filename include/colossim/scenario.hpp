@@ -1,0 +1,64 @@
+// One scenario = model x cluster x parallelism x training run (DESIGN.md). Plain,
+// validated data: every engine takes a Scenario and returns results.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "colossim/hardware.hpp"
+#include "colossim/model.hpp"
+#include "colossim/units.hpp"
+
+namespace colossim {
+
+enum class Recompute { none, selective, full };  // Megatron's recompute granularity
+// fp16 and bf16 share the 16-bit tensor-core peak; they differ in gradient reduction
+// (Megatron-LM accumulates and reduces bf16 gradients in fp32, fp16 ones in fp16).
+enum class Precision { bf16, fp16, fp8 };
+enum class AttentionKernel { flash, unfused };   // fused FlashAttention vs bmm + softmax
+
+struct Parallelism {
+    std::int64_t tp = 1, pp = 1, vpp = 1, dp = 1, cp = 1, ep = 1;
+    std::int64_t etp = 0;  // expert tensor parallel size; 0 means "same as tp"
+    int zero = 1;          // 0: plain DDP; 1: distributed optimizer; 2: +gradients; 3: +weights
+    Recompute recompute = Recompute::selective;
+    bool sequence_parallel = true;
+    bool dp_overlap = true;  // gradient reduce-scatter/all-reduce overlapped with backward
+    // Layers on the first and last pipeline stages when they differ from the rest
+    // (Megatron-Core's decoder_first/last_pipeline_num_layers); 0 = even split.
+    std::int64_t first_stage_layers = 0, last_stage_layers = 0;
+
+    std::int64_t expert_tp() const { return etp > 0 ? etp : tp; }
+    // Expert layers re-divide the tp*cp*dp ranks of a stage (MoE parallel folding).
+    std::int64_t expert_dp() const { return tp * cp * dp / (expert_tp() * ep); }
+};
+
+struct Training {
+    std::int64_t seq_len = 0;
+    std::int64_t global_batch = 0;  // sequences per optimizer step
+    std::int64_t micro_batch = 1;
+    double tokens = 0.0;            // tokens to train; 0 = not asked
+    Precision precision = Precision::bf16;
+    AttentionKernel attention = AttentionKernel::flash;
+    bool dropout = false;           // dropout layers present (their masks are saved)
+    double price_per_gpu_hour = 0;  // USD; from the cluster unless set
+    double pue = 0;                 // from the cluster unless set
+
+    std::int64_t micro_batches_per_step(const Parallelism& p) const {
+        return global_batch / (micro_batch * p.dp);
+    }
+};
+
+struct Scenario {
+    ModelSpec model;
+    ClusterSpec cluster;
+    std::int64_t gpus = 0;
+    Parallelism parallelism;
+    Training training;
+};
+
+const char* to_string(Recompute r);
+const char* to_string(Precision p);
+const char* to_string(AttentionKernel k);
+
+}  // namespace colossim

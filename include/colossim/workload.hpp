@@ -1,0 +1,101 @@
+// Workload: what one GPU does for one micro-batch, as lists of operations, derived from a
+// Scenario and independent of the hardware's speed. Both engines read it (DESIGN.md):
+// the analytical engine prices it with the cost model; an event engine schedules it.
+//
+// FLOP convention (stated once, used everywhere): a multiply-add is 2 FLOPs. *Model*
+// FLOPs count every matrix product of the architecture, with attention scores over the
+// full s x s square (no halving for the causal mask), as Narayanan et al. SC'21 eq. 3 and
+// PaLM's MFU (Chowdhery et al. 2022, app. B) do; backward = 2 x forward; recomputation
+// is excluded. *Hardware* FLOPs add the recomputed forward work. Kernel FLOPs (what the
+// GPU executes, used for time) halve causal attention in FlashAttention.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "colossim/scenario.hpp"
+#include "colossim/units.hpp"
+
+namespace colossim {
+
+enum class ComputeKind { gemm, attention, memory };
+
+// A GEMM of [m x k] by [k x n], `batch` times (grouped/batched GEMMs); an attention
+// kernel (flops only); or a memory-bound kernel (bytes only).
+struct ComputeOp {
+    const char* name = "";
+    ComputeKind kind = ComputeKind::memory;
+    double m = 0, n = 0, k = 0, batch = 1;  // gemm shape
+    Flops flops;                            // kernel FLOPs (what runs)
+    Bytes bytes;                            // HBM traffic (read + write)
+};
+
+enum class CollectiveKind { all_reduce, all_gather, reduce_scatter, all_to_all, send_recv };
+
+// The communicator an operation runs on. Ranks are laid out TP innermost, then CP, then
+// DP, then PP (Megatron-Core's tp-cp-dp-pp order; Llama 3's [TP, CP, PP, DP] puts PP
+// inside DP, which for the level model below changes nothing while TP fills a node).
+enum class CommGroup { tp, cp, ep, dp, expert_dp, pp };
+
+struct CollectiveOp {
+    const char* name = "";
+    CollectiveKind kind = CollectiveKind::all_reduce;
+    CommGroup group = CommGroup::tp;
+    Bytes bytes;  // the full buffer each rank holds (all-reduce input, all-gather output)
+    bool overlappable = false;  // runs beside compute (CP ring exchanges)
+};
+
+struct OpList {
+    std::vector<ComputeOp> compute;
+    std::vector<CollectiveOp> comm;
+};
+
+// One kind of block (a dense layer, an MoE layer, the embedding, the output head), one
+// micro-batch, one GPU: forward, backward, and the extra forward that recomputation adds.
+struct BlockWork {
+    OpList forward, backward, recompute;
+    Flops model_flops_forward;    // model FLOPs of this block, per micro-batch, this GPU's share
+    Flops attention_model_flops;  // of which the attention core (what selective recompute redoes)
+};
+
+struct StageWork {
+    std::int64_t dense_layers = 0, moe_layers = 0;
+    bool has_embedding = false, has_head = false;
+    double params = 0;          // parameters held by one GPU of this stage
+    double expert_params = 0;   // of which routed-expert parameters (reduced over expert-DP)
+};
+
+struct ParamCounts {
+    double attention = 0;      // per layer
+    double dense_mlp = 0;      // per dense layer
+    double routed_experts = 0; // per MoE layer, all routed experts
+    double shared_experts = 0; // per MoE layer
+    double router = 0;         // per MoE layer
+    double norms = 0;          // per layer
+    double embedding = 0;      // token (+ learned position) embedding
+    double output = 0;         // output projection (0 when tied)
+    double total = 0;
+    double active = 0;         // used per token (top-k experts only)
+};
+
+struct Workload {
+    BlockWork dense_layer, moe_layer, embedding, head;
+    std::vector<StageWork> stages;
+    ParamCounts params;
+    std::int64_t micro_batches = 0;     // per pipeline, per step
+    double tokens_per_micro_batch = 0;  // on one CP rank: micro_batch * seq_len / cp
+    Bytes p2p_bytes;                    // activation sent between stages per micro-batch
+    Flops model_flops_per_step;         // whole job, one optimizer step
+    Flops hardware_flops_per_step;      // + recomputation
+};
+
+// Builds the workload of a validated scenario. Pure.
+Workload build_workload(const Scenario& s);
+
+ParamCounts count_parameters(const ModelSpec& m);
+
+// Activation bytes one GPU keeps for one layer and one micro-batch (Korthikanti et al.
+// 2022, generalised: see activations.cpp). `moe` selects an MoE layer.
+Bytes activation_bytes_per_layer(const Scenario& s, bool moe);
+
+}  // namespace colossim

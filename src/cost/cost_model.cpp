@@ -1,0 +1,105 @@
+#include <cmath>
+
+#include "colossim/cost.hpp"
+
+namespace colossim {
+
+namespace {
+GroupPlacement place(std::int64_t size, std::int64_t stride, std::int64_t domain) {
+    GroupPlacement g;
+    g.size = size;
+    if (size <= 1) return g;
+    if (stride >= domain) g.per_domain = 1;
+    else g.per_domain = std::min(size, std::max<std::int64_t>(1, domain / stride));
+    return g;
+}
+}  // namespace
+
+CostModel::CostModel(const Scenario& scenario, const Calibration& calibration) : s_(scenario), cal_(calibration) {
+    const GpuSpec& gpu = s_.cluster.gpu;
+    gemm_peak_ = s_.training.precision == Precision::fp8 && gpu.peak_fp8 ? *gpu.peak_fp8 : gpu.peak_bf16;
+    gemm_efficiency_max_ = gpu.gemm_efficiency > 0 ? gpu.gemm_efficiency : cal_.default_gemm_efficiency;
+    double attention_eff = gpu.attention_efficiency > 0 ? gpu.attention_efficiency : cal_.default_attention_efficiency;
+    attention_rate_ = gpu.peak_bf16 * attention_eff;  // attention runs in 16-bit in every recipe modelled
+    memory_rate_ = gpu.hbm_bandwidth * cal_.memory_efficiency;
+    nvlink_rate_ = gpu.nvlink_per_direction() * cal_.nvlink_efficiency;
+    network_rate_ = s_.cluster.nic_bandwidth * cal_.network_efficiency;
+
+    const auto& p = s_.parallelism;
+    const std::int64_t domain = std::max<std::int64_t>(1, s_.cluster.nvlink_domain);
+    auto idx = [](CommGroup g) { return static_cast<int>(g); };
+    groups_[idx(CommGroup::tp)] = place(p.tp, 1, domain);
+    groups_[idx(CommGroup::cp)] = place(p.cp, p.tp, domain);
+    groups_[idx(CommGroup::dp)] = place(p.dp * p.cp, p.tp, domain);  // gradients reduce over dp x cp
+    groups_[idx(CommGroup::ep)] = place(p.ep, p.expert_tp(), domain);
+    groups_[idx(CommGroup::expert_dp)] = place(p.expert_dp(), p.expert_tp() * p.ep, domain);
+    groups_[idx(CommGroup::pp)] = place(p.pp, p.tp * p.cp * p.dp, domain);
+}
+
+GroupPlacement CostModel::placement(CommGroup group) const { return groups_[static_cast<int>(group)]; }
+
+double CostModel::gemm_efficiency(double m, double n, double k, double batch) const {
+    // Wave quantization: output tiles are dealt to SMs in waves; a partial last wave idles SMs.
+    const double sms = double(std::max<std::int64_t>(1, s_.cluster.gpu.sm_count));
+    const double tiles = batch * std::ceil(m / cal_.gemm_tile_m) * std::ceil(n / cal_.gemm_tile_n);
+    const double waves = std::ceil(tiles / sms);
+    const double wave_use = tiles / (waves * sms);
+    // Tile padding: a dimension smaller than a tile wastes the rest of the tile.
+    const double pad_use = (m / (std::ceil(m / cal_.gemm_tile_m) * cal_.gemm_tile_m)) *
+                           (n / (std::ceil(n / cal_.gemm_tile_n) * cal_.gemm_tile_n));
+    const double k_use = k / (k + cal_.gemm_k_half);
+    return gemm_efficiency_max_ * wave_use * pad_use * k_use;
+}
+
+Seconds CostModel::compute(const ComputeOp& op) const {
+    Seconds memory_time = op.bytes / memory_rate_;
+    switch (op.kind) {
+        case ComputeKind::gemm: {
+            double eff = gemm_efficiency(op.m, op.n, op.k, op.batch);
+            return max(op.flops / (gemm_peak_ * eff), memory_time) + cal_.kernel_overhead;
+        }
+        case ComputeKind::attention:
+            return max(op.flops / attention_rate_, memory_time) + cal_.kernel_overhead;
+        case ComputeKind::memory:
+            return memory_time + cal_.kernel_overhead;
+    }
+    return Seconds(0);
+}
+
+Seconds CostModel::collective(const CollectiveOp& op) const { return collective(op.kind, op.bytes, placement(op.group)); }
+
+Seconds CostModel::collective(CollectiveKind kind, Bytes bytes, GroupPlacement where) const {
+    const double n = double(where.size);
+    if (where.size <= 1 || bytes.value <= 0) return Seconds(0);
+    const double k = double(where.per_domain);  // members inside one NVLink domain
+    const double r = n / k;                     // NVLink domains the group spans
+    const Seconds a1 = s_.cluster.nvlink_latency, a2 = s_.cluster.network_latency;
+    // Ring latency grows with the ring; NCCL switches to trees (double binary tree,
+    // Sanders et al. 2009) whose depth grows with log2 — take the smaller.
+    auto steps = [](double ranks) { return std::min(ranks - 1, 2 * std::ceil(std::log2(ranks))); };
+
+    // Reduce-scatter (or all-gather) of a buffer of `bytes`, hierarchical:
+    // (k-1)/k of it over NVLink, then the 1/k shard over r domains on the NICs.
+    auto half = [&](Bytes b) {
+        Seconds t(0);
+        if (k > 1) t += Bytes(b.value * (k - 1) / k) / nvlink_rate_ + a1 * (k - 1);
+        if (r > 1) t += Bytes(b.value / k * (r - 1) / r) / network_rate_ + a2 * steps(r);
+        return t;
+    };
+    switch (kind) {
+        case CollectiveKind::all_reduce: return half(bytes) * 2.0;  // reduce-scatter + all-gather
+        case CollectiveKind::all_gather:
+        case CollectiveKind::reduce_scatter: return half(bytes);
+        case CollectiveKind::all_to_all: {
+            // Each rank keeps 1/n, sends (k-1)/n over NVLink and (n-k)/n over its NIC at once.
+            Seconds intra = Bytes(bytes.value * (k - 1) / n) / nvlink_rate_;
+            Seconds inter = r > 1 ? Bytes(bytes.value * (n - k) / n) / network_rate_ : Seconds(0);
+            return max(intra, inter) + (r > 1 ? a2 : a1);
+        }
+        case CollectiveKind::send_recv:
+            return r > 1 ? bytes / network_rate_ + a2 : bytes / nvlink_rate_ + a1;
+    }
+    return Seconds(0);
+}
+
+}  // namespace colossim

@@ -1,0 +1,194 @@
+// The analytical engine: closed forms over the workload and the cost model.
+//
+// Per micro-batch, each stage runs its blocks' forward, (recomputation,) backward; TP and
+// EP communication sits on the critical path (Megatron-LM's default, no TP overlap); the
+// CP K/V ring hides behind the attention it feeds. The pipeline then follows the 1F1B
+// closed form (Narayanan et al. SC'21 sec. 2.2): m micro-batches through the slowest
+// stage plus the fill and drain through the others, divided by v when interleaved. The
+// data-parallel gradient reduction is hidden behind the last backward where the scenario
+// overlaps it, and the optimizer update is memory-bound.
+#include <algorithm>
+
+#include "colossim/estimate.hpp"
+
+namespace colossim {
+
+namespace {
+
+struct StageTime {
+    Seconds forward, backward;  // per micro-batch, communication included
+    Breakdown parts;            // per micro-batch: compute, tp/cp/ep communication
+    Seconds total() const { return forward + backward; }
+};
+
+// Adds one pass (op list) of a block, `count` times, to `t` and its parts.
+void add_pass(const OpList& ops, double count, const CostModel& cost, Seconds& t, Breakdown& parts) {
+    if (count <= 0) return;
+    Seconds compute(0), attention(0);
+    for (const auto& op : ops.compute) {
+        Seconds c = cost.compute(op);
+        compute += c;
+        if (op.kind == ComputeKind::attention || std::string_view(op.name).starts_with("attention")) attention += c;
+    }
+    Seconds tp(0), cp(0), ep(0);
+    for (const auto& c : ops.comm) {
+        Seconds d = cost.collective(c);
+        if (c.overlappable) d = max(Seconds(0), d - attention);  // hidden behind attention
+        switch (c.group) {
+            case CommGroup::cp: cp += d; break;
+            case CommGroup::ep: ep += d; break;
+            default: tp += d; break;
+        }
+    }
+    t += (compute + tp + cp + ep) * count;
+    parts.compute += compute * count;
+    parts.tp_comm += tp * count;
+    parts.cp_comm += cp * count;
+    parts.ep_comm += ep * count;
+}
+
+StageTime stage_time(const Scenario& s, const Workload& w, const StageWork& st, const CostModel& cost) {
+    StageTime t;
+    const Recompute rc = s.parallelism.recompute;
+    struct Block {
+        const BlockWork& work;
+        double count;
+    };
+    const Block blocks[] = {{w.embedding, st.has_embedding ? 1.0 : 0.0},
+                            {w.dense_layer, double(st.dense_layers)},
+                            {w.moe_layer, double(st.moe_layers)},
+                            {w.head, st.has_head ? 1.0 : 0.0}};
+    for (const auto& b : blocks) {
+        add_pass(b.work.forward, b.count, cost, t.forward, t.parts);
+        add_pass(b.work.backward, b.count, cost, t.backward, t.parts);
+        if (rc == Recompute::full) add_pass(b.work.recompute.compute.empty() && &b.work == &w.head ? OpList{} : b.work.forward,
+                                            &b.work == &w.head || &b.work == &w.embedding ? 0.0 : b.count, cost, t.backward,
+                                            t.parts);
+        else if (rc == Recompute::selective) add_pass(b.work.recompute, b.count, cost, t.backward, t.parts);
+    }
+    return t;
+}
+
+// Gradient reduction and parameter gathering over data-parallel ranks, per step; returns
+// the part not hidden behind compute.
+Seconds data_parallel_time(const Scenario& s, const Workload& w, const StageTime& first_stage,
+                           const StageWork& st, const CostModel& cost, const Calibration& cal) {
+    const auto& p = s.parallelism;
+    const double grad_bytes = s.training.precision == Precision::fp16 ? 2.0 : 4.0;
+    struct Part {
+        double params;
+        GroupPlacement group;
+    };
+    const Part parts[] = {{st.params - st.expert_params, cost.placement(CommGroup::dp)},
+                          {st.expert_params, cost.placement(CommGroup::expert_dp)}};
+    Seconds reduce(0), gather(0), per_micro_batch(0);
+    double params = 0;
+    for (const auto& part : parts) {
+        if (part.params <= 0) continue;
+        params += part.params;
+        Bytes grads(part.params * grad_bytes), weights(part.params * 2.0);
+        if (p.zero == 0) {
+            reduce += cost.collective(CollectiveKind::all_reduce, grads, part.group);
+        } else {
+            reduce += cost.collective(CollectiveKind::reduce_scatter, grads, part.group);
+            Seconds ag = cost.collective(CollectiveKind::all_gather, weights, part.group);
+            if (p.zero == 3) per_micro_batch += ag * 2.0;  // gathered for forward and for backward
+            else gather += ag;
+        }
+    }
+    if (!p.dp_overlap) return reduce + gather + per_micro_batch * double(w.micro_batches);
+    // Overlapped: buckets reduce as the last backward produces them (Megatron-Core
+    // overlap_grad_reduce) and gather during the first forward (overlap_param_gather);
+    // the last bucket cannot hide.
+    const double last_bucket = params > 0 ? std::min(1.0, cal.ddp_bucket_params / params) : 1.0;
+    Seconds exposed_reduce = max(reduce * last_bucket, reduce - first_stage.backward);
+    Seconds exposed_gather = max(gather * last_bucket, gather - first_stage.forward);
+    Seconds exposed_zero3 = max(Seconds(0), per_micro_batch - first_stage.total()) * double(w.micro_batches);
+    return exposed_reduce + exposed_gather + exposed_zero3;
+}
+
+// Adam step: per local (sharded) parameter, read fp32 weight, gradient, m, v and write
+// weight, m, v and the 16-bit copy (30 bytes); every parameter's gradient is zeroed (4).
+Seconds optimizer_time(const Scenario& s, const StageWork& st, const CostModel& cost) {
+    const auto& p = s.parallelism;
+    double shards_dense = p.zero >= 1 ? double(p.dp * p.cp) : 1.0;
+    double shards_expert = p.zero >= 1 ? double(p.expert_dp()) : 1.0;
+    double local = (st.params - st.expert_params) / shards_dense + st.expert_params / shards_expert;
+    ComputeOp update;
+    update.name = "optimizer";
+    update.kind = ComputeKind::memory;
+    update.bytes = Bytes(30.0 * local + 4.0 * st.params);
+    return cost.compute(update);
+}
+
+}  // namespace
+
+StepResult estimate(const Scenario& s, const Calibration& calibration) {
+    const Workload w = build_workload(s);
+    const CostModel cost(s, calibration);
+    const auto& p = s.parallelism;
+    StepResult r;
+    r.micro_batches = w.micro_batches;
+    r.params_total = w.params.total;
+    r.params_active = w.params.active;
+
+    std::vector<StageTime> stages;
+    stages.reserve(w.stages.size());
+    std::size_t critical = 0;
+    Seconds sum(0);
+    for (std::size_t i = 0; i < w.stages.size(); ++i) {
+        stages.push_back(stage_time(s, w, w.stages[i], cost));
+        sum += stages.back().total();
+        if (stages[i].total() > stages[critical].total()) critical = i;
+    }
+    const StageTime& slow = stages[critical];
+    const double m = double(w.micro_batches), v = double(p.vpp);
+
+    Breakdown b;
+    b.compute = slow.parts.compute * m;
+    b.tp_comm = slow.parts.tp_comm * m;
+    b.cp_comm = slow.parts.cp_comm * m;
+    b.ep_comm = slow.parts.ep_comm * m;
+    // Fill and drain: every other stage's work once, shortened v-fold by interleaving.
+    b.bubble = (sum - slow.total()) / v;
+    if (p.pp > 1) {
+        // Each micro-batch's activations and gradients cross every virtual-stage boundary
+        // of this rank; Megatron-LM waits for these transfers (no P2P overlap by default).
+        Seconds hop = cost.collective(CollectiveKind::send_recv, w.p2p_bytes, cost.placement(CommGroup::pp));
+        b.pp_comm = hop * 2.0 * v * m;
+        b.bubble += hop * 2.0 * double(p.pp - 1);
+    }
+    // The step ends when stage 0 finishes its last backward: its data-parallel reduction
+    // is the one that can hide least.
+    b.dp_comm = data_parallel_time(s, w, stages.front(), w.stages.front(), cost, calibration);
+    b.optimizer = optimizer_time(s, w.stages[critical], cost);
+    r.breakdown = b;
+    r.step_time = b.total();
+    r.critical_stage = static_cast<std::int64_t>(critical);
+
+    r.memory = stage_memory(s, w, 0);
+    for (std::size_t i = 1; i < w.stages.size(); ++i) {
+        MemoryResult mi = stage_memory(s, w, i);
+        if (mi.total > r.memory.total) r.memory = mi;
+    }
+
+    const double gpus = double(s.gpus);
+    r.model_flops_per_gpu = w.model_flops_per_step / r.step_time / gpus;
+    r.hardware_flops_per_gpu = w.hardware_flops_per_step / r.step_time / gpus;
+    r.mfu = r.model_flops_per_gpu / cost.gemm_peak();
+    r.hfu = r.hardware_flops_per_gpu / cost.gemm_peak();
+    r.tokens_per_s = double(s.training.global_batch) * double(s.training.seq_len) / r.step_time.value;
+
+    if (s.training.tokens > 0) {
+        r.time_to_train = Seconds(s.training.tokens / r.tokens_per_s);
+        r.gpu_hours = gpus * r.time_to_train.value / kSecondsPerHour;
+        // Each GPU draws its TDP, plus its share of the host; the facility adds PUE.
+        Watts per_gpu = s.cluster.gpu.tdp + s.cluster.host_power / double(s.cluster.gpus_per_node);
+        Joules it_energy = per_gpu * gpus * r.time_to_train;
+        r.energy_mwh = it_energy.value * s.training.pue / kJoulesPerMWh;
+        r.cost_usd = r.gpu_hours * s.training.price_per_gpu_hour;
+    }
+    return r;
+}
+
+}  // namespace colossim

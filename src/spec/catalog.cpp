@@ -1,0 +1,125 @@
+#include "colossim/catalog.hpp"
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+
+#include "embedded_data.hpp"
+#include "field_reader.hpp"
+#include "hardware_reader.hpp"
+#include "model_reader.hpp"
+
+namespace colossim {
+
+const char* to_string(CatalogKind k) {
+    switch (k) {
+        case CatalogKind::model: return "model";
+        case CatalogKind::gpu: return "gpu";
+        case CatalogKind::cluster: return "cluster";
+        case CatalogKind::validation: return "validation";
+        case CatalogKind::calibration: return "calibration";
+    }
+    return "?";
+}
+
+namespace {
+const char* folder_of(CatalogKind k) {
+    switch (k) {
+        case CatalogKind::model: return "models/";
+        case CatalogKind::gpu: return "gpus/";
+        case CatalogKind::cluster: return "clusters/";
+        case CatalogKind::validation: return "validation/";
+        case CatalogKind::calibration: return "calibration/";
+    }
+    return "";
+}
+}  // namespace
+
+Catalog Catalog::builtin() {
+    Catalog c;
+    for (std::size_t i = 0; i < detail::kEmbeddedFileCount; ++i) {
+        std::string path = detail::kEmbeddedFiles[i].path;
+        for (CatalogKind k : {CatalogKind::model, CatalogKind::gpu, CatalogKind::cluster, CatalogKind::validation,
+                               CatalogKind::calibration}) {
+            std::string folder = folder_of(k);
+            if (path.starts_with(folder) && path.ends_with(".yaml")) {
+                std::string name = path.substr(folder.size(), path.size() - folder.size() - 5);
+                c.entries_.push_back({k, name, detail::kEmbeddedFiles[i].text});
+            }
+        }
+    }
+    return c;
+}
+
+std::vector<std::string> Catalog::names(CatalogKind kind) const {
+    std::vector<std::string> out;
+    for (const auto& e : entries_) {
+        if (e.kind == kind) out.push_back(e.name);
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+const std::string* Catalog::text(CatalogKind kind, const std::string& name) const {
+    for (const auto& e : entries_) {
+        if (e.kind == kind && e.name == name) return &e.text;
+    }
+    return nullptr;
+}
+
+bool is_path_reference(const std::string& reference) {
+    return reference.find('/') != std::string::npos || reference.ends_with(".json") ||
+           reference.ends_with(".yaml") || reference.ends_with(".yml");
+}
+
+std::string read_text_file(const std::string& path, const std::string& field) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw InputError(field, path, "a readable file (it does not exist or cannot be opened)");
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    if (in.bad()) throw InputError(field, path, "a readable file (reading failed)");
+    return ss.str();
+}
+
+std::string Catalog::find_text(CatalogKind kind, const std::string& reference, const std::string& field,
+                               std::string& source_name) const {
+    if (is_path_reference(reference)) {
+        source_name = reference;
+        return read_text_file(reference, field);
+    }
+    if (const std::string* t = text(kind, reference)) {
+        source_name = std::string(folder_of(kind)) + reference + ".yaml";
+        return *t;
+    }
+    auto all = names(kind);
+    std::string hint = closest_name(reference, all);
+    std::string valid = "a " + std::string(to_string(kind)) + " from `colossim list " + to_string(kind) +
+                        "s` or a file path";
+    if (!hint.empty()) valid = "did you mean '" + hint + "'? (" + valid + ")";
+    throw InputError(field, reference, valid);
+}
+
+ModelSpec Catalog::model(const std::string& reference, const std::string& field, Diagnostics& diagnostics) const {
+    std::string source;
+    std::string text = find_text(CatalogKind::model, reference, field, source);
+    YAML::Node node = spec::load_document(text, source);
+    if (spec::looks_like_hf_config(node)) return spec::read_hf_config(node, source, diagnostics);
+    return spec::read_model_yaml(node, source, diagnostics);
+}
+
+GpuSpec Catalog::gpu(const std::string& reference, const std::string& field, Diagnostics& diagnostics) const {
+    std::string source;
+    std::string text = find_text(CatalogKind::gpu, reference, field, source);
+    return spec::read_gpu_yaml(spec::load_document(text, source), source, diagnostics);
+}
+
+ClusterSpec Catalog::cluster(const std::string& reference, const std::string& field,
+                             Diagnostics& diagnostics) const {
+    std::string source;
+    std::string text = find_text(CatalogKind::cluster, reference, field, source);
+    return spec::read_cluster_yaml(
+        spec::load_document(text, source), source, diagnostics,
+        [&](const std::string& ref, const std::string& f) { return gpu(ref, f, diagnostics); });
+}
+
+}  // namespace colossim

@@ -1,0 +1,64 @@
+#include "hardware_reader.hpp"
+
+#include "field_reader.hpp"
+
+namespace colossim::spec {
+
+std::map<std::string, std::string> read_sources_map(const YAML::Node& node, const std::string& path) {
+    std::map<std::string, std::string> out;
+    if (!node.IsDefined() || node.IsNull()) return out;
+    if (!node.IsMap()) throw InputError(path, "", "a mapping of field: citation");
+    for (auto it = node.begin(); it != node.end(); ++it) {
+        out[it->first.as<std::string>()] = it->second.IsScalar() ? it->second.Scalar() : "";
+    }
+    return out;
+}
+
+GpuSpec read_gpu_yaml(const YAML::Node& node, const std::string& path, Diagnostics& diagnostics) {
+    FieldReader r(node, path, diagnostics);
+    GpuSpec g;
+    g.name = r.text("name");
+    g.description = r.optional_text("description").value_or("");
+    g.peak_bf16 = r.flop_rate("peak_bf16");
+    if (r.has("peak_fp8")) g.peak_fp8 = r.flop_rate("peak_fp8");
+    else r.raw("peak_fp8");
+    g.hbm_capacity = r.bytes("hbm_capacity");
+    g.hbm_bandwidth = r.byte_rate("hbm_bandwidth");
+    g.nvlink_bandwidth = r.byte_rate("nvlink_bandwidth");
+    g.tdp = r.watts("tdp");
+    g.sm_count = r.integer("sm_count");
+    g.gemm_efficiency = r.optional_number("gemm_efficiency", 0.01, 1.0).value_or(0.0);
+    g.attention_efficiency = r.optional_number("attention_efficiency", 0.01, 1.0).value_or(0.0);
+    g.sources = read_sources_map(r.raw("sources"), r.path_of("sources"));
+    r.finish();
+    return g;
+}
+
+ClusterSpec read_cluster_yaml(const YAML::Node& node, const std::string& path, Diagnostics& diagnostics,
+                              const GpuResolver& resolve_gpu) {
+    FieldReader r(node, path, diagnostics);
+    ClusterSpec c;
+    c.name = r.text("name");
+    c.description = r.optional_text("description").value_or("");
+    c.gpu = resolve_gpu(r.text("gpu"), r.path_of("gpu"));
+    c.gpus_per_node = r.integer("gpus_per_node");
+    c.nvlink_domain = r.optional_integer("nvlink_domain").value_or(c.gpus_per_node);
+    c.nic_bandwidth = r.byte_rate("nic_bandwidth");
+    c.nvlink_latency = r.has("nvlink_latency") ? r.duration("nvlink_latency") : microseconds(3);
+    c.network_latency = r.has("network_latency") ? r.duration("network_latency") : microseconds(8);
+    r.ignore({"nvlink_latency", "network_latency"});
+    c.max_gpus = r.optional_integer("max_gpus").value_or(0);
+    c.host_power = r.has("host_power") ? r.watts("host_power") : Watts(0);
+    r.ignore({"host_power"});
+    c.pue = r.optional_number("pue", 1.0, 5.0).value_or(1.2);
+    c.price_per_gpu_hour = r.optional_number("price_per_gpu_hour", 0.0, 1e4).value_or(0.0);
+    c.sources = read_sources_map(r.raw("sources"), r.path_of("sources"));
+    r.finish();
+    if (c.nvlink_domain < c.gpus_per_node && c.nvlink_domain != 1) {
+        throw InputError(r.path_of("nvlink_domain"), std::to_string(c.nvlink_domain),
+                         "at least gpus_per_node (" + std::to_string(c.gpus_per_node) + "), or 1 for no NVLink");
+    }
+    return c;
+}
+
+}  // namespace colossim::spec

@@ -1,0 +1,242 @@
+#include "model_reader.hpp"
+
+#include <algorithm>
+#include <set>
+
+#include "field_reader.hpp"
+
+namespace colossim::spec {
+
+namespace {
+
+Activation parse_activation(const std::string& field, const std::string& s) {
+    if (s == "gelu") return Activation::gelu;
+    if (s == "relu") return Activation::relu;
+    if (s == "squared_relu") return Activation::squared_relu;
+    if (s == "swiglu") return Activation::swiglu;
+    throw InputError(field, s, "one of gelu, relu, squared_relu, swiglu");
+}
+
+std::map<std::string, std::string> read_sources(FieldReader& r) {
+    std::map<std::string, std::string> out;
+    if (!r.has("sources")) {
+        r.raw("sources");
+        return out;
+    }
+    auto n = r.raw("sources");
+    if (!n.IsMap()) throw InputError(r.path_of("sources"), "", "a mapping of field: citation");
+    for (auto it = n.begin(); it != n.end(); ++it) {
+        out[it->first.as<std::string>()] = it->second.IsScalar() ? it->second.Scalar() : "";
+    }
+    return out;
+}
+
+}  // namespace
+
+ModelSpec read_model_yaml(const YAML::Node& node, const std::string& path, Diagnostics& diagnostics) {
+    FieldReader r(node, path, diagnostics);
+    ModelSpec m;
+    m.name = r.text("name");
+    m.family = r.optional_text("family").value_or("custom");
+    m.description = r.optional_text("description").value_or("");
+    m.layers = r.integer("layers");
+    m.hidden = r.integer("hidden");
+    m.heads = r.integer("heads");
+    m.kv_heads = r.optional_integer("kv_heads").value_or(m.heads);
+    m.head_dim = r.optional_integer("head_dim").value_or(m.hidden / m.heads);
+    m.vocab = r.integer("vocab");
+    m.max_seq_len = r.optional_integer("max_seq_len").value_or(0);
+    m.activation = parse_activation(r.path_of("activation"),
+                                    r.choice("activation", {"gelu", "relu", "squared_relu", "swiglu"}));
+    auto pos = r.optional_text("position_embedding").value_or("rope");
+    if (pos != "rope" && pos != "learned") throw InputError(r.path_of("position_embedding"), pos, "rope or learned");
+    m.position_embedding = pos == "learned" ? PositionEmbedding::learned : PositionEmbedding::rope;
+    m.tie_embeddings = r.optional_flag("tie_embeddings").value_or(false);
+    m.bias = r.optional_flag("bias").value_or(false);
+    if (r.has("moe")) {
+        FieldReader moe(r.raw("moe"), r.path_of("moe"), diagnostics);
+        m.moe.experts = moe.integer("experts");
+        m.moe.top_k = moe.integer("top_k");
+        m.moe.ffn_hidden = moe.integer("ffn_hidden");
+        m.moe.shared_experts = moe.optional_integer("shared_experts", 0).value_or(0);
+        m.moe.shared_ffn_hidden = moe.optional_integer("shared_ffn_hidden", 0).value_or(m.moe.ffn_hidden);
+        m.moe.first_dense_layers = moe.optional_integer("first_dense_layers", 0).value_or(0);
+        moe.finish();
+    } else {
+        r.raw("moe");
+    }
+    // A model that is all MoE may leave ffn_hidden out.
+    m.ffn_hidden = m.moe.enabled() && m.moe.first_dense_layers == 0 ? r.optional_integer("ffn_hidden").value_or(0)
+                                                                     : r.integer("ffn_hidden");
+    if (r.has("mla")) {
+        FieldReader mla(r.raw("mla"), r.path_of("mla"), diagnostics);
+        m.mla.q_lora_rank = mla.optional_integer("q_lora_rank", 0).value_or(0);
+        m.mla.kv_lora_rank = mla.integer("kv_lora_rank");
+        m.mla.qk_nope_head_dim = mla.integer("qk_nope_head_dim");
+        m.mla.qk_rope_head_dim = mla.integer("qk_rope_head_dim");
+        m.mla.v_head_dim = mla.integer("v_head_dim");
+        mla.finish();
+    } else {
+        r.raw("mla");
+    }
+    m.sources = read_sources(r);
+    r.finish();
+    check_model(m, path);
+    return m;
+}
+
+bool looks_like_hf_config(const YAML::Node& node) {
+    return node.IsMap() && node["model_type"].IsDefined() && node["model_type"].IsScalar();
+}
+
+namespace {
+
+// First key of `keys` that is present and not null.
+std::string first_present(FieldReader& r, std::initializer_list<const char*> keys) {
+    for (const char* k : keys) {
+        if (r.has(k)) return k;
+    }
+    return *keys.begin();
+}
+
+std::int64_t hf_integer(FieldReader& r, std::initializer_list<const char*> keys, std::int64_t min = 1) {
+    return r.integer(first_present(r, keys), min);
+}
+
+const std::set<std::string> kGatedFamilies = {"llama", "mistral", "mixtral", "qwen2", "qwen2_moe", "qwen3",
+                                              "qwen3_moe", "deepseek_v2", "deepseek_v3"};
+const std::set<std::string> kKnownFamilies = {"gpt2",      "llama",    "mistral",     "mixtral",
+                                              "qwen2",     "qwen2_moe", "qwen3",      "qwen3_moe",
+                                              "nemotron",  "deepseek_v2", "deepseek_v3"};
+
+}  // namespace
+
+ModelSpec read_hf_config(const YAML::Node& node, const std::string& source_name, Diagnostics& diagnostics) {
+    Diagnostics ignored;  // HF configs carry many keys colossim has no use for: no warnings.
+    FieldReader r(node, source_name, ignored);
+    ModelSpec m;
+    m.family = r.text("model_type");
+    if (!kKnownFamilies.count(m.family)) {
+        std::string valid = "one of";
+        for (const auto& f : kKnownFamilies) valid += " " + f;
+        throw InputError(r.path_of("model_type"), m.family, valid);
+    }
+    m.name = r.optional_text("_name_or_path").value_or(source_name);
+    m.description = "HuggingFace config (" + m.family + ")";
+    m.layers = hf_integer(r, {"num_hidden_layers", "n_layer"});
+    m.hidden = hf_integer(r, {"hidden_size", "n_embd"});
+    m.heads = hf_integer(r, {"num_attention_heads", "n_head"});
+    m.kv_heads = r.optional_integer("num_key_value_heads").value_or(m.heads);
+    m.head_dim = r.optional_integer("head_dim").value_or(m.hidden / m.heads);
+    m.vocab = r.integer("vocab_size");
+    m.max_seq_len = r.has("max_position_embeddings") ? r.integer("max_position_embeddings")
+                                                     : r.optional_integer(first_present(r, {"n_positions", "n_ctx"}))
+                                                           .value_or(0);
+    if (r.has("n_inner") || r.has("intermediate_size")) {
+        m.ffn_hidden = hf_integer(r, {"intermediate_size", "n_inner"});
+    } else {
+        m.ffn_hidden = 4 * m.hidden;  // GPT-2: n_inner null means 4 * n_embd
+    }
+    m.tie_embeddings = r.optional_flag("tie_word_embeddings").value_or(m.family == "gpt2");
+    std::string act = r.optional_text(first_present(r, {"hidden_act", "activation_function"})).value_or("gelu");
+    if (kGatedFamilies.count(m.family)) {
+        m.activation = Activation::swiglu;  // these families' MLPs are gated (SiLU(xW1)·xW3)
+    } else if (act == "relu2") {
+        m.activation = Activation::squared_relu;
+    } else if (act == "relu") {
+        m.activation = Activation::relu;
+    } else {
+        m.activation = Activation::gelu;
+    }
+    m.position_embedding = m.family == "gpt2" ? PositionEmbedding::learned : PositionEmbedding::rope;
+    m.bias = m.family == "gpt2" || r.optional_flag("mlp_bias").value_or(false);
+
+    // Mixture of experts: each family names it differently.
+    if (m.family == "mixtral") {
+        m.moe.experts = r.integer("num_local_experts");
+        m.moe.top_k = r.integer("num_experts_per_tok");
+        m.moe.ffn_hidden = m.ffn_hidden;
+    } else if (m.family == "qwen2_moe" || m.family == "qwen3_moe") {
+        m.moe.experts = r.integer("num_experts");
+        m.moe.top_k = r.integer("num_experts_per_tok");
+        m.moe.ffn_hidden = r.integer("moe_intermediate_size");
+        if (r.has("shared_expert_intermediate_size") &&
+            r.integer("shared_expert_intermediate_size", 0) > 0) {
+            m.moe.shared_experts = 1;  // Qwen2-MoE: one shared expert of this width
+            m.moe.shared_ffn_hidden = r.integer("shared_expert_intermediate_size");
+        }
+        // A layer is sparse when (i + 1) % decoder_sparse_step == 0 and it is not listed in
+        // mlp_only_layers; count the dense ones.
+        std::int64_t step = r.optional_integer("decoder_sparse_step").value_or(1);
+        std::set<std::int64_t> mlp_only;
+        if (r.has("mlp_only_layers")) {
+            auto list = r.raw("mlp_only_layers");
+            if (!list.IsSequence()) throw InputError(r.path_of("mlp_only_layers"), "", "a list of layer indices");
+            for (const auto& v : list) mlp_only.insert(v.as<std::int64_t>());
+        }
+        std::int64_t dense = 0;
+        for (std::int64_t i = 0; i < m.layers; ++i) {
+            if (mlp_only.count(i) || (i + 1) % step != 0) ++dense;
+        }
+        m.moe.first_dense_layers = dense;
+    } else if (m.family == "deepseek_v3" || m.family == "deepseek_v2") {
+        m.moe.experts = r.integer("n_routed_experts");
+        m.moe.top_k = r.integer("num_experts_per_tok");
+        m.moe.ffn_hidden = r.integer("moe_intermediate_size");
+        m.moe.shared_experts = r.optional_integer("n_shared_experts", 0).value_or(0);
+        m.moe.shared_ffn_hidden = m.moe.ffn_hidden;
+        m.moe.first_dense_layers = r.optional_integer("first_k_dense_replace", 0).value_or(0);
+        m.mla.q_lora_rank = r.has("q_lora_rank") ? r.integer("q_lora_rank", 0) : 0;
+        m.mla.kv_lora_rank = r.integer("kv_lora_rank");
+        m.mla.qk_nope_head_dim = r.integer("qk_nope_head_dim");
+        m.mla.qk_rope_head_dim = r.integer("qk_rope_head_dim");
+        m.mla.v_head_dim = r.integer("v_head_dim");
+        m.head_dim = m.mla.qk_nope_head_dim + m.mla.qk_rope_head_dim;
+        if (r.optional_integer("num_nextn_predict_layers", 0).value_or(0) > 0) {
+            diagnostics.warn(source_name + ": num_nextn_predict_layers (multi-token prediction) is not modelled");
+        }
+    }
+    check_model(m, source_name);
+    return m;
+}
+
+void check_model(const ModelSpec& m, const std::string& path) {
+    auto field = [&](const char* f) { return path + "." + f; };
+    if (m.heads % m.kv_heads != 0) {
+        throw InputError(field("kv_heads"), std::to_string(m.kv_heads),
+                         "must divide heads = " + std::to_string(m.heads));
+    }
+    if (!m.mla.enabled() && m.head_dim * m.heads < m.hidden / 8) {
+        throw InputError(field("head_dim"), std::to_string(m.head_dim), "heads x head_dim far below hidden: check it");
+    }
+    if (m.moe.enabled()) {
+        if (m.moe.top_k > m.moe.experts) {
+            throw InputError(field("moe.top_k"), std::to_string(m.moe.top_k),
+                             "at most the number of experts (" + std::to_string(m.moe.experts) + ")");
+        }
+        if (m.moe.first_dense_layers > m.layers) {
+            throw InputError(field("moe.first_dense_layers"), std::to_string(m.moe.first_dense_layers),
+                             "at most the number of layers (" + std::to_string(m.layers) + ")");
+        }
+        if (m.moe.first_dense_layers > 0 && m.ffn_hidden <= 0) {
+            throw InputError(field("ffn_hidden"), "", "required when the model has dense layers");
+        }
+    } else if (m.ffn_hidden <= 0) {
+        throw InputError(field("ffn_hidden"), std::to_string(m.ffn_hidden), "a whole number >= 1");
+    }
+}
+
+}  // namespace colossim::spec
+
+namespace colossim {
+const char* to_string(Activation a) {
+    switch (a) {
+        case Activation::gelu: return "gelu";
+        case Activation::relu: return "relu";
+        case Activation::squared_relu: return "squared_relu";
+        case Activation::swiglu: return "swiglu";
+    }
+    return "?";
+}
+const char* to_string(PositionEmbedding p) { return p == PositionEmbedding::learned ? "learned" : "rope"; }
+}  // namespace colossim

@@ -1,0 +1,210 @@
+#include <cmath>
+
+#include "colossim/spec.hpp"
+#include "colossim/units_parse.hpp"
+#include "field_reader.hpp"
+#include "hardware_reader.hpp"
+#include "model_reader.hpp"
+
+namespace colossim {
+
+const std::vector<FlagKey>& scenario_flags() {
+    static const std::vector<FlagKey> kFlags = {
+        {"model", "model", "catalog name, our YAML file or a HuggingFace config.json"},
+        {"cluster", "cluster", "catalog name or YAML file"},
+        {"gpus", "gpus", "number of GPUs"},
+        {"gpu", "hardware.gpu", "override the cluster's GPU (catalog name or file)"},
+        {"gpus-per-node", "hardware.gpus_per_node", "override GPUs per node (and NVLink domain)"},
+        {"nic-bw", "hardware.nic_bw", "override scale-out bandwidth per GPU, e.g. \"100 Gbit/s\""},
+        {"nvlink-bw", "hardware.nvlink_bw", "override NVLink bandwidth per GPU (both directions), e.g. \"900 GB/s\""},
+        {"tp", "parallelism.tp", "tensor parallel size"},
+        {"pp", "parallelism.pp", "pipeline parallel size"},
+        {"vpp", "parallelism.vpp", "virtual (interleaved) stages per pipeline rank"},
+        {"dp", "parallelism.dp", "data parallel size (default gpus / (tp*pp*cp))"},
+        {"cp", "parallelism.cp", "context parallel size"},
+        {"ep", "parallelism.ep", "expert parallel size"},
+        {"etp", "parallelism.etp", "expert tensor parallel size (default tp)"},
+        {"zero", "parallelism.zero", "0 DDP, 1 distributed optimizer, 2 +gradients, 3 +weights (FSDP)"},
+        {"recompute", "parallelism.recompute", "none|selective|full"},
+        {"sequence-parallel", "parallelism.sequence_parallel", "on|off (flag alone: on)"},
+        {"dp-overlap", "parallelism.dp_overlap", "on|off: overlap gradient reduction with backward"},
+        {"first-stage-layers", "parallelism.first_stage_layers", "layers on the first pipeline stage"},
+        {"last-stage-layers", "parallelism.last_stage_layers", "layers on the last pipeline stage"},
+        {"micro-batch", "training.micro_batch", "sequences per micro-batch"},
+        {"global-batch", "training.global_batch", "sequences per optimizer step"},
+        {"seq-len", "training.seq_len", "tokens per sequence"},
+        {"tokens", "training.tokens", "tokens to train, e.g. 15.6T"},
+        {"precision", "training.precision", "bf16|fp16|fp8"},
+        {"attention", "training.attention", "flash|unfused attention kernel"},
+        {"dropout", "training.dropout", "on|off: dropout layers present"},
+        {"price", "training.price_per_gpu_hour", "USD per GPU-hour"},
+        {"pue", "training.pue", "power usage effectiveness"},
+    };
+    return kFlags;
+}
+
+namespace {
+
+void apply_override(YAML::Node& root, const Override& o) {
+    auto dot = o.key.find('.');
+    if (dot == std::string::npos) {
+        root[o.key] = o.value;
+        return;
+    }
+    std::string group = o.key.substr(0, dot);
+    std::string key = o.key.substr(dot + 1);
+    YAML::Node g = root[group];
+    if (!g.IsDefined() || g.IsNull() || !g.IsMap()) {
+        root[group] = YAML::Node(YAML::NodeType::Map);
+    }
+    root[group][key] = o.value;
+}
+
+Recompute parse_recompute(const std::string& s) {
+    if (s == "none") return Recompute::none;
+    if (s == "full") return Recompute::full;
+    return Recompute::selective;
+}
+
+}  // namespace
+
+Scenario load_scenario(const std::string& yaml_text, const std::string& source_name,
+                       const std::vector<Override>& overrides, const Catalog& catalog, Diagnostics& diagnostics) {
+    YAML::Node root = yaml_text.empty() ? YAML::Node(YAML::NodeType::Map) : spec::load_document(yaml_text, source_name);
+    if (root.IsNull()) root = YAML::Node(YAML::NodeType::Map);
+    if (!root.IsMap()) throw InputError(source_name, "(not a mapping)", "a scenario: a mapping with model, cluster, gpus, parallelism, training");
+    for (const auto& o : overrides) apply_override(root, o);
+
+    spec::FieldReader r(root, "", diagnostics);
+    Scenario s;
+
+    // model: a reference or an inline mapping of our model schema.
+    {
+        YAML::Node m = r.raw("model");
+        if (!m.IsDefined() || m.IsNull()) throw InputError("model", "", "required: a catalog name or a file (--model)");
+        if (m.IsMap()) s.model = spec::read_model_yaml(m, "model", diagnostics);
+        else s.model = catalog.model(r.text("model"), "model", diagnostics);
+    }
+    {
+        YAML::Node c = r.raw("cluster");
+        if (!c.IsDefined() || c.IsNull()) throw InputError("cluster", "", "required: a catalog name or a file (--cluster)");
+        auto resolve_gpu = [&](const std::string& ref, const std::string& f) { return catalog.gpu(ref, f, diagnostics); };
+        if (c.IsMap()) s.cluster = spec::read_cluster_yaml(c, "cluster", diagnostics, resolve_gpu);
+        else s.cluster = catalog.cluster(r.text("cluster"), "cluster", diagnostics);
+    }
+    if (r.has("hardware")) {
+        spec::FieldReader h(r.raw("hardware"), "hardware", diagnostics);
+        if (h.has("gpu")) s.cluster.gpu = catalog.gpu(h.text("gpu"), "hardware.gpu", diagnostics);
+        if (auto n = h.optional_integer("gpus_per_node")) {
+            // An NVLink domain larger than the node (NVL72) is kept; otherwise it follows the node.
+            if (s.cluster.nvlink_domain == s.cluster.gpus_per_node) s.cluster.nvlink_domain = *n;
+            s.cluster.gpus_per_node = *n;
+            if (s.cluster.nvlink_domain < *n) s.cluster.nvlink_domain = *n;
+        }
+        if (h.has("nic_bw")) s.cluster.nic_bandwidth = h.byte_rate("nic_bw");
+        if (h.has("nvlink_bw")) s.cluster.gpu.nvlink_bandwidth = h.byte_rate("nvlink_bw");
+        h.ignore({"nic_bw", "nvlink_bw", "gpu"});
+        h.finish();
+    } else {
+        r.raw("hardware");
+    }
+
+    Parallelism& p = s.parallelism;
+    std::optional<std::int64_t> dp;
+    if (r.has("parallelism")) {
+        spec::FieldReader q(r.raw("parallelism"), "parallelism", diagnostics);
+        p.tp = q.optional_integer("tp").value_or(1);
+        p.pp = q.optional_integer("pp").value_or(1);
+        p.vpp = q.optional_integer("vpp").value_or(1);
+        p.cp = q.optional_integer("cp").value_or(1);
+        p.ep = q.optional_integer("ep").value_or(1);
+        p.etp = q.optional_integer("etp").value_or(0);
+        dp = q.optional_integer("dp");
+        if (q.has("zero")) p.zero = static_cast<int>(std::stol(q.choice("zero", {"0", "1", "2", "3"})));
+        else q.raw("zero");
+        if (q.has("recompute")) p.recompute = parse_recompute(q.choice("recompute", {"none", "selective", "full"}));
+        else q.raw("recompute");
+        p.sequence_parallel = q.optional_flag("sequence_parallel").value_or(p.tp > 1);
+        p.dp_overlap = q.optional_flag("dp_overlap").value_or(true);
+        p.first_stage_layers = q.optional_integer("first_stage_layers").value_or(0);
+        p.last_stage_layers = q.optional_integer("last_stage_layers").value_or(0);
+        q.finish();
+    } else {
+        r.raw("parallelism");
+        p.sequence_parallel = false;
+    }
+
+    Training& t = s.training;
+    {
+        if (!r.has("training")) {
+            throw InputError("training.seq_len", "", "required: tokens per sequence (--seq-len)");
+        }
+        spec::FieldReader q(r.raw("training"), "training", diagnostics);
+        if (!q.has("seq_len")) throw InputError("training.seq_len", "", "required: tokens per sequence (--seq-len)");
+        t.seq_len = q.integer("seq_len");
+        if (!q.has("global_batch")) {
+            throw InputError("training.global_batch", "", "required: sequences per optimizer step (--global-batch)");
+        }
+        t.global_batch = q.integer("global_batch");
+        t.micro_batch = q.optional_integer("micro_batch").value_or(1);
+        t.tokens = q.optional_number("tokens", 0.0, 1e18).value_or(0.0);
+        if (q.has("precision")) {
+            std::string prec = q.choice("precision", {"bf16", "fp16", "fp8"});
+            t.precision = prec == "fp8" ? Precision::fp8 : prec == "fp16" ? Precision::fp16 : Precision::bf16;
+        }
+        else q.raw("precision");
+        if (q.has("attention")) {
+            t.attention = q.choice("attention", {"flash", "unfused"}) == "unfused" ? AttentionKernel::unfused
+                                                                                   : AttentionKernel::flash;
+        } else {
+            q.raw("attention");
+        }
+        t.dropout = q.optional_flag("dropout").value_or(false);
+        t.price_per_gpu_hour = q.optional_number("price_per_gpu_hour", 0.0, 1e4).value_or(s.cluster.price_per_gpu_hour);
+        t.pue = q.optional_number("pue", 1.0, 5.0).value_or(s.cluster.pue);
+        q.finish();
+    }
+
+    std::int64_t model_ranks = p.tp * p.pp * p.cp;
+    if (r.has("gpus")) {
+        s.gpus = r.integer("gpus");
+        if (s.gpus % model_ranks != 0) {
+            throw InputError("gpus", std::to_string(s.gpus),
+                             "a multiple of tp*pp*cp = " + std::to_string(model_ranks));
+        }
+        p.dp = s.gpus / model_ranks;
+        if (dp && *dp != p.dp) {
+            throw InputError("parallelism.dp", std::to_string(*dp),
+                             "tp*pp*cp*dp must equal gpus = " + std::to_string(s.gpus) + "; with tp*pp*cp = " +
+                                 std::to_string(model_ranks) + " that is dp = " + std::to_string(p.dp));
+        }
+    } else {
+        r.raw("gpus");
+        if (!dp) throw InputError("gpus", "", "required: the number of GPUs (--gpus), or parallelism.dp");
+        p.dp = *dp;
+        s.gpus = model_ranks * p.dp;
+    }
+    r.finish();
+    validate_scenario(s);
+    return s;
+}
+
+const char* to_string(Recompute r) {
+    switch (r) {
+        case Recompute::none: return "none";
+        case Recompute::selective: return "selective";
+        case Recompute::full: return "full";
+    }
+    return "?";
+}
+const char* to_string(Precision p) {
+    switch (p) {
+        case Precision::bf16: return "bf16";
+        case Precision::fp16: return "fp16";
+        case Precision::fp8: return "fp8";
+    }
+    return "?";
+}
+const char* to_string(AttentionKernel k) { return k == AttentionKernel::flash ? "flash" : "unfused"; }
+
+}  // namespace colossim

@@ -1,0 +1,258 @@
+// The operations of each block (dense layer, MoE layer, embedding, output head) for one
+// micro-batch on one GPU, forward; backward and recomputation follow from the forward by
+// the rules in mirror_backward(). Shapes follow Megatron-LM's tensor-parallel layout
+// (Shoeybi et al. 2019): QKV and fc1 split by columns, projection and fc2 by rows; with
+// sequence parallelism (Korthikanti et al. 2022) norms, dropout and residuals run on 1/tp
+// of the tokens and the all-reduces become reduce-scatter + all-gather.
+#include "blocks.hpp"
+
+namespace colossim::workload {
+
+namespace {
+constexpr double kAct = 2.0;  // bytes per 16-bit activation element
+
+ComputeOp gemm(const char* name, double m, double n, double k, double batch = 1) {
+    ComputeOp op;
+    op.name = name;
+    op.kind = ComputeKind::gemm;
+    op.m = m;
+    op.n = n;
+    op.k = k;
+    op.batch = batch;
+    op.flops = Flops(2.0 * m * n * k * batch);
+    op.bytes = Bytes(kAct * (m * k + k * n + m * n) * batch);
+    return op;
+}
+
+ComputeOp memory(const char* name, double bytes) {
+    ComputeOp op;
+    op.name = name;
+    op.kind = ComputeKind::memory;
+    op.bytes = Bytes(bytes);
+    return op;
+}
+
+CollectiveOp collective(const char* name, CollectiveKind kind, CommGroup group, double bytes,
+                        bool overlappable = false) {
+    return CollectiveOp{name, kind, group, Bytes(bytes), overlappable};
+}
+}  // namespace
+
+Shape::Shape(const Scenario& s) {
+    const auto& m = s.model;
+    const auto& p = s.parallelism;
+    tp = double(p.tp);
+    cp = double(p.cp);
+    ep = double(p.ep);
+    etp = double(p.expert_tp());
+    tokens = double(s.training.micro_batch) * double(s.training.seq_len) / cp;
+    sp = p.sequence_parallel && p.tp > 1;
+    norm_tokens = sp ? tokens / tp : tokens;
+    h = double(m.hidden);
+    heads = double(m.heads) / tp;
+    kv_heads = m.mla.enabled() ? heads : double(m.kv_heads) / tp;
+    if (m.mla.enabled()) {
+        d_qk = double(m.mla.qk_nope_head_dim + m.mla.qk_rope_head_dim);
+        d_v = double(m.mla.v_head_dim);
+    } else {
+        d_qk = d_v = double(m.head_dim);
+    }
+    q_len = tokens / double(s.training.micro_batch);
+    kv_len = double(s.training.seq_len);
+    batch = double(s.training.micro_batch);
+    causal_factor = s.training.attention == AttentionKernel::flash ? 0.5 : 1.0;
+    dropout = s.training.dropout;
+    gated = m.gated_mlp();
+}
+
+namespace {
+
+// Norm + (all-gather) ... (reduce-scatter/all-reduce) + residual wrap every sub-block.
+void open_sublayer(BlockWork& w, const Shape& x, const char* norm_name, const char* gather_name) {
+    w.forward.compute.push_back(memory(norm_name, 2 * kAct * x.norm_tokens * x.h));
+    if (x.sp) w.forward.comm.push_back(collective(gather_name, CollectiveKind::all_gather, CommGroup::tp, kAct * x.tokens * x.h));
+}
+
+void close_sublayer(BlockWork& w, const Shape& x, const char* reduce_name, const char* residual_name) {
+    w.forward.comm.push_back(collective(reduce_name, x.sp ? CollectiveKind::reduce_scatter : CollectiveKind::all_reduce,
+                                        CommGroup::tp, kAct * x.tokens * x.h));
+    double bytes = 3 * kAct * x.norm_tokens * x.h + (x.dropout ? x.norm_tokens * x.h : 0.0);
+    w.forward.compute.push_back(memory(residual_name, bytes));
+}
+
+// Attention core: FlashAttention (one fused kernel) or Megatron's unfused path
+// (batched QK^T, fused scale-mask-softmax, dropout, batched AV).
+void attention_core(BlockWork& w, const Shape& x, const Scenario& s) {
+    const double bh = x.batch * x.heads;
+    const double model = 2.0 * bh * x.q_len * x.kv_len * (x.d_qk + x.d_v);  // full square, both products
+    w.model_flops_forward += Flops(model);
+    w.attention_model_flops += Flops(model);
+    if (s.training.attention == AttentionKernel::flash) {
+        ComputeOp op;
+        op.name = "flash_attention";
+        op.kind = ComputeKind::attention;
+        op.flops = Flops(model * x.causal_factor);
+        op.bytes = Bytes(kAct * x.tokens * (x.heads * (x.d_qk + x.d_v) * 2 + x.kv_heads * (x.d_qk + x.d_v)));
+        w.forward.compute.push_back(op);
+        w.recompute.compute.push_back(op);  // selective recomputation re-runs the core
+        if (x.cp > 1) {
+            // Ring attention (Megatron-Core CP): K and V of every CP rank pass around the
+            // ring, overlapped with the attention of the chunk in hand.
+            double kv_bytes = kAct * x.tokens * x.kv_heads * (x.d_qk + x.d_v) * x.cp;
+            w.forward.comm.push_back(collective("cp_kv_exchange", CollectiveKind::all_gather, CommGroup::cp, kv_bytes, true));
+        }
+        return;
+    }
+    const double scores = bh * x.q_len * x.kv_len;
+    std::vector<ComputeOp> ops = {
+        gemm("attention_qk", x.q_len, x.kv_len, x.d_qk, bh),
+        memory("softmax", 2 * kAct * scores),
+    };
+    if (x.dropout) ops.push_back(memory("attention_dropout", (2 * kAct + 1) * scores));
+    ops.push_back(gemm("attention_av", x.q_len, x.d_v, x.kv_len, bh));
+    for (const auto& op : ops) {
+        w.forward.compute.push_back(op);
+        w.recompute.compute.push_back(op);
+    }
+    if (x.cp > 1) {
+        double kv_bytes = kAct * x.tokens * x.kv_heads * (x.d_qk + x.d_v) * x.cp;
+        w.forward.comm.push_back(collective("cp_kv_exchange", CollectiveKind::all_gather, CommGroup::cp, kv_bytes, true));
+    }
+}
+
+void add_gemm(BlockWork& w, ComputeOp op, double model_share = 1.0) {
+    w.model_flops_forward += op.flops * model_share;
+    w.forward.compute.push_back(op);
+}
+
+void attention_block(BlockWork& w, const Shape& x, const Scenario& s) {
+    const auto& m = s.model;
+    open_sublayer(w, x, "attention_norm", "tp_all_gather_attention");
+    if (m.mla.enabled()) {
+        // Down-projections are small and replicated on every TP rank (Megatron-Core MLA):
+        // their kernel FLOPs run tp times, their model FLOPs count once.
+        const auto& a = m.mla;
+        const double replicated = 1.0 / x.tp;
+        if (a.q_lora_rank > 0) {
+            add_gemm(w, gemm("q_down_proj", x.tokens, double(a.q_lora_rank), x.h), replicated);
+            add_gemm(w, gemm("q_up_proj", x.tokens, x.heads * x.d_qk, double(a.q_lora_rank)));
+        } else {
+            add_gemm(w, gemm("q_proj", x.tokens, x.heads * x.d_qk, x.h));
+        }
+        add_gemm(w, gemm("kv_down_proj", x.tokens, double(a.kv_lora_rank + a.qk_rope_head_dim), x.h), replicated);
+        add_gemm(w, gemm("kv_up_proj", x.tokens, x.heads * double(a.qk_nope_head_dim + a.v_head_dim),
+                         double(a.kv_lora_rank)));
+    } else {
+        add_gemm(w, gemm("qkv_proj", x.tokens, (x.heads * x.d_qk + 2 * x.kv_heads * x.d_qk), x.h));
+    }
+    if (m.position_embedding == PositionEmbedding::rope) {
+        w.forward.compute.push_back(memory("rotary", 2 * kAct * x.tokens * (x.heads + x.kv_heads) * x.d_qk));
+    }
+    attention_core(w, x, s);
+    add_gemm(w, gemm("out_proj", x.tokens, x.h, x.heads * x.d_v));
+    close_sublayer(w, x, "tp_reduce_attention", "attention_residual");
+}
+
+void mlp(BlockWork& w, const Shape& x, double width, double rows, const char* fc1, const char* act, const char* fc2,
+         double batch = 1) {
+    const double up = x.gated ? 2.0 : 1.0;
+    add_gemm(w, gemm(fc1, rows / batch, up * width, x.h, batch));
+    w.forward.compute.push_back(memory(act, kAct * rows * width * (up + 1)));
+    add_gemm(w, gemm(fc2, rows / batch, x.h, width, batch));
+}
+
+}  // namespace
+
+BlockWork dense_layer(const Scenario& s, const Shape& x) {
+    BlockWork w;
+    attention_block(w, x, s);
+    open_sublayer(w, x, "mlp_norm", "tp_all_gather_mlp");
+    mlp(w, x, double(s.model.ffn_hidden) / x.tp, x.tokens, "fc1", "activation", "fc2");
+    close_sublayer(w, x, "tp_reduce_mlp", "mlp_residual");
+    mirror_backward(w);
+    return w;
+}
+
+BlockWork moe_layer(const Scenario& s, const Shape& x) {
+    const auto& moe = s.model.moe;
+    BlockWork w;
+    attention_block(w, x, s);
+    open_sublayer(w, x, "mlp_norm", "tp_all_gather_mlp");
+    const double routed_tokens = x.tokens / x.tp * double(moe.top_k);  // this rank's share, top-k copies
+    add_gemm(w, gemm("router", x.tokens / x.tp, double(moe.experts), x.h));
+    w.forward.compute.push_back(memory("permute", 2 * kAct * routed_tokens * x.h));
+    w.forward.comm.push_back(collective("ep_dispatch", CollectiveKind::all_to_all, CommGroup::ep, kAct * routed_tokens * x.h));
+    // Expert-TP ranks gather each other's tokens and split each expert's width.
+    const double local_experts = double(moe.experts) / x.ep;
+    mlp(w, x, double(moe.ffn_hidden) / x.etp, routed_tokens * x.etp, "expert_fc1", "expert_activation", "expert_fc2",
+        local_experts);
+    w.forward.comm.push_back(collective("ep_combine", CollectiveKind::all_to_all, CommGroup::ep, kAct * routed_tokens * x.h));
+    w.forward.compute.push_back(memory("unpermute", 2 * kAct * routed_tokens * x.h));
+    if (moe.shared_experts > 0) {
+        mlp(w, x, double(moe.shared_experts * moe.shared_ffn_hidden) / x.tp, x.tokens, "shared_fc1", "shared_activation",
+            "shared_fc2");
+    }
+    close_sublayer(w, x, "tp_reduce_mlp", "mlp_residual");
+    mirror_backward(w);
+    return w;
+}
+
+BlockWork embedding(const Scenario& s, const Shape& x) {
+    BlockWork w;
+    // Vocabulary-parallel lookup: each TP rank gathers its rows, then a reduction over TP.
+    w.forward.compute.push_back(memory("embedding_lookup", 2 * kAct * x.tokens * x.h));
+    w.forward.comm.push_back(collective("tp_reduce_embedding", x.sp ? CollectiveKind::reduce_scatter : CollectiveKind::all_reduce,
+                                        CommGroup::tp, kAct * x.tokens * x.h));
+    if (s.model.position_embedding == PositionEmbedding::learned) {
+        w.forward.compute.push_back(memory("position_embedding", 3 * kAct * x.norm_tokens * x.h));
+    }
+    mirror_backward(w);
+    return w;
+}
+
+BlockWork head(const Scenario& s, const Shape& x) {
+    BlockWork w;
+    const double vocab = double(s.model.vocab) / x.tp;
+    open_sublayer(w, x, "final_norm", "tp_all_gather_head");
+    add_gemm(w, gemm("logits", x.tokens, vocab, x.h));
+    // Vocabulary-parallel cross-entropy in fp32: read the logits, write fp32 exp/softmax.
+    w.forward.compute.push_back(memory("cross_entropy", (kAct + 4 + 4) * x.tokens * vocab));
+    w.forward.comm.push_back(collective("tp_cross_entropy", CollectiveKind::all_reduce, CommGroup::tp, 3 * 4 * x.tokens));
+    mirror_backward(w);
+    w.recompute = {};  // the head is never recomputed
+    return w;
+}
+
+void mirror_backward(BlockWork& w) {
+    for (const auto& op : w.forward.compute) {
+        if (op.kind == ComputeKind::gemm) {
+            // dgrad: dY[m,n] x W^T[n,k]; wgrad: X^T[k,m] x dY[m,n]
+            ComputeOp dgrad = gemm(op.name, op.m, op.k, op.n, op.batch);
+            ComputeOp wgrad = gemm(op.name, op.k, op.n, op.m, op.batch);
+            w.backward.compute.push_back(dgrad);
+            w.backward.compute.push_back(wgrad);
+        } else if (op.kind == ComputeKind::attention) {
+            ComputeOp b = op;
+            b.flops = op.flops * 2.5;  // FlashAttention-2 (Dao 2023) sec. 4.1: backward = 2.5 x forward
+            b.bytes = op.bytes * 2.0;
+            w.backward.compute.push_back(b);
+        } else {
+            ComputeOp b = op;
+            b.bytes = op.bytes * 2.0;  // reads the saved input and the incoming gradient
+            w.backward.compute.push_back(b);
+        }
+    }
+    for (const auto& c : w.forward.comm) {
+        CollectiveOp b = c;
+        if (c.kind == CollectiveKind::all_gather && !c.overlappable) b.kind = CollectiveKind::reduce_scatter;
+        else if (c.kind == CollectiveKind::reduce_scatter) b.kind = CollectiveKind::all_gather;
+        w.backward.comm.push_back(b);
+        if (c.overlappable) {  // CP: K/V are exchanged again and their gradients reduced
+            CollectiveOp g = c;
+            g.kind = CollectiveKind::reduce_scatter;
+            w.backward.comm.push_back(g);
+        }
+    }
+}
+
+}  // namespace colossim::workload

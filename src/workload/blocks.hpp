@@ -1,0 +1,33 @@
+// Builders of the per-block operation lists (internal to the workload layer).
+#pragma once
+
+#include "colossim/workload.hpp"
+
+namespace colossim::workload {
+
+// The sizes every block builder needs, per GPU, for one micro-batch.
+struct Shape {
+    explicit Shape(const Scenario& s);
+    double tp, cp, ep, etp;
+    double tokens;       // micro_batch * seq_len / cp: tokens this rank's GEMMs see
+    double norm_tokens;  // tokens / tp with sequence parallelism, else tokens
+    bool sp;
+    double h;
+    double heads, kv_heads;  // per TP rank
+    double d_qk, d_v;
+    double q_len, kv_len, batch;
+    double causal_factor;    // share of the score square the attention kernel computes
+    bool dropout, gated;
+};
+
+BlockWork dense_layer(const Scenario& s, const Shape& x);
+BlockWork moe_layer(const Scenario& s, const Shape& x);
+BlockWork embedding(const Scenario& s, const Shape& x);
+BlockWork head(const Scenario& s, const Shape& x);
+
+// Fills w.backward from w.forward: each GEMM becomes its data- and weight-gradient GEMMs,
+// attention 2.5x its forward FLOPs, memory-bound kernels twice their bytes, and each
+// collective its transpose (all-gather <-> reduce-scatter, all-reduce stays).
+void mirror_backward(BlockWork& w);
+
+}  // namespace colossim::workload

@@ -1,0 +1,75 @@
+#include "blocks.hpp"
+#include "colossim/spec.hpp"
+
+namespace colossim {
+
+namespace {
+Flops recompute_model_flops(const BlockWork& b, Recompute mode) {
+    switch (mode) {
+        case Recompute::none: return Flops(0);
+        case Recompute::full: return b.model_flops_forward;
+        case Recompute::selective: return b.attention_model_flops;  // the recomputed core
+    }
+    return Flops(0);
+}
+}  // namespace
+
+Workload build_workload(const Scenario& s) {
+    const auto& m = s.model;
+    const auto& p = s.parallelism;
+    workload::Shape shape(s);
+    Workload w;
+    w.dense_layer = workload::dense_layer(s, shape);
+    if (m.moe.enabled()) w.moe_layer = workload::moe_layer(s, shape);
+    w.embedding = workload::embedding(s, shape);
+    w.head = workload::head(s, shape);
+    w.params = count_parameters(m);
+    w.micro_batches = s.training.micro_batches_per_step(p);
+    w.tokens_per_micro_batch = shape.tokens;
+    // Between stages each TP rank sends its 1/tp slice (scatter/gather optimisation,
+    // Narayanan et al. SC'21 sec. 4.1), the same size as the sequence-parallel shard.
+    w.p2p_bytes = Bytes(2.0 * shape.tokens * shape.h / shape.tp);
+
+    // Layers go to stages in order; the dense layers of an MoE model come first.
+    auto layers = stage_layers(m, p);
+    std::int64_t dense_left = m.dense_layers();
+    const double tp = double(p.tp), etp_ep = double(p.expert_tp() * p.ep);
+    const auto& pc = w.params;
+    for (std::size_t i = 0; i < layers.size(); ++i) {
+        StageWork st;
+        st.dense_layers = std::min(layers[i], dense_left);
+        dense_left -= st.dense_layers;
+        st.moe_layers = layers[i] - st.dense_layers;
+        st.has_embedding = i == 0;
+        st.has_head = i + 1 == layers.size();
+        double attention = double(layers[i]) * (pc.attention / tp + pc.norms);
+        double dense = double(st.dense_layers) * pc.dense_mlp / tp;
+        double moe = double(st.moe_layers) * (pc.shared_experts / tp + pc.router);
+        st.expert_params = double(st.moe_layers) * pc.routed_experts / etp_ep;
+        double embed = st.has_embedding ? pc.embedding / tp : 0.0;
+        // The last stage holds the output projection, or a copy of the tied embedding
+        // when it is not also the first stage (Megatron keeps both in sync).
+        double out = st.has_head ? (m.tie_embeddings ? (st.has_embedding ? 0.0 : pc.embedding / tp) : pc.output / tp) : 0.0;
+        st.params = attention + dense + moe + st.expert_params + embed + out;
+        w.stages.push_back(st);
+    }
+
+    // FLOPs of the whole job per step: each stage's per-GPU share times the tp*cp*dp GPUs
+    // that share its work, times micro-batches; backward = 2 x forward.
+    const double replicas = double(p.tp * p.cp * p.dp) * double(w.micro_batches);
+    Flops model(0), recompute(0);
+    for (const auto& st : w.stages) {
+        Flops fwd = w.dense_layer.model_flops_forward * double(st.dense_layers) +
+                    w.moe_layer.model_flops_forward * double(st.moe_layers);
+        Flops rec = recompute_model_flops(w.dense_layer, p.recompute) * double(st.dense_layers) +
+                    recompute_model_flops(w.moe_layer, p.recompute) * double(st.moe_layers);
+        if (st.has_head) fwd += w.head.model_flops_forward;
+        model += fwd * 3.0;
+        recompute += rec;
+    }
+    w.model_flops_per_step = model * replicas;
+    w.hardware_flops_per_step = (model + recompute) * replicas;
+    return w;
+}
+
+}  // namespace colossim
