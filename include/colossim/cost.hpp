@@ -19,7 +19,7 @@
 
 namespace colossim {
 
-// One calibration for every case: data/calibration.yaml, each figure with its source.
+// One calibration for every case: data/calibration/model.yaml, each figure with its source.
 struct Calibration {
     double memory_efficiency = 0.85;   // HBM bandwidth reached by elementwise kernels
     double gemm_k_half = 128;          // k at which the reduction-length loss is 1/2

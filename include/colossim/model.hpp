@@ -1,6 +1,6 @@
 // The shape of a transformer language model: what the FLOP, parameter and activation
 // formulas need, and nothing about how it is trained. Read from our YAML schema
-// (data/README.md) or from a HuggingFace config.json (spec/hf_config).
+// (data/README.md) or from a HuggingFace config.json (src/spec/model_reader.cpp).
 #pragma once
 
 #include <cstdint>

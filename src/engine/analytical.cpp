@@ -103,7 +103,8 @@ Seconds data_parallel_time(const Scenario& s, const Workload& w, const StageTime
     const double last_bucket = params > 0 ? std::min(1.0, cal.ddp_bucket_params / params) : 1.0;
     Seconds exposed_reduce = max(reduce * last_bucket, reduce - first_stage.backward);
     Seconds exposed_gather = max(gather * last_bucket, gather - first_stage.forward);
-    Seconds exposed_zero3 = max(Seconds(0), per_micro_batch - first_stage.total()) * double(w.micro_batches);
+    Seconds exposed_zero3 =
+        max(per_micro_batch * last_bucket, per_micro_batch - first_stage.total()) * double(w.micro_batches);
     return exposed_reduce + exposed_gather + exposed_zero3;
 }
 

@@ -1,0 +1,100 @@
+// Every kind of bad input gets an InputError naming the field, the value and what is valid.
+#include <gtest/gtest.h>
+
+#include "helpers.hpp"
+
+using namespace colossim;
+
+namespace {
+// Loads the flagship scenario with `overrides`; expects an InputError on `field` whose
+// message contains `fragment`.
+void expect_error(const std::vector<Override>& overrides, const std::string& field, const std::string& fragment,
+                  const std::string& yaml = test::kLlama405b) {
+    try {
+        test::scenario(yaml, overrides);
+        FAIL() << "no error for field " << field;
+    } catch (const InputError& e) {
+        EXPECT_EQ(e.field(), field) << e.what();
+        EXPECT_NE(std::string(e.what()).find(fragment), std::string::npos) << e.what();
+    }
+}
+}  // namespace
+
+TEST(BadInput, UnknownNamesSuggestTheClosest) {
+    expect_error({{"model", "llama3-450b"}}, "model", "did you mean 'llama3-405b'");
+    expect_error({{"cluster", "dgx-h10"}}, "cluster", "did you mean 'dgx-h100'");
+    expect_error({{"hardware.gpu", "h100"}}, "hardware.gpu", "did you mean");
+}
+
+TEST(BadInput, MissingFields) {
+    expect_error({}, "training.seq_len", "required", "model: llama3-8b\ncluster: dgx-h100\ngpus: 8\ntraining: {global_batch: 8}\n");
+    expect_error({}, "training.global_batch", "required", "model: llama3-8b\ncluster: dgx-h100\ngpus: 8\ntraining: {seq_len: 8}\n");
+    expect_error({}, "model", "required", "cluster: dgx-h100\ngpus: 8\ntraining: {seq_len: 8, global_batch: 8}\n");
+    expect_error({}, "gpus", "required", "model: llama3-8b\ncluster: dgx-h100\ntraining: {seq_len: 8, global_batch: 8}\n");
+}
+
+TEST(BadInput, NegativeZeroAndNonNumbers) {
+    expect_error({{"parallelism.tp", "0"}}, "parallelism.tp", ">= 1");
+    expect_error({{"parallelism.pp", "-4"}}, "parallelism.pp", ">= 1");
+    expect_error({{"gpus", "many"}}, "gpus", "whole number");
+    expect_error({{"training.micro_batch", "1.5"}}, "training.micro_batch", "whole number");
+    expect_error({{"hardware.nic_bw", "0 Gbit/s"}}, "hardware.nic_bw", "positive");
+    expect_error({{"hardware.nic_bw", "400"}}, "hardware.nic_bw", "400 Gbit/s");
+    expect_error({{"parallelism.recompute", "some"}}, "parallelism.recompute", "none selective full");
+    expect_error({{"parallelism.zero", "4"}}, "parallelism.zero", "0 1 2 3");
+    expect_error({{"training.precision", "fp4"}}, "training.precision", "bf16");
+}
+
+TEST(BadInput, SizesThatDoNotDivide) {
+    expect_error({{"parallelism.tp", "3"}, {"gpus", "768"}}, "parallelism.tp", "must divide attention heads (128)");
+    expect_error({{"parallelism.tp", "16"}}, "parallelism.tp", "key/value heads (8)");
+    expect_error({{"gpus", "1000"}}, "gpus", "multiple of tp*pp*cp = 128");
+    expect_error({{"training.global_batch", "1000"}}, "training.global_batch", "multiple of micro_batch x dp");
+    expect_error({{"parallelism.cp", "3"}, {"gpus", "384"}}, "parallelism.cp", "2*cp must divide seq_len");
+    // experts: Mixtral's 8 experts cannot be split 3 ways
+    expect_error({{"model", "mixtral-8x7b"}, {"parallelism.ep", "3"}, {"parallelism.tp", "1"}, {"parallelism.pp", "1"},
+                  {"gpus", "48"}, {"training.global_batch", "48"}},
+                 "parallelism.ep", "must divide the experts (8)");
+    expect_error({{"model", "llama3-8b"}, {"parallelism.ep", "2"}}, "parallelism.ep", "no experts");
+}
+
+TEST(BadInput, ProductOfSizesMustMatchTheGpus) {
+    expect_error({{"parallelism.dp", "64"}}, "parallelism.dp", "must equal gpus = 16384");
+}
+
+TEST(BadInput, PipelineStagesWithoutLayers) {
+    expect_error({{"model", "llama3-8b"}, {"parallelism.pp", "64"}, {"parallelism.vpp", "1"}, {"gpus", "512"},
+                  {"training.global_batch", "512"}},
+                 "parallelism.pp", "without layers");
+    expect_error({{"parallelism.vpp", "16"}}, "parallelism.vpp", "at most the layers of every stage");
+}
+
+TEST(BadInput, MalformedYamlAndJson) {
+    expect_error({}, "test", "not valid YAML", "model: [llama\n");
+    expect_error({}, "test", "a scenario", "just a sentence\n");
+    Diagnostics d;
+    std::string path = test::source_path("tests/data/bad/broken-config.json");
+    try {
+        test::catalog().model(path, "model", d);
+        FAIL();
+    } catch (const InputError& e) {
+        EXPECT_EQ(e.field(), path);
+        EXPECT_NE(std::string(e.what()).find("line"), std::string::npos);
+    }
+}
+
+TEST(BadInput, HfConfigOfAnUnknownFamily) {
+    Diagnostics d;
+    std::string path = test::source_path("tests/data/bad/unknown-family.json");
+    try {
+        test::catalog().model(path, "model", d);
+        FAIL();
+    } catch (const InputError& e) {
+        EXPECT_NE(e.field().find("model_type"), std::string::npos);
+        EXPECT_NE(std::string(e.what()).find("llama"), std::string::npos);
+    }
+}
+
+TEST(BadInput, MissingFile) {
+    expect_error({{"model", "/nonexistent/config.json"}}, "model", "readable file");
+}

@@ -1,0 +1,92 @@
+// The colossim command as a user runs it: output fields, exit status, error messages.
+#include <gtest/gtest.h>
+
+#include <array>
+#include <cstdio>
+#include <sys/wait.h>
+
+#include "helpers.hpp"
+
+namespace {
+struct CliRun {
+    int status;
+    std::string out;  // stdout and stderr together
+};
+
+CliRun run_cli(const std::string& args) {
+    std::string cmd = std::string(COLOSSIM_BINARY) + " " + args + " 2>&1";
+    FILE* p = popen(cmd.c_str(), "r");
+    std::string out;
+    std::array<char, 4096> buf;
+    while (std::size_t n = fread(buf.data(), 1, buf.size(), p)) out.append(buf.data(), n);
+    int st = pclose(p);
+    return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, out};
+}
+
+const std::string kFlagship =
+    "estimate --model llama3-405b --cluster dgx-h100 --gpus 16384 --tp 8 --pp 16 --seq-len 8192 "
+    "--global-batch 2048 --micro-batch 1 --json";
+}  // namespace
+
+TEST(Cli, FlagshipJsonHasEveryField) {
+    CliRun r = run_cli(kFlagship + " --tokens 15.6T");
+    ASSERT_EQ(r.status, 0) << r.out;
+    for (const char* key : {"\"step_time_s\"", "\"mfu\"", "\"hfu\"", "\"model_tflops_per_gpu\"",
+                            "\"hardware_tflops_per_gpu\"", "\"tokens_per_s\"", "\"breakdown\"", "\"memory\"",
+                            "\"weights_bytes\"", "\"gradients_bytes\"", "\"optimizer_bytes\"", "\"activations_bytes\"",
+                            "\"total_bytes\"", "\"capacity_bytes\"", "\"fits\"", "\"time_to_train_s\"", "\"gpu_hours\"",
+                            "\"energy_mwh\"", "\"cost_usd\""}) {
+        EXPECT_NE(r.out.find(key), std::string::npos) << key;
+    }
+}
+
+TEST(Cli, HuggingFaceConfigGivesTheSameEstimate) {
+    CliRun a = run_cli(kFlagship);
+    CliRun b = run_cli("estimate --model " + colossim::test::source_path("tests/data/hf/llama3.1-405b.json") +
+                     " --cluster dgx-h100 --gpus 16384 --tp 8 --pp 16 --seq-len 8192 --global-batch 2048 "
+                     "--micro-batch 1 --json");
+    ASSERT_EQ(b.status, 0) << b.out;
+    auto field = [](const std::string& s, const std::string& k) {
+        auto p = s.find("\"" + k + "\"");
+        return s.substr(p, s.find('\n', p) - p);
+    };
+    EXPECT_EQ(field(a.out, "step_time_s"), field(b.out, "step_time_s"));
+}
+
+TEST(Cli, ScenarioFileAndFlags) {
+    CliRun e = run_cli("estimate " + colossim::test::source_path("examples/llama3-405b.yaml") + " --tp 4 --json");
+    ASSERT_EQ(e.status, 0) << e.out;
+    EXPECT_NE(e.out.find("\"tp\": 4"), std::string::npos);
+}
+
+TEST(Cli, BadInputIsOneLineAndStatus2) {
+    CliRun r = run_cli("estimate --model llama3-450b --cluster dgx-h100 --gpus 8 --seq-len 8 --global-batch 8");
+    EXPECT_EQ(r.status, 2);
+    EXPECT_EQ(r.out, "colossim: error: model = llama3-450b: did you mean 'llama3-405b'? (a model from `colossim list "
+                     "models` or a file path)\n");
+    CliRun t = run_cli("estimate --model llama3-405b --cluster dgx-h100 --gpus 24 --tp 3 --seq-len 8 --global-batch 8");
+    EXPECT_EQ(t.status, 2);
+    EXPECT_EQ(t.out, "colossim: error: parallelism.tp = 3: must divide attention heads (128); valid: 1, 2, 4, 8, 16, "
+                     "32, 64, 128\n");
+    EXPECT_EQ(run_cli("estimate --frobnicate").status, 2);
+    EXPECT_EQ(run_cli("estimate /nonexistent.yaml").status, 2);
+}
+
+TEST(Cli, SwitchFlagsTakeOnOff) {
+    CliRun r = run_cli(kFlagship + " --sequence-parallel off");
+    EXPECT_EQ(r.status, 0);
+    EXPECT_NE(r.out.find("\"sequence_parallel\": false"), std::string::npos);
+}
+
+TEST(Cli, ListShowValidate) {
+    CliRun l = run_cli("list gpus");
+    EXPECT_EQ(l.status, 0);
+    EXPECT_NE(l.out.find("h100-sxm\n"), std::string::npos);
+    CliRun s = run_cli("show cluster colossus");
+    EXPECT_EQ(s.status, 0);
+    EXPECT_NE(s.out.find("h100"), std::string::npos);
+    EXPECT_EQ(run_cli("show gpu h1000").status, 2);
+    CliRun v = run_cli("validate");
+    EXPECT_EQ(v.status, 0);
+    EXPECT_NE(v.out.find("mean absolute error"), std::string::npos);
+}

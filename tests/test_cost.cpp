@@ -1,0 +1,64 @@
+// Collectives against their closed forms; GEMM efficiency's shape.
+#include <gtest/gtest.h>
+
+#include "colossim/cost.hpp"
+#include "helpers.hpp"
+
+using namespace colossim;
+
+namespace {
+struct Fixture {
+    Scenario s = test::scenario(test::kLlama405b);
+    CostModel cost{s, test::calibration()};
+};
+}  // namespace
+
+TEST(Collectives, RingAllReduceInsideOneNode) {
+    Fixture f;
+    const double n = 8, S = 1e9;
+    const auto& c = f.s.cluster;
+    // 2(n-1)/n * S / B + 2(n-1) alpha, B = NVLink per direction x ring efficiency
+    double B = c.gpu.nvlink_per_direction().value * test::calibration().nvlink_efficiency;
+    double expected = 2 * (n - 1) / n * S / B + 2 * (n - 1) * c.nvlink_latency.value;
+    EXPECT_NEAR(f.cost.collective(CollectiveKind::all_reduce, Bytes(S), {8, 8}).value, expected, 1e-12);
+    EXPECT_NEAR(f.cost.collective(CollectiveKind::all_gather, Bytes(S), {8, 8}).value, expected / 2, 1e-12);
+}
+
+TEST(Collectives, AcrossNodesOneRankPerNodeUsesTheNic) {
+    Fixture f;
+    const double n = 128, S = 1e9;
+    const auto& c = f.s.cluster;
+    double B = c.nic_bandwidth.value * test::calibration().network_efficiency;
+    // double binary tree latency: 2 ceil(log2 128) = 14 steps each way
+    double expected = 2 * ((n - 1) / n * S / B + 14 * c.network_latency.value);
+    EXPECT_NEAR(f.cost.collective(CollectiveKind::all_reduce, Bytes(S), {128, 1}).value, expected, 1e-12);
+}
+
+TEST(Collectives, HierarchicalSplitsTheBufferOverTheNodesNics) {
+    Fixture f;
+    // 64 ranks, 8 per node: 8 nodes; the inter-node part moves S/8 per GPU.
+    Seconds flat = f.cost.collective(CollectiveKind::all_reduce, Bytes(1e9), {64, 1});
+    Seconds hier = f.cost.collective(CollectiveKind::all_reduce, Bytes(1e9), {64, 8});
+    EXPECT_LT(hier.value, flat.value / 4);
+    EXPECT_EQ(f.cost.collective(CollectiveKind::all_reduce, Bytes(1e9), {1, 1}).value, 0.0);
+}
+
+TEST(Collectives, PlacementFollowsTheRankOrder) {
+    Fixture f;  // tp 8 fills the node: dp and pp peers are one per node
+    EXPECT_EQ(f.cost.placement(CommGroup::tp).per_domain, 8);
+    EXPECT_EQ(f.cost.placement(CommGroup::dp).per_domain, 1);
+    EXPECT_EQ(f.cost.placement(CommGroup::dp).size, 128);
+    Scenario s = test::scenario(test::kLlama405b, {{"parallelism.tp", "2"}, {"parallelism.pp", "8"}});
+    CostModel c(s, test::calibration());
+    EXPECT_EQ(c.placement(CommGroup::dp).per_domain, 4);  // 4 DP peers share a node
+}
+
+TEST(Gemm, EfficiencyIsBoundedAndFallsForThinShapes) {
+    Fixture f;
+    double peak = f.s.cluster.gpu.gemm_efficiency;
+    double big = f.cost.gemm_efficiency(8192, 8192, 8192, 1);
+    EXPECT_LE(big, peak);
+    EXPECT_GT(big, 0.9 * peak);
+    EXPECT_LT(f.cost.gemm_efficiency(8192, 8192, 128, 1), 0.6 * big);  // short reduction
+    EXPECT_LT(f.cost.gemm_efficiency(64, 8192, 8192, 1), 0.6 * big);   // few rows: padding
+}

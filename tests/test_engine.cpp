@@ -1,0 +1,123 @@
+// Properties of the analytical engine.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "helpers.hpp"
+
+using namespace colossim;
+
+namespace {
+StepResult run(const std::vector<Override>& o = {}, const std::string& yaml = test::kLlama405b) {
+    return estimate(test::scenario(yaml, o), test::calibration());
+}
+}  // namespace
+
+TEST(Engine, BreakdownAddsUpToTheStepAndHasNoNegativePart) {
+    StepResult r = run();
+    const auto& b = r.breakdown;
+    EXPECT_NEAR(b.total().value, r.step_time.value, 1e-12);
+    for (Seconds part : {b.compute, b.tp_comm, b.cp_comm, b.ep_comm, b.pp_comm, b.dp_comm, b.bubble, b.optimizer}) {
+        EXPECT_GE(part.value, 0.0);
+    }
+    EXPECT_GT(b.compute.value, 0.5 * r.step_time.value);
+    EXPECT_GT(r.mfu, 0.2);
+    EXPECT_LT(r.mfu, 0.71);  // below the GPU's own GEMM efficiency
+}
+
+TEST(Engine, MetricsAreConsistent) {
+    Scenario s = test::scenario(test::kLlama405b);
+    StepResult r = estimate(s, test::calibration());
+    EXPECT_NEAR(r.tokens_per_s * r.step_time.value, 2048.0 * 8192, 1e-3);
+    EXPECT_NEAR(r.time_to_train.value, 15.6e12 / r.tokens_per_s, 1e-6);
+    EXPECT_NEAR(r.gpu_hours, 16384 * r.time_to_train.value / 3600, 1e-6);
+    EXPECT_NEAR(r.cost_usd, r.gpu_hours * s.cluster.price_per_gpu_hour, 1e-6);
+    double watts = s.cluster.gpu.tdp.value + s.cluster.host_power.value / 8;
+    EXPECT_NEAR(r.energy_mwh, watts * 16384 * r.time_to_train.value * s.training.pue / 3.6e9, 1e-6);
+    EXPECT_NEAR(r.mfu * s.cluster.gpu.peak_bf16.value, r.model_flops_per_gpu.value, 1.0);
+}
+
+TEST(Engine, RecomputationCostsTimeAndSavesMemory) {
+    // Unfused attention: selective recomputation drops its s^2 softmax activations.
+    StepResult none = run({{"parallelism.recompute", "none"}, {"training.attention", "unfused"}});
+    StepResult sel = run({{"parallelism.recompute", "selective"}, {"training.attention", "unfused"}});
+    StepResult full = run({{"parallelism.recompute", "full"}, {"training.attention", "unfused"}});
+    EXPECT_LT(none.step_time, sel.step_time);
+    EXPECT_LT(sel.step_time, full.step_time);
+    EXPECT_GT(none.memory.activations, sel.memory.activations);
+    EXPECT_GT(sel.memory.activations, full.memory.activations);
+    EXPECT_DOUBLE_EQ(none.mfu, none.hfu);
+    EXPECT_GT(full.hfu, 1.3 * full.mfu);  // one more forward of the layers: ~4/3
+}
+
+TEST(Engine, ZeroStagesShardModelStates) {
+    StepResult z0 = run({{"parallelism.zero", "0"}});
+    StepResult z1 = run({{"parallelism.zero", "1"}});
+    StepResult z2 = run({{"parallelism.zero", "2"}});
+    StepResult z3 = run({{"parallelism.zero", "3"}});
+    EXPECT_NEAR(z1.memory.optimizer.value * 128, z0.memory.optimizer.value, 1.0);
+    EXPECT_NEAR(z2.memory.gradients.value * 128, z1.memory.gradients.value, 1.0);
+    EXPECT_NEAR(z3.memory.weights.value * 128, z2.memory.weights.value, 1.0);
+    EXPECT_GE(z3.breakdown.dp_comm, z2.breakdown.dp_comm);
+}
+
+TEST(Engine, FitsVerdictFollowsCapacity) {
+    StepResult small = run({{"parallelism.recompute", "full"}});
+    EXPECT_TRUE(small.memory.fits);
+    StepResult big = run({{"parallelism.recompute", "none"}, {"parallelism.vpp", "1"}, {"parallelism.zero", "0"}});
+    EXPECT_FALSE(big.memory.fits);
+    EXPECT_GT(big.memory.total, big.memory.capacity);
+}
+
+TEST(Engine, InterleavingShrinksTheBubble) {
+    StepResult v1 = run({{"parallelism.vpp", "1"}});
+    StepResult v4 = run({{"parallelism.vpp", "4"}});
+    // 1F1B bubble (p-1)/m of the steady state; interleaving divides it by v
+    EXPECT_NEAR(v1.breakdown.bubble / v4.breakdown.bubble, 4.0, 0.5);
+    // m = 16 micro-batches, p = 16 stages: fill and drain cost (p - 1)/m of the steady state
+    EXPECT_NEAR(v1.breakdown.bubble / (v1.breakdown.compute + v1.breakdown.tp_comm), 15.0 / 16.0, 0.05);
+}
+
+TEST(Engine, SlowerNetworkIsNeverFaster) {
+    StepResult fast = run({{"parallelism.dp_overlap", "off"}});
+    StepResult slow = run({{"parallelism.dp_overlap", "off"}, {"hardware.nic_bw", "100 Gbit/s"}});
+    EXPECT_GT(slow.breakdown.dp_comm.value, 3.5 * fast.breakdown.dp_comm.value);
+    EXPECT_GE(slow.step_time, fast.step_time);
+    StepResult hidden = run();
+    EXPECT_LT(hidden.breakdown.dp_comm, fast.breakdown.dp_comm);
+}
+
+TEST(Engine, MoreGpusSameBatchIsFasterPerStep) {
+    StepResult a = run({{"gpus", "8192"}});
+    StepResult b = run({{"gpus", "16384"}});
+    EXPECT_LT(b.step_time, a.step_time);
+    EXPECT_GT(a.model_flops_per_gpu, b.model_flops_per_gpu);  // the bubble grows as m halves
+}
+
+TEST(Engine, Fp8SpeedsUpTheGemms) {
+    StepResult bf16 = run();
+    StepResult fp8 = run({{"training.precision", "fp8"}});
+    EXPECT_LT(fp8.breakdown.compute.value, 0.85 * bf16.breakdown.compute.value);
+}
+
+TEST(Engine, MixtureOfExpertsWithExpertParallelism) {
+    // DeepSeek-V3's own layout (arXiv 2412.19437 sec. 3.2.1): PP 16, EP 64, ZeRO-1, on H800.
+    StepResult r = run({}, R"(
+model: deepseek-v3
+cluster: hgx-h800
+gpus: 2048
+parallelism: {tp: 1, pp: 16, ep: 64, zero: 1, recompute: none}
+training: {seq_len: 4096, global_batch: 15360, micro_batch: 1}
+)");
+    EXPECT_GT(r.breakdown.ep_comm.value, 0.0);
+    EXPECT_GT(r.mfu, 0.05);
+    EXPECT_LT(r.mfu, 0.6);
+    EXPECT_NEAR(r.params_active / 1e9, 37.5, 1.0);
+}
+
+TEST(Engine, ContextParallelism) {
+    StepResult r = run({{"parallelism.cp", "16"}, {"training.seq_len", "131072"}, {"training.global_batch", "128"}});
+    EXPECT_GE(r.breakdown.cp_comm.value, 0.0);
+    EXPECT_GT(r.step_time.value, 0.0);
+    EXPECT_TRUE(std::isfinite(r.mfu));
+}

@@ -1,0 +1,187 @@
+// Reading models (our YAML, HuggingFace config.json), hardware and scenarios.
+#include <gtest/gtest.h>
+
+#include "colossim/catalog.hpp"
+#include "helpers.hpp"
+
+using namespace colossim;
+using colossim::test::catalog;
+using colossim::test::source_path;
+
+namespace {
+ModelSpec hf(const std::string& file) {
+    Diagnostics d;
+    return catalog().model(source_path("tests/data/hf/" + file), "model", d);
+}
+}  // namespace
+
+TEST(Catalog, HasTheNamedEntries) {
+    auto gpus = catalog().names(CatalogKind::gpu);
+    for (const char* g : {"a100-40gb", "a100-80gb", "h100-sxm", "h800", "h200", "b200", "gb200", "mi300x"}) {
+        EXPECT_NE(std::find(gpus.begin(), gpus.end(), g), gpus.end()) << g;
+    }
+    auto clusters = catalog().names(CatalogKind::cluster);
+    for (const char* c : {"dgx-a100", "dgx-h100", "hgx-h800", "dgx-b200", "gb200-nvl72", "colossus"}) {
+        EXPECT_NE(std::find(clusters.begin(), clusters.end(), c), clusters.end()) << c;
+    }
+    auto models = catalog().names(CatalogKind::model);
+    for (const char* m : {"gpt3-175b", "llama2-7b", "llama2-13b", "llama2-70b", "llama3-8b", "llama3-70b", "llama3-405b",
+                          "mixtral-8x7b", "mixtral-8x22b", "deepseek-v3"}) {
+        EXPECT_NE(std::find(models.begin(), models.end(), m), models.end()) << m;
+    }
+}
+
+TEST(Catalog, EveryEntryParsesAndCitesItsSources) {
+    Diagnostics d;
+    for (const auto& n : catalog().names(CatalogKind::model)) EXPECT_FALSE(catalog().model(n, "model", d).sources.empty()) << n;
+    for (const auto& n : catalog().names(CatalogKind::gpu)) EXPECT_FALSE(catalog().gpu(n, "gpu", d).sources.empty()) << n;
+    for (const auto& n : catalog().names(CatalogKind::cluster)) {
+        EXPECT_FALSE(catalog().cluster(n, "cluster", d).sources.empty()) << n;
+    }
+    EXPECT_TRUE(d.warnings.empty()) << d.warnings.front();
+}
+
+TEST(Catalog, GpuFiguresAreParsedWithTheirUnits) {
+    Diagnostics d;
+    GpuSpec h100 = catalog().gpu("h100-sxm", "gpu", d);
+    EXPECT_DOUBLE_EQ(h100.peak_bf16.value, 989.4e12);
+    EXPECT_DOUBLE_EQ(h100.hbm_capacity.value, 80e9);
+    EXPECT_DOUBLE_EQ(h100.nvlink_per_direction().value, 450e9);
+    ClusterSpec a100 = catalog().cluster("dgx-a100", "cluster", d);
+    EXPECT_DOUBLE_EQ(a100.nic_bandwidth.value, 25e9);  // 200 Gbit/s
+    EXPECT_EQ(a100.gpu.name, "a100-80gb");
+    EXPECT_EQ(catalog().cluster("gb200-nvl72", "cluster", d).nvlink_domain, 72);
+}
+
+TEST(HfConfig, Gpt2UsesItsOwnFieldNames) {
+    ModelSpec m = hf("gpt2.json");
+    EXPECT_EQ(m.layers, 12);
+    EXPECT_EQ(m.hidden, 768);
+    EXPECT_EQ(m.ffn_hidden, 3072);  // n_inner null: 4 x n_embd
+    EXPECT_EQ(m.max_seq_len, 1024);
+    EXPECT_TRUE(m.tie_embeddings);
+    EXPECT_EQ(m.activation, Activation::gelu);
+    EXPECT_EQ(m.position_embedding, PositionEmbedding::learned);
+}
+
+TEST(HfConfig, Llama405bMatchesTheCatalog) {
+    ModelSpec m = hf("llama3.1-405b.json");
+    Diagnostics d;
+    ModelSpec c = catalog().model("llama3-405b", "model", d);
+    EXPECT_EQ(m.layers, c.layers);
+    EXPECT_EQ(m.hidden, c.hidden);
+    EXPECT_EQ(m.ffn_hidden, c.ffn_hidden);
+    EXPECT_EQ(m.kv_heads, 8);
+    EXPECT_EQ(m.vocab, c.vocab);
+    EXPECT_EQ(m.activation, Activation::swiglu);
+    EXPECT_FALSE(m.tie_embeddings);
+    EXPECT_NEAR(count_parameters(m).total, count_parameters(c).total, 1.0);
+}
+
+TEST(HfConfig, DenseFamilies) {
+    EXPECT_EQ(hf("mistral-7b-v0.1.json").kv_heads, 8);
+    EXPECT_EQ(hf("qwen2-7b.json").family, "qwen2");
+    ModelSpec q3 = hf("qwen3-8b.json");
+    EXPECT_EQ(q3.head_dim, 128);
+    ModelSpec nemo = hf("minitron-4b.json");
+    EXPECT_EQ(nemo.activation, Activation::squared_relu);  // hidden_act relu2, not gated
+    EXPECT_EQ(nemo.head_dim, 128);
+}
+
+TEST(HfConfig, MixtureOfExpertsFamilies) {
+    ModelSpec mx = hf("mixtral-8x7b.json");
+    EXPECT_EQ(mx.moe.experts, 8);
+    EXPECT_EQ(mx.moe.top_k, 2);
+    EXPECT_EQ(mx.moe.ffn_hidden, 14336);
+    EXPECT_NEAR(count_parameters(mx).total / 1e9, 46.7, 0.1);  // Mistral AI: 46.7B
+    EXPECT_NEAR(count_parameters(mx).active / 1e9, 12.9, 0.1); // 12.9B active
+
+    ModelSpec q2 = hf("qwen2-57b-a14b.json");
+    EXPECT_EQ(q2.moe.experts, 64);
+    EXPECT_EQ(q2.moe.shared_experts, 1);
+    EXPECT_EQ(q2.moe.shared_ffn_hidden, 20480);
+    EXPECT_NEAR(count_parameters(q2).total / 1e9, 57.4, 0.5);   // Qwen2 report: 57B, 14B active
+    EXPECT_NEAR(count_parameters(q2).active / 1e9, 14.2, 0.5);
+
+    ModelSpec q3 = hf("qwen3-30b-a3b.json");
+    EXPECT_EQ(q3.moe.experts, 128);
+    EXPECT_EQ(q3.moe.ffn_hidden, 768);
+    EXPECT_NEAR(count_parameters(q3).total / 1e9, 30.5, 0.5);   // Qwen3: 30.5B, 3.3B active
+    EXPECT_NEAR(count_parameters(q3).active / 1e9, 3.3, 0.2);
+}
+
+TEST(HfConfig, DeepSeekV3WithMla) {
+    ModelSpec m = hf("deepseek-v3.json");
+    EXPECT_TRUE(m.mla.enabled());
+    EXPECT_EQ(m.mla.kv_lora_rank, 512);
+    EXPECT_EQ(m.mla.q_lora_rank, 1536);
+    EXPECT_EQ(m.moe.first_dense_layers, 3);
+    EXPECT_EQ(m.moe.shared_experts, 1);
+    // DeepSeek-V3 report (arXiv 2412.19437): 671B total, 37B activated, main model without MTP.
+    EXPECT_NEAR(count_parameters(m).total / 1e9, 671.0, 1.0);
+    EXPECT_NEAR(count_parameters(m).active / 1e9, 37.5, 1.0);
+}
+
+TEST(Catalog, KnownModelParameterCounts) {
+    Diagnostics d;
+    auto total = [&](const char* n) { return count_parameters(catalog().model(n, "model", d)).total / 1e9; };
+    EXPECT_NEAR(total("gpt3-175b"), 174.6, 0.5);   // Brown et al. 2020: 175B
+    EXPECT_NEAR(total("llama2-7b"), 6.74, 0.01);   // HF safetensors: 6,738,415,616
+    EXPECT_NEAR(total("llama2-70b"), 68.98, 0.05);
+    EXPECT_NEAR(total("llama3-8b"), 8.03, 0.01);
+    EXPECT_NEAR(total("llama3-405b"), 405.85, 0.1);
+}
+
+TEST(Scenario, FlagsOverrideTheFile) {
+    Scenario s = test::scenario(test::kLlama405b, {{"parallelism.tp", "4"}, {"gpus", "8192"}});
+    EXPECT_EQ(s.parallelism.tp, 4);
+    EXPECT_EQ(s.gpus, 8192);
+    EXPECT_EQ(s.parallelism.dp, 8192 / (4 * 16));
+}
+
+TEST(Scenario, DpDefaultsToGpusOverModelRanks) {
+    Scenario s = test::scenario(test::kLlama405b);
+    EXPECT_EQ(s.parallelism.dp, 128);
+    EXPECT_DOUBLE_EQ(s.training.tokens, 15.6e12);
+    EXPECT_DOUBLE_EQ(s.training.price_per_gpu_hour, s.cluster.price_per_gpu_hour);
+}
+
+TEST(Scenario, WhatIfHardwareOverrides) {
+    Scenario s = test::scenario(test::kLlama405b, {{"hardware.nic_bw", "100 Gbit/s"}, {"hardware.gpu", "h200"}});
+    EXPECT_DOUBLE_EQ(s.cluster.nic_bandwidth.value, 12.5e9);
+    EXPECT_EQ(s.cluster.gpu.name, "h200");
+}
+
+TEST(Scenario, UnknownKeysAreWarnedAboutByName) {
+    Diagnostics d;
+    std::string yaml = std::string(test::kLlama405b) + "colour: blue\n";
+    load_scenario(yaml, "test", {{"parallelism.tpp", "8"}}, catalog(), d);
+    ASSERT_EQ(d.warnings.size(), 2u);
+    EXPECT_NE(d.warnings[0].find("parallelism.tpp"), std::string::npos);
+    EXPECT_NE(d.warnings[1].find("colour"), std::string::npos);
+}
+
+TEST(StageLayers, Llama405bOn16StagesIs7Then8sThen7) {
+    Scenario s = test::scenario(test::kLlama405b);
+    auto layers = stage_layers(s.model, s.parallelism);
+    ASSERT_EQ(layers.size(), 16u);
+    EXPECT_EQ(layers.front(), 7);
+    EXPECT_EQ(layers.back(), 7);
+    for (std::size_t i = 1; i + 1 < layers.size(); ++i) EXPECT_EQ(layers[i], 8);
+}
+
+TEST(StageLayers, EvenAndExplicitSplits) {
+    ModelSpec m;
+    m.layers = 96;
+    Parallelism p;
+    p.pp = 16;
+    for (auto l : stage_layers(m, p)) EXPECT_EQ(l, 6);
+    p.first_stage_layers = 2;
+    p.last_stage_layers = 10;
+    auto l = stage_layers(m, p);
+    EXPECT_EQ(l.front(), 2);
+    EXPECT_EQ(l.back(), 10);
+    EXPECT_EQ(l[1], 6);  // (96 - 2 - 10) / 14 middle stages
+    p.last_stage_layers = 2;  // 92 layers over 14 stages does not divide
+    EXPECT_THROW(stage_layers(m, p), InputError);
+}
