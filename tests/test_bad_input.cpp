@@ -34,8 +34,9 @@ TEST(BadInput, MissingFields) {
 }
 
 TEST(BadInput, NegativeZeroAndNonNumbers) {
-    expect_error({{"parallelism.tp", "0"}}, "parallelism.tp", ">= 1");
-    expect_error({{"parallelism.pp", "-4"}}, "parallelism.pp", ">= 1");
+    expect_error({{"parallelism.tp", "0"}}, "parallelism.tp", "a whole number from 1");
+    expect_error({{"parallelism.pp", "-4"}}, "parallelism.pp", "a whole number from 1");
+    expect_error({{"gpus", "1e15"}}, "gpus", "to 1 T");
     expect_error({{"gpus", "many"}}, "gpus", "whole number");
     expect_error({{"training.micro_batch", "1.5"}}, "training.micro_batch", "whole number");
     expect_error({{"hardware.nic_bw", "0 Gbit/s"}}, "hardware.nic_bw", "positive");

@@ -36,21 +36,20 @@ std::string FieldReader::scalar(const std::string& key, const char* expected) {
     return n.Scalar();
 }
 
-std::int64_t FieldReader::integer(const std::string& key, std::int64_t min) {
+std::int64_t FieldReader::integer(const std::string& key, std::int64_t min, std::int64_t max) {
     std::string s = scalar(key, "a whole number");
     auto v = parse_count(s);
-    std::string valid = "a whole number >= " + std::to_string(min);
-    if (!v || *v != std::floor(*v) || *v > 9.0e15) throw InputError(path_of(key), s, valid);
-    if (*v < static_cast<double>(min)) throw InputError(path_of(key), s, valid);
+    std::string valid = "a whole number from " + std::to_string(min) + " to " + format_count(double(max));
+    if (!v || *v != std::floor(*v) || *v < double(min) || *v > double(max)) throw InputError(path_of(key), s, valid);
     return static_cast<std::int64_t>(*v);
 }
 
-std::optional<std::int64_t> FieldReader::optional_integer(const std::string& key, std::int64_t min) {
+std::optional<std::int64_t> FieldReader::optional_integer(const std::string& key, std::int64_t min, std::int64_t max) {
     if (!has(key)) {
         read_.insert(key);
         return std::nullopt;
     }
-    return integer(key, min);
+    return integer(key, min, max);
 }
 
 double FieldReader::number(const std::string& key, double min, double max) {

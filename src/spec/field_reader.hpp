@@ -25,9 +25,12 @@ public:
     std::string path_of(const std::string& key) const;
     YAML::Node raw(const std::string& key);  // marks the key as read
 
-    // Integers: whole numbers >= min (count suffixes such as 16K are accepted).
-    std::int64_t integer(const std::string& key, std::int64_t min = 1);
-    std::optional<std::int64_t> optional_integer(const std::string& key, std::int64_t min = 1);
+    // Integers: whole numbers in [min, max] (count suffixes such as 16K are accepted).
+    // The default bound keeps every loop and allocation downstream finite.
+    static constexpr std::int64_t kMaxInteger = 1'000'000'000'000;  // 10^12
+    std::int64_t integer(const std::string& key, std::int64_t min = 1, std::int64_t max = kMaxInteger);
+    std::optional<std::int64_t> optional_integer(const std::string& key, std::int64_t min = 1,
+                                                 std::int64_t max = kMaxInteger);
     double number(const std::string& key, double min, double max);  // inclusive range
     std::optional<double> optional_number(const std::string& key, double min, double max);
     std::string text(const std::string& key);

@@ -9,7 +9,8 @@ std::map<std::string, std::string> read_sources_map(const YAML::Node& node, cons
     if (!node.IsDefined() || node.IsNull()) return out;
     if (!node.IsMap()) throw InputError(path, "", "a mapping of field: citation");
     for (auto it = node.begin(); it != node.end(); ++it) {
-        out[it->first.as<std::string>()] = it->second.IsScalar() ? it->second.Scalar() : "";
+        if (!it->first.IsScalar()) throw InputError(path, "(a non-text key)", "a mapping of field: citation");
+        out[it->first.Scalar()] = it->second.IsScalar() ? it->second.Scalar() : "";
     }
     return out;
 }

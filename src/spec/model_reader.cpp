@@ -4,8 +4,12 @@
 #include <set>
 
 #include "field_reader.hpp"
+#include "hardware_reader.hpp"
 
 namespace colossim::spec {
+
+// Deeper than any model built; bounds the per-layer loops.
+constexpr std::int64_t kMaxLayers = 100000;
 
 namespace {
 
@@ -17,20 +21,6 @@ Activation parse_activation(const std::string& field, const std::string& s) {
     throw InputError(field, s, "one of gelu, relu, squared_relu, swiglu");
 }
 
-std::map<std::string, std::string> read_sources(FieldReader& r) {
-    std::map<std::string, std::string> out;
-    if (!r.has("sources")) {
-        r.raw("sources");
-        return out;
-    }
-    auto n = r.raw("sources");
-    if (!n.IsMap()) throw InputError(r.path_of("sources"), "", "a mapping of field: citation");
-    for (auto it = n.begin(); it != n.end(); ++it) {
-        out[it->first.as<std::string>()] = it->second.IsScalar() ? it->second.Scalar() : "";
-    }
-    return out;
-}
-
 }  // namespace
 
 ModelSpec read_model_yaml(const YAML::Node& node, const std::string& path, Diagnostics& diagnostics) {
@@ -39,7 +29,7 @@ ModelSpec read_model_yaml(const YAML::Node& node, const std::string& path, Diagn
     m.name = r.text("name");
     m.family = r.optional_text("family").value_or("custom");
     m.description = r.optional_text("description").value_or("");
-    m.layers = r.integer("layers");
+    m.layers = r.integer("layers", 1, kMaxLayers);
     m.hidden = r.integer("hidden");
     m.heads = r.integer("heads");
     m.kv_heads = r.optional_integer("kv_heads").value_or(m.heads);
@@ -79,7 +69,7 @@ ModelSpec read_model_yaml(const YAML::Node& node, const std::string& path, Diagn
     } else {
         r.raw("mla");
     }
-    m.sources = read_sources(r);
+    m.sources = read_sources_map(r.raw("sources"), r.path_of("sources"));
     r.finish();
     check_model(m, path);
     return m;
@@ -123,7 +113,7 @@ ModelSpec read_hf_config(const YAML::Node& node, const std::string& source_name,
     }
     m.name = r.optional_text("_name_or_path").value_or(source_name);
     m.description = "HuggingFace config (" + m.family + ")";
-    m.layers = hf_integer(r, {"num_hidden_layers", "n_layer"});
+    m.layers = r.integer(first_present(r, {"num_hidden_layers", "n_layer"}), 1, kMaxLayers);
     m.hidden = hf_integer(r, {"hidden_size", "n_embd"});
     m.heads = hf_integer(r, {"num_attention_heads", "n_head"});
     m.kv_heads = r.optional_integer("num_key_value_heads").value_or(m.heads);
@@ -172,7 +162,13 @@ ModelSpec read_hf_config(const YAML::Node& node, const std::string& source_name,
         if (r.has("mlp_only_layers")) {
             auto list = r.raw("mlp_only_layers");
             if (!list.IsSequence()) throw InputError(r.path_of("mlp_only_layers"), "", "a list of layer indices");
-            for (const auto& v : list) mlp_only.insert(v.as<std::int64_t>());
+            for (const auto& v : list) {
+                std::int64_t i = 0;
+                if (!v.IsScalar() || !YAML::convert<std::int64_t>::decode(v, i)) {
+                    throw InputError(r.path_of("mlp_only_layers"), v.IsScalar() ? v.Scalar() : "", "a list of layer indices");
+                }
+                mlp_only.insert(i);
+            }
         }
         std::int64_t dense = 0;
         for (std::int64_t i = 0; i < m.layers; ++i) {

@@ -7,15 +7,18 @@
 namespace colossim {
 namespace {
 
+// The smallest divisors of n (at most 16), found up to sqrt(n) so that a large n is cheap.
 std::string divisors_of(std::int64_t n) {
-    std::string out;
-    int shown = 0;
-    for (std::int64_t d = 1; d <= n && shown < 16; ++d) {
+    std::vector<std::int64_t> small, large;
+    for (std::int64_t d = 1; d * d <= n; ++d) {
         if (n % d == 0) {
-            out += (out.empty() ? "" : ", ") + std::to_string(d);
-            ++shown;
+            small.push_back(d);
+            if (d != n / d) large.push_back(n / d);
         }
     }
+    small.insert(small.end(), large.rbegin(), large.rend());
+    std::string out;
+    for (std::size_t i = 0; i < small.size() && i < 16; ++i) out += (i ? ", " : "") + std::to_string(small[i]);
     return out;
 }
 
@@ -31,12 +34,12 @@ void require_divides(const char* field, std::int64_t size, const char* what, std
 
 std::vector<std::int64_t> stage_layers(const ModelSpec& m, const Parallelism& p) {
     const std::int64_t L = m.layers, pp = p.pp;
-    std::vector<std::int64_t> out(static_cast<std::size_t>(pp));
     auto empty_stage = [&](const std::string& why) {
         return InputError("parallelism.pp", std::to_string(pp),
                           why + "; at most " + std::to_string(L) + " stages for " + std::to_string(L) + " layers");
     };
     if (pp > L) throw empty_stage("leaves a pipeline stage without layers");
+    std::vector<std::int64_t> out(static_cast<std::size_t>(pp));
     if (p.first_stage_layers > 0 || p.last_stage_layers > 0) {
         if (pp == 1) throw InputError("parallelism.first_stage_layers", std::to_string(p.first_stage_layers),
                                       "only with pp > 1");
