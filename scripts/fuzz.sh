@@ -7,8 +7,8 @@ cd "$(dirname "$0")/.."
 seconds="${1:-20}"
 CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCOLOSSIM_FUZZ=ON \
   -DCOLOSSIM_TESTS=OFF -DCOLOSSIM_BENCH=OFF >/dev/null
-ninja -C build-fuzz -j "${JOBS:-2}" fuzz_scenario fuzz_model fuzz_units
-for target in fuzz_scenario fuzz_model fuzz_units; do
+ninja -C build-fuzz -j "${JOBS:-2}" fuzz_scenario fuzz_model fuzz_hardware fuzz_units
+for target in fuzz_scenario fuzz_model fuzz_hardware fuzz_units; do
   corpus="build-fuzz/corpus-$target"
   mkdir -p "$corpus"
   cp fuzz/seeds/"$target"/* "$corpus"/ 2>/dev/null || true
@@ -16,4 +16,4 @@ for target in fuzz_scenario fuzz_model fuzz_units; do
   build-fuzz/fuzz/"$target" -max_total_time="$seconds" -timeout=5 -rss_limit_mb=2048 -print_final_stats=0 \
     "$corpus" 2>&1 | tail -n 2
 done
-echo "fuzz: 3 targets ran without a finding"
+echo "fuzz: 4 targets ran without a finding"
