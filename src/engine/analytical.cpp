@@ -53,17 +53,17 @@ StageTime stage_time(const Scenario& s, const Workload& w, const StageWork& st, 
     struct Block {
         const BlockWork& work;
         double count;
+        bool layer;  // transformer layers are what recomputation re-runs
     };
-    const Block blocks[] = {{w.embedding, st.has_embedding ? 1.0 : 0.0},
-                            {w.dense_layer, double(st.dense_layers)},
-                            {w.moe_layer, double(st.moe_layers)},
-                            {w.head, st.has_head ? 1.0 : 0.0}};
+    const Block blocks[] = {{w.embedding, st.has_embedding ? 1.0 : 0.0, false},
+                            {w.dense_layer, double(st.dense_layers), true},
+                            {w.moe_layer, double(st.moe_layers), true},
+                            {w.head, st.has_head ? 1.0 : 0.0, false}};
     for (const auto& b : blocks) {
         add_pass(b.work.forward, b.count, cost, t.forward, t.parts);
         add_pass(b.work.backward, b.count, cost, t.backward, t.parts);
-        if (rc == Recompute::full) add_pass(b.work.recompute.compute.empty() && &b.work == &w.head ? OpList{} : b.work.forward,
-                                            &b.work == &w.head || &b.work == &w.embedding ? 0.0 : b.count, cost, t.backward,
-                                            t.parts);
+        if (!b.layer) continue;
+        if (rc == Recompute::full) add_pass(b.work.forward, b.count, cost, t.backward, t.parts);
         else if (rc == Recompute::selective) add_pass(b.work.recompute, b.count, cost, t.backward, t.parts);
     }
     return t;
