@@ -1,0 +1,46 @@
+// How the colossim command is assembled: each subcommand lives in its own cmd_*.cpp and
+// registers itself on the root CLI11 app, returning the function that runs it once the
+// command line is parsed. main.cpp maps the exceptions of every run to exit statuses.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "colossim/catalog.hpp"
+#include "colossim/scenario.hpp"
+#include "colossim/spec.hpp"
+
+namespace colossim::cli {
+
+struct Command {
+    CLI::App* app;
+    std::function<int(const Catalog&)> run;
+};
+
+Command add_estimate(CLI::App& root);
+Command add_validate(CLI::App& root);
+Command add_list(CLI::App& root);
+Command add_show(CLI::App& root);
+
+// The scenario inputs every scenario command takes: an optional file and the flags of
+// scenario_flags(), which override it.
+class ScenarioOptions {
+public:
+    void add_to(CLI::App& cmd);
+    // Loads and validates; warnings are printed to stderr (and kept in `diagnostics`).
+    Scenario load(const Catalog& catalog, Diagnostics& diagnostics) const;
+    std::vector<Override> overrides() const;
+
+private:
+    CLI::App* cmd_ = nullptr;
+    std::string file_;
+    std::map<std::string, std::vector<std::string>> values_;
+};
+
+void print_warnings(const Diagnostics& diagnostics);
+
+}  // namespace colossim::cli

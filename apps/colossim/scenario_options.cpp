@@ -1,0 +1,40 @@
+#include <iostream>
+
+#include "command.hpp"
+
+namespace colossim::cli {
+
+void ScenarioOptions::add_to(CLI::App& cmd) {
+    cmd_ = &cmd;
+    cmd.add_option("scenario", file_, "scenario YAML file (flags override it)");
+    for (const auto& f : scenario_flags()) {
+        auto* opt = cmd.add_option(std::string("--") + f.flag, values_[f.flag], f.help);
+        std::string flag = f.flag;
+        // Switches: "--sequence-parallel" alone means on.
+        if (flag == "sequence-parallel" || flag == "dp-overlap" || flag == "dropout") opt->expected(0, 1);
+        else opt->expected(1);
+    }
+}
+
+std::vector<Override> ScenarioOptions::overrides() const {
+    std::vector<Override> out;
+    for (const auto& f : scenario_flags()) {
+        if (cmd_->count(std::string("--") + f.flag) == 0) continue;
+        const auto& v = values_.at(f.flag);
+        out.push_back({f.key, v.empty() ? "on" : v.back()});
+    }
+    return out;
+}
+
+Scenario ScenarioOptions::load(const Catalog& catalog, Diagnostics& diagnostics) const {
+    std::string text = file_.empty() ? "" : read_text_file(file_, "scenario");
+    Scenario s = load_scenario(text, file_.empty() ? "flags" : file_, overrides(), catalog, diagnostics);
+    print_warnings(diagnostics);
+    return s;
+}
+
+void print_warnings(const Diagnostics& diagnostics) {
+    for (const auto& w : diagnostics.warnings) std::cerr << "colossim: warning: " << w << "\n";
+}
+
+}  // namespace colossim::cli
