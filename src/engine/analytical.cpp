@@ -21,50 +21,79 @@ struct StageTime {
     Seconds total() const { return forward + backward; }
 };
 
-// Adds one pass (op list) of a block, `count` times, to `t` and its parts.
-void add_pass(const OpList& ops, double count, const CostModel& cost, Seconds& t, Breakdown& parts) {
-    if (count <= 0) return;
-    Seconds compute(0), attention(0);
+// One pass (forward, backward or recomputation) of one block, priced once and reused by
+// every stage that holds the block.
+struct PassTime {
+    Seconds total;
+    Breakdown parts;  // compute, tp/cp/ep communication
+};
+
+PassTime pass_time(const OpList& ops, const CostModel& cost) {
+    PassTime t;
+    Seconds attention(0);
     for (const auto& op : ops.compute) {
         Seconds c = cost.compute(op);
-        compute += c;
+        t.parts.compute += c;
         if (op.kind == ComputeKind::attention || std::string_view(op.name).starts_with("attention")) attention += c;
     }
-    Seconds tp(0), cp(0), ep(0);
     for (const auto& c : ops.comm) {
         Seconds d = cost.collective(c);
         if (c.overlappable) d = max(Seconds(0), d - attention);  // hidden behind attention
         switch (c.group) {
-            case CommGroup::cp: cp += d; break;
-            case CommGroup::ep: ep += d; break;
-            default: tp += d; break;
+            case CommGroup::cp: t.parts.cp_comm += d; break;
+            case CommGroup::ep: t.parts.ep_comm += d; break;
+            default: t.parts.tp_comm += d; break;
         }
     }
-    t += (compute + tp + cp + ep) * count;
-    parts.compute += compute * count;
-    parts.tp_comm += tp * count;
-    parts.cp_comm += cp * count;
-    parts.ep_comm += ep * count;
+    t.total = t.parts.compute + t.parts.tp_comm + t.parts.cp_comm + t.parts.ep_comm;
+    return t;
 }
 
-StageTime stage_time(const Scenario& s, const Workload& w, const StageWork& st, const CostModel& cost) {
+void add_scaled(Breakdown& into, const Breakdown& b, double k) {
+    into.compute += b.compute * k;
+    into.tp_comm += b.tp_comm * k;
+    into.cp_comm += b.cp_comm * k;
+    into.ep_comm += b.ep_comm * k;
+}
+
+struct BlockTimes {
+    PassTime forward, backward, recompute;
+};
+
+BlockTimes block_times(const BlockWork& b, Recompute rc, const CostModel& cost) {
+    BlockTimes t;
+    t.forward = pass_time(b.forward, cost);
+    t.backward = pass_time(b.backward, cost);
+    if (rc == Recompute::full) t.recompute = t.forward;
+    else if (rc == Recompute::selective) t.recompute = pass_time(b.recompute, cost);
+    return t;
+}
+
+struct WorkloadTimes {
+    BlockTimes embedding, dense_layer, moe_layer, head;
+};
+
+StageTime stage_time(const WorkloadTimes& times, const StageWork& st) {
     StageTime t;
-    const Recompute rc = s.parallelism.recompute;
     struct Block {
-        const BlockWork& work;
+        const BlockTimes& times;
         double count;
         bool layer;  // transformer layers are what recomputation re-runs
     };
-    const Block blocks[] = {{w.embedding, st.has_embedding ? 1.0 : 0.0, false},
-                            {w.dense_layer, double(st.dense_layers), true},
-                            {w.moe_layer, double(st.moe_layers), true},
-                            {w.head, st.has_head ? 1.0 : 0.0, false}};
+    const Block blocks[] = {{times.embedding, st.has_embedding ? 1.0 : 0.0, false},
+                            {times.dense_layer, double(st.dense_layers), true},
+                            {times.moe_layer, double(st.moe_layers), true},
+                            {times.head, st.has_head ? 1.0 : 0.0, false}};
     for (const auto& b : blocks) {
-        add_pass(b.work.forward, b.count, cost, t.forward, t.parts);
-        add_pass(b.work.backward, b.count, cost, t.backward, t.parts);
-        if (!b.layer) continue;
-        if (rc == Recompute::full) add_pass(b.work.forward, b.count, cost, t.backward, t.parts);
-        else if (rc == Recompute::selective) add_pass(b.work.recompute, b.count, cost, t.backward, t.parts);
+        if (b.count <= 0) continue;
+        t.forward += b.times.forward.total * b.count;
+        t.backward += b.times.backward.total * b.count;
+        add_scaled(t.parts, b.times.forward.parts, b.count);
+        add_scaled(t.parts, b.times.backward.parts, b.count);
+        if (b.layer) {
+            t.backward += b.times.recompute.total * b.count;
+            add_scaled(t.parts, b.times.recompute.parts, b.count);
+        }
     }
     return t;
 }
@@ -133,12 +162,15 @@ StepResult estimate(const Scenario& s, const Calibration& calibration) {
     r.params_total = w.params.total;
     r.params_active = w.params.active;
 
+    const Recompute rc = p.recompute;
+    const WorkloadTimes times{block_times(w.embedding, Recompute::none, cost), block_times(w.dense_layer, rc, cost),
+                              block_times(w.moe_layer, rc, cost), block_times(w.head, Recompute::none, cost)};
     std::vector<StageTime> stages;
     stages.reserve(w.stages.size());
     std::size_t critical = 0;
     Seconds sum(0);
     for (std::size_t i = 0; i < w.stages.size(); ++i) {
-        stages.push_back(stage_time(s, w, w.stages[i], cost));
+        stages.push_back(stage_time(times, w.stages[i]));
         sum += stages.back().total();
         if (stages[i].total() > stages[critical].total()) critical = i;
     }
