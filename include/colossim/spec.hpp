@@ -7,6 +7,8 @@
 //            price_per_gpu_hour, pue}
 #pragma once
 
+#include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -31,17 +33,30 @@ struct FlagKey {
 };
 const std::vector<FlagKey>& scenario_flags();
 
+// How much of a scenario load_scenario checks: everything, or only each field on its own
+// (the planner loads a scenario whose parallel plan it will choose itself).
+enum class ScenarioCheck { full, fields_only };
+
 // Parses scenario YAML text (may be empty), applies overrides, resolves catalog
 // references and validates. Throws InputError; warnings go to `diagnostics`.
 Scenario load_scenario(const std::string& yaml_text, const std::string& source_name,
-                       const std::vector<Override>& overrides, const Catalog& catalog, Diagnostics& diagnostics);
+                       const std::vector<Override>& overrides, const Catalog& catalog, Diagnostics& diagnostics,
+                       ScenarioCheck check = ScenarioCheck::full);
 
-// Checks a resolved scenario (divisibility, products, layer split, batch); throws InputError.
+// The dotted keys ("parallelism.tp", "training.micro_batch", ...) that the file and the
+// overrides set, so a search can tell fixed choices from open ones.
+std::set<std::string> scenario_keys_given(const std::string& yaml_text, const std::string& source_name,
+                                          const std::vector<Override>& overrides);
+
+// Checks a resolved scenario (divisibility, products, layer split, batch): the first
+// problem as a value (for searches), or thrown.
+std::optional<InputError> scenario_problem(const Scenario& s);
 void validate_scenario(const Scenario& s);
 
 // Layers on each pipeline stage: even where the layers divide, else the first and last
 // stages hold fewer (Megatron-Core's uneven split; the Llama 3 405B run put 126 layers on
 // 16 stages as 7, 8 x 14, 7). Throws InputError when a stage would be empty.
 std::vector<std::int64_t> stage_layers(const ModelSpec& m, const Parallelism& p);
+std::optional<InputError> stage_layers_checked(const ModelSpec& m, const Parallelism& p, std::vector<std::int64_t>& out);
 
 }  // namespace colossim

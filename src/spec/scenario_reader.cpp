@@ -66,14 +66,38 @@ Recompute parse_recompute(const std::string& s) {
     return Recompute::selective;
 }
 
-}  // namespace
-
-Scenario load_scenario(const std::string& yaml_text, const std::string& source_name,
-                       const std::vector<Override>& overrides, const Catalog& catalog, Diagnostics& diagnostics) {
+YAML::Node scenario_document(const std::string& yaml_text, const std::string& source_name,
+                             const std::vector<Override>& overrides) {
     YAML::Node root = yaml_text.empty() ? YAML::Node(YAML::NodeType::Map) : spec::load_document(yaml_text, source_name);
     if (root.IsNull()) root = YAML::Node(YAML::NodeType::Map);
     if (!root.IsMap()) throw InputError(source_name, "(not a mapping)", "a scenario: a mapping with model, cluster, gpus, parallelism, training");
     for (const auto& o : overrides) apply_override(root, o);
+    return root;
+}
+
+}  // namespace
+
+std::set<std::string> scenario_keys_given(const std::string& yaml_text, const std::string& source_name,
+                                          const std::vector<Override>& overrides) {
+    YAML::Node root = scenario_document(yaml_text, source_name, overrides);
+    std::set<std::string> keys;
+    for (auto it = root.begin(); it != root.end(); ++it) {
+        if (!it->first.IsScalar() || it->second.IsNull()) continue;
+        const std::string key = it->first.Scalar();
+        keys.insert(key);
+        if (it->second.IsMap() && key != "model" && key != "cluster") {
+            for (auto jt = it->second.begin(); jt != it->second.end(); ++jt) {
+                if (jt->first.IsScalar() && !jt->second.IsNull()) keys.insert(key + "." + jt->first.Scalar());
+            }
+        }
+    }
+    return keys;
+}
+
+Scenario load_scenario(const std::string& yaml_text, const std::string& source_name,
+                       const std::vector<Override>& overrides, const Catalog& catalog, Diagnostics& diagnostics,
+                       ScenarioCheck check) {
+    YAML::Node root = scenario_document(yaml_text, source_name, overrides);
 
     spec::FieldReader r(root, "", diagnostics);
     Scenario s;
@@ -168,12 +192,14 @@ Scenario load_scenario(const std::string& yaml_text, const std::string& source_n
     std::int64_t model_ranks = p.tp * p.pp * p.cp;
     if (r.has("gpus")) {
         s.gpus = r.integer("gpus");
-        if (s.gpus % model_ranks != 0) {
+        if (check == ScenarioCheck::fields_only) {
+            p.dp = std::max<std::int64_t>(1, s.gpus / model_ranks);
+        } else if (s.gpus % model_ranks != 0) {
             throw InputError("gpus", std::to_string(s.gpus),
                              "a multiple of tp*pp*cp = " + std::to_string(model_ranks));
         }
-        p.dp = s.gpus / model_ranks;
-        if (dp && *dp != p.dp) {
+        if (check == ScenarioCheck::full) p.dp = s.gpus / model_ranks;
+        if (check == ScenarioCheck::full && dp && *dp != p.dp) {
             throw InputError("parallelism.dp", std::to_string(*dp),
                              "tp*pp*cp*dp must equal gpus = " + std::to_string(s.gpus) + "; with tp*pp*cp = " +
                                  std::to_string(model_ranks) + " that is dp = " + std::to_string(p.dp));
@@ -185,7 +211,7 @@ Scenario load_scenario(const std::string& yaml_text, const std::string& source_n
         s.gpus = model_ranks * p.dp;
     }
     r.finish();
-    validate_scenario(s);
+    if (check == ScenarioCheck::full) validate_scenario(s);
     return s;
 }
 
