@@ -6,10 +6,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:-20}"
+# One target per parser; fuzz/CMakeLists.txt lists the same names.
+targets=(fuzz_scenario fuzz_model fuzz_hardware fuzz_units fuzz_sweep fuzz_reliability fuzz_datacenter)
 CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCOLOSSIM_FUZZ=ON \
   -DCOLOSSIM_TESTS=OFF -DCOLOSSIM_BENCH=OFF >/dev/null
-ninja -C build-fuzz -j "${JOBS:-2}" fuzz_scenario fuzz_model fuzz_hardware fuzz_units
-for target in fuzz_scenario fuzz_model fuzz_hardware fuzz_units; do
+ninja -C build-fuzz -j "${JOBS:-2}" "${targets[@]}"
+for target in "${targets[@]}"; do
   corpus="build-fuzz/corpus-$target"
   mkdir -p "$corpus"
   cp fuzz/seeds/"$target"/* "$corpus"/ 2>/dev/null || true
@@ -17,4 +19,4 @@ for target in fuzz_scenario fuzz_model fuzz_hardware fuzz_units; do
   build-fuzz/fuzz/"$target" -seed=1 -max_total_time="$seconds" -timeout=5 -rss_limit_mb=2048 -print_final_stats=0 \
     "$corpus" 2>&1 | tail -n 2
 done
-echo "fuzz: 4 targets ran without a finding"
+echo "fuzz: ${#targets[@]} targets ran without a finding"

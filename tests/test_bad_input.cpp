@@ -68,6 +68,8 @@ TEST(BadInput, PipelineStagesWithoutLayers) {
                   {"training.global_batch", "512"}},
                  "parallelism.pp", "without layers");
     expect_error({{"parallelism.vpp", "16"}}, "parallelism.vpp", "at most the layers of every stage");
+    // the interleaved schedule takes micro-batches in groups of pp: 2048 / 256 = 8 is not a multiple of 16
+    expect_error({{"parallelism.tp", "4"}}, "parallelism.vpp", "a multiple of pp = 16");
 }
 
 TEST(BadInput, MalformedYamlAndJson) {

@@ -1,27 +1,12 @@
 // The colossim command as a user runs it: output fields, exit status, error messages.
 #include <gtest/gtest.h>
 
-#include <array>
-#include <cstdio>
-#include <sys/wait.h>
-
+#include "cli_helpers.hpp"
 #include "helpers.hpp"
 
 namespace {
-struct CliRun {
-    int status;
-    std::string out;  // stdout and stderr together
-};
-
-CliRun run_cli(const std::string& args) {
-    std::string cmd = std::string(COLOSSIM_BINARY) + " " + args + " 2>&1";
-    FILE* p = popen(cmd.c_str(), "r");
-    std::string out;
-    std::array<char, 4096> buf;
-    while (std::size_t n = fread(buf.data(), 1, buf.size(), p)) out.append(buf.data(), n);
-    int st = pclose(p);
-    return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, out};
-}
+using colossim::test::CliRun;
+using colossim::test::run_cli;
 
 const std::string kFlagship =
     "estimate --model llama3-405b --cluster dgx-h100 --gpus 16384 --tp 8 --pp 16 --seq-len 8192 "
@@ -54,9 +39,10 @@ TEST(Cli, HuggingFaceConfigGivesTheSameEstimate) {
 }
 
 TEST(Cli, ScenarioFileAndFlags) {
-    CliRun e = run_cli("estimate " + colossim::test::source_path("examples/llama3-405b.yaml") + " --tp 4 --json");
+    CliRun e = run_cli("estimate " + colossim::test::source_path("examples/llama3-405b.yaml") + " --zero 1 --json");
     ASSERT_EQ(e.status, 0) << e.out;
-    EXPECT_NE(e.out.find("\"tp\": 4"), std::string::npos);
+    EXPECT_NE(e.out.find("\"zero\": 1"), std::string::npos);
+    EXPECT_NE(e.out.find("\"vpp\": 4"), std::string::npos);  // from the file
 }
 
 TEST(Cli, BadInputIsOneLineAndStatus2) {
@@ -89,4 +75,54 @@ TEST(Cli, ListShowValidate) {
     CliRun v = run_cli("validate");
     EXPECT_EQ(v.status, 0);
     EXPECT_NE(v.out.find("mean absolute error"), std::string::npos);
+}
+
+namespace {
+std::string without_line(std::string s, const std::string& key) {
+    auto p = s.find("\"" + key + "\"");
+    if (p == std::string::npos) return s;
+    auto start = s.rfind('\n', p);
+    return s.erase(start, s.find('\n', p) - start);
+}
+const std::string kPlanAnyCount = "plan --model gpt3-175b --cluster dgx-a100 --seq-len 2048 --global-batch 1536 ";
+const std::string kPlan = kPlanAnyCount + "--gpus 1024 ";
+}  // namespace
+
+TEST(CliPlan, JsonFieldsAndSameOutputForAnyThreadCount) {
+    CliRun one = run_cli(kPlan + "--json --top 5 --threads 1");
+    CliRun two = run_cli(kPlan + "--json --top 5 --threads 2");
+    ASSERT_EQ(one.status, 0) << one.out;
+    for (const char* key : {"\"evaluated\"", "\"elapsed_s\"", "\"rejected\"", "\"plans\"", "\"tp\"", "\"pp\"", "\"vpp\"",
+                            "\"dp\"", "\"cp\"", "\"ep\"", "\"zero\"", "\"recompute\"", "\"sequence_parallel\"",
+                            "\"micro_batch\"", "\"step_time_s\"", "\"mfu\"", "\"memory\""}) {
+        EXPECT_NE(one.out.find(key), std::string::npos) << key;
+    }
+    EXPECT_EQ(without_line(one.out, "elapsed_s"), without_line(two.out, "elapsed_s"));
+}
+
+TEST(CliPlan, RangesDeadlinesAndRefusals) {
+    CliRun pareto = run_cli(kPlanAnyCount + "--gpus 256..1024 --tokens 300B");
+    EXPECT_EQ(pareto.status, 0) << pareto.out;
+    EXPECT_NE(pareto.out.find("Pareto front"), std::string::npos);
+    CliRun deadline = run_cli(kPlanAnyCount + "--gpus 256..4096 --tokens 300B --deadline 60d");
+    EXPECT_EQ(deadline.status, 0) << deadline.out;
+    EXPECT_NE(deadline.out.find("fewest GPUs that meet"), std::string::npos);
+    EXPECT_EQ(run_cli(kPlan + "--deadline 60d").status, 2);  // needs --tokens
+    EXPECT_EQ(run_cli(kPlan + "--refine 3").status, 2);      // no event engine yet
+    EXPECT_EQ(run_cli(kPlanAnyCount + "--gpus 4096..1024 --tokens 1T").status, 2);
+}
+
+TEST(CliSweep, MpiRanksPrintWhatOneProcessPrints) {
+    const std::string grid = colossim::test::source_path("examples/sweep.yaml");
+    CliRun single = run_cli("sweep " + grid + " --json");
+    ASSERT_EQ(single.status, 0) << single.out;
+    if (std::system("command -v mpirun > /dev/null 2>&1") != 0) GTEST_SKIP() << "mpirun is not installed";
+    std::string cmd = "OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 mpirun --oversubscribe -np 3 " +
+                      std::string(COLOSSIM_BINARY) + " sweep " + grid + " --json 2>/dev/null";
+    FILE* p = popen(cmd.c_str(), "r");
+    std::string out;
+    std::array<char, 4096> buf;
+    while (std::size_t n = fread(buf.data(), 1, buf.size(), p)) out.append(buf.data(), n);
+    EXPECT_EQ(pclose(p), 0);
+    EXPECT_EQ(out, single.out);
 }

@@ -48,7 +48,7 @@ TEST(Collectives, PlacementFollowsTheRankOrder) {
     EXPECT_EQ(f.cost.placement(CommGroup::tp).per_domain, 8);
     EXPECT_EQ(f.cost.placement(CommGroup::dp).per_domain, 1);
     EXPECT_EQ(f.cost.placement(CommGroup::dp).size, 128);
-    Scenario s = test::scenario(test::kLlama405b, {{"parallelism.tp", "2"}, {"parallelism.pp", "8"}});
+    Scenario s = test::scenario(test::kLlama405b, {{"parallelism.tp", "2"}, {"parallelism.pp", "8"}, {"parallelism.vpp", "1"}});
     CostModel c(s, test::calibration());
     EXPECT_EQ(c.placement(CommGroup::dp).per_domain, 4);  // 4 DP peers share a node
 }

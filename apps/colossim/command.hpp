@@ -25,6 +25,10 @@ Command add_estimate(CLI::App& root);
 Command add_validate(CLI::App& root);
 Command add_list(CLI::App& root);
 Command add_show(CLI::App& root);
+Command add_plan(CLI::App& root);
+Command add_sweep(CLI::App& root);
+Command add_goodput(CLI::App& root);
+Command add_datacenter(CLI::App& root);
 
 // The scenario inputs every scenario command takes: an optional file and the flags of
 // scenario_flags(), which override it.
@@ -34,6 +38,7 @@ public:
     // Loads and validates; warnings are printed to stderr (and kept in `diagnostics`).
     Scenario load(const Catalog& catalog, Diagnostics& diagnostics) const;
     std::vector<Override> overrides() const;
+    const std::string& file() const { return file_; }
 
 private:
     CLI::App* cmd_ = nullptr;
@@ -42,5 +47,27 @@ private:
 };
 
 void print_warnings(const Diagnostics& diagnostics);
+
+// A command's own options (goodput, datacenter): each flag sets one key, either of the
+// command's options or, when `overrides_data`, of a data file it reads (a failure
+// profile, a prices file). The library reads both, so errors name the key.
+struct KeyFlag {
+    const char* flag;  // without "--"
+    const char* key;
+    bool overrides_data;
+    const char* help;
+};
+class KeyFlags {
+public:
+    void add_to(CLI::App& cmd, std::vector<KeyFlag> flags);
+    std::vector<Override> options() const;    // the flags given, as {key, value}
+    std::vector<Override> overrides() const;  // those with overrides_data
+
+private:
+    std::vector<Override> given(bool overrides_data) const;
+    CLI::App* cmd_ = nullptr;
+    std::vector<KeyFlag> flags_;
+    std::map<std::string, std::string> values_;
+};
 
 }  // namespace colossim::cli

@@ -11,7 +11,9 @@
 
 namespace colossim {
 
-enum class CatalogKind { model, gpu, cluster, validation, calibration };
+// Each kind is a folder of data/: models/, gpus/, clusters/, validation/, calibration/,
+// reliability/ (failure profiles) and prices/.
+enum class CatalogKind { model, gpu, cluster, validation, calibration, reliability, prices };
 
 class Catalog {
 public:
@@ -28,6 +30,11 @@ public:
     GpuSpec gpu(const std::string& reference, const std::string& field, Diagnostics& diagnostics) const;
     ClusterSpec cluster(const std::string& reference, const std::string& field, Diagnostics& diagnostics) const;
 
+    // The text of a reference (catalog name or file path) of any kind; `source_name` is set
+    // to where it came from, for errors. An unknown name is an InputError on `field`.
+    std::string find_text(CatalogKind kind, const std::string& reference, const std::string& field,
+                          std::string& source_name) const;
+
     struct Entry {
         CatalogKind kind;
         std::string name;
@@ -36,8 +43,6 @@ public:
 
 private:
     std::vector<Entry> entries_;
-    std::string find_text(CatalogKind kind, const std::string& reference, const std::string& field,
-                          std::string& source_name) const;
 };
 
 const char* to_string(CatalogKind k);

@@ -29,6 +29,25 @@ struct GpuSpec {
     ByteRate nvlink_per_direction() const { return nvlink_bandwidth / 2.0; }
 };
 
+// The scale-out network as built: a fat tree (folded Clos) of identical switches, read
+// from a cluster file's optional `fabric:` section (data/README.md). The datacenter layer
+// counts its switches, links and transceivers; see src/datacenter/fabric.cpp.
+struct FabricSpec {
+    std::string switch_model;          // a name in the prices file, e.g. "QM9700"
+    int max_tiers = 3;                 // the fewest tiers that hold the endpoints are built, up to this
+    std::int64_t switch_ports = 64;    // ports at port_speed
+    ByteRate port_speed;               // e.g. 800 Gbit/s; a port may split into NIC-speed links
+    // Down:up ratio of a leaf switch and of a spine switch (1 = full bisection).
+    double leaf_oversubscription = 1, spine_oversubscription = 1;
+    bool rail_optimized = false;       // wiring only: the counts are the same
+    std::int64_t planes = 1;           // separate fabrics; plane i joins NIC i of every node
+    std::int64_t nodes_per_rack = 1;
+    bool optical_nic_links = true;     // NIC-to-leaf links optical (else copper DAC/AEC)
+    Watts switch_power;                // one switch without its optics
+    Watts transceiver_power;           // one optical link end
+    std::map<std::string, std::string> sources;
+};
+
 struct ClusterSpec {
     std::string name;
     std::string description;
@@ -42,6 +61,7 @@ struct ClusterSpec {
     Watts host_power;                 // per node, beyond the GPUs
     double pue = 1.2;
     double price_per_gpu_hour = 0.0;  // USD
+    std::optional<FabricSpec> fabric; // absent: the datacenter layer assumes one (and says so)
     std::map<std::string, std::string> sources;
 };
 

@@ -35,6 +35,7 @@ struct ByteRateTag {};
 struct FlopRateTag {};
 struct WattsTag {};
 struct JoulesTag {};
+struct FrequencyTag {};
 
 using Seconds = Quantity<SecondsTag>;    // s
 using Bytes = Quantity<BytesTag>;        // B (8 bits)
@@ -43,6 +44,7 @@ using ByteRate = Quantity<ByteRateTag>;  // B/s
 using FlopRate = Quantity<FlopRateTag>;  // FLOP/s
 using Watts = Quantity<WattsTag>;        // W
 using Joules = Quantity<JoulesTag>;      // J
+using Frequency = Quantity<FrequencyTag>;  // 1/s: events per second (failure rates)
 
 constexpr Seconds operator/(Bytes b, ByteRate r) { return Seconds(b.value / r.value); }
 constexpr Seconds operator/(Flops f, FlopRate r) { return Seconds(f.value / r.value); }
@@ -51,6 +53,9 @@ constexpr Flops operator*(FlopRate r, Seconds t) { return Flops(r.value * t.valu
 constexpr FlopRate operator/(Flops f, Seconds t) { return FlopRate(f.value / t.value); }
 constexpr ByteRate operator/(Bytes b, Seconds t) { return ByteRate(b.value / t.value); }
 constexpr Joules operator*(Watts p, Seconds t) { return Joules(p.value * t.value); }
+constexpr double operator*(Frequency f, Seconds t) { return f.value * t.value; }  // expected events
+constexpr Frequency per(Seconds t) { return Frequency(1.0 / t.value); }          // one event per t
+constexpr Seconds mean_interval(Frequency f) { return Seconds(1.0 / f.value); }   // 1 / rate
 
 constexpr Seconds max(Seconds a, Seconds b) { return a.value > b.value ? a : b; }
 

@@ -99,7 +99,11 @@ StageTime stage_time(const WorkloadTimes& times, const StageWork& st) {
 }
 
 // Gradient reduction and parameter gathering over data-parallel ranks, per step; returns
-// the part not hidden behind compute.
+// the part not hidden behind compute. What runs when follows the ZeRO stages (Rajbhandari
+// et al., SC'20, sec. 5): with whole gradient buffers (stage 0 all-reduce, stage 1
+// reduce-scatter) gradients accumulate locally and are reduced once a step; stage 2 keeps
+// only its shard, so every micro-batch's gradients are reduce-scattered as they are
+// produced; stage 3 also gathers the weights for every micro-batch's forward and backward.
 Seconds data_parallel_time(const Scenario& s, const Workload& w, const StageTime& first_stage,
                            const StageWork& st, const CostModel& cost, const Calibration& cal) {
     const auto& p = s.parallelism;
@@ -110,31 +114,34 @@ Seconds data_parallel_time(const Scenario& s, const Workload& w, const StageTime
     };
     const Part parts[] = {{st.params - st.expert_params, cost.placement(CommGroup::dp)},
                           {st.expert_params, cost.placement(CommGroup::expert_dp)}};
-    Seconds reduce(0), gather(0), per_micro_batch(0);
+    Seconds per_step_reduce(0), per_step_gather(0), per_micro_batch(0);
     double params = 0;
     for (const auto& part : parts) {
         if (part.params <= 0) continue;
         params += part.params;
         Bytes grads(part.params * grad_bytes), weights(part.params * 2.0);
         if (p.zero == 0) {
-            reduce += cost.collective(CollectiveKind::all_reduce, grads, part.group);
-        } else {
-            reduce += cost.collective(CollectiveKind::reduce_scatter, grads, part.group);
-            Seconds ag = cost.collective(CollectiveKind::all_gather, weights, part.group);
-            if (p.zero == 3) per_micro_batch += ag * 2.0;  // gathered for forward and for backward
-            else gather += ag;
+            per_step_reduce += cost.collective(CollectiveKind::all_reduce, grads, part.group);
+            continue;
         }
+        Seconds rs = cost.collective(CollectiveKind::reduce_scatter, grads, part.group);
+        Seconds ag = cost.collective(CollectiveKind::all_gather, weights, part.group);
+        if (p.zero == 1) per_step_reduce += rs;
+        else per_micro_batch += rs;
+        if (p.zero == 3) per_micro_batch += ag * 2.0;  // gathered for forward and for backward
+        else per_step_gather += ag;                    // updated shards gathered once a step
     }
-    if (!p.dp_overlap) return reduce + gather + per_micro_batch * double(w.micro_batches);
-    // Overlapped: buckets reduce as the last backward produces them (Megatron-Core
-    // overlap_grad_reduce) and gather during the first forward (overlap_param_gather);
-    // the last bucket cannot hide.
+    const double m = double(w.micro_batches);
+    if (!p.dp_overlap) return per_step_reduce + per_step_gather + per_micro_batch * m;
+    // Overlapped: buckets reduce as the backward produces them (Megatron-Core
+    // overlap_grad_reduce), gather during the forward (overlap_param_gather); per-step
+    // collectives hide behind the last backward or the first forward, per-micro-batch ones
+    // behind that micro-batch's work; the last bucket cannot hide.
     const double last_bucket = params > 0 ? std::min(1.0, cal.ddp_bucket_params / params) : 1.0;
-    Seconds exposed_reduce = max(reduce * last_bucket, reduce - first_stage.backward);
-    Seconds exposed_gather = max(gather * last_bucket, gather - first_stage.forward);
-    Seconds exposed_zero3 =
-        max(per_micro_batch * last_bucket, per_micro_batch - first_stage.total()) * double(w.micro_batches);
-    return exposed_reduce + exposed_gather + exposed_zero3;
+    Seconds exposed_reduce = max(per_step_reduce * last_bucket, per_step_reduce - first_stage.backward);
+    Seconds exposed_gather = max(per_step_gather * last_bucket, per_step_gather - first_stage.forward);
+    Seconds exposed_each = max(per_micro_batch * last_bucket, per_micro_batch - first_stage.total()) * m;
+    return exposed_reduce + exposed_gather + exposed_each;
 }
 
 // Adam step: per local (sharded) parameter, read fp32 weight, gradient, m, v and write

@@ -1,11 +1,12 @@
 #include <nlohmann/json.hpp>
 
 #include "colossim/report.hpp"
+#include "json_object.hpp"
 
 namespace colossim {
 
-std::string estimate_json(const Scenario& s, const StepResult& r, const std::vector<std::string>& warnings) {
-    const auto& p = s.parallelism;
+nlohmann::ordered_json result_object(const Scenario& s, const Parallelism& p, std::int64_t micro_batch,
+                                     const StepResult& r) {
     const auto& b = r.breakdown;
     nlohmann::ordered_json j;
     j["model"] = s.model.name;
@@ -23,7 +24,7 @@ std::string estimate_json(const Scenario& s, const StepResult& r, const std::vec
                         {"recompute", to_string(p.recompute)},
                         {"sequence_parallel", p.sequence_parallel},
                         {"dp_overlap", p.dp_overlap},
-                        {"micro_batch", s.training.micro_batch}};
+                        {"micro_batch", micro_batch}};
     j["step_time_s"] = r.step_time.value;
     j["mfu"] = r.mfu;
     j["hfu"] = r.hfu;
@@ -60,6 +61,11 @@ std::string estimate_json(const Scenario& s, const StepResult& r, const std::vec
         j["energy_mwh"] = nullptr;
         j["cost_usd"] = nullptr;
     }
+    return j;
+}
+
+std::string estimate_json(const Scenario& s, const StepResult& r, const std::vector<std::string>& warnings) {
+    nlohmann::ordered_json j = result_object(s, s.parallelism, s.training.micro_batch, r);
     j["warnings"] = warnings;
     return j.dump(2);
 }

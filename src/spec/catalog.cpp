@@ -18,6 +18,8 @@ const char* to_string(CatalogKind k) {
         case CatalogKind::cluster: return "cluster";
         case CatalogKind::validation: return "validation";
         case CatalogKind::calibration: return "calibration";
+        case CatalogKind::reliability: return "reliability";
+        case CatalogKind::prices: return "prices";
     }
     return "?";
 }
@@ -30,6 +32,8 @@ const char* folder_of(CatalogKind k) {
         case CatalogKind::cluster: return "clusters/";
         case CatalogKind::validation: return "validation/";
         case CatalogKind::calibration: return "calibration/";
+        case CatalogKind::reliability: return "reliability/";
+        case CatalogKind::prices: return "prices/";
     }
     return "";
 }
@@ -40,7 +44,7 @@ Catalog Catalog::builtin() {
     for (std::size_t i = 0; i < detail::kEmbeddedFileCount; ++i) {
         std::string path = detail::kEmbeddedFiles[i].path;
         for (CatalogKind k : {CatalogKind::model, CatalogKind::gpu, CatalogKind::cluster, CatalogKind::validation,
-                               CatalogKind::calibration}) {
+                               CatalogKind::calibration, CatalogKind::reliability, CatalogKind::prices}) {
             std::string folder = folder_of(k);
             if (path.starts_with(folder) && path.ends_with(".yaml")) {
                 std::string name = path.substr(folder.size(), path.size() - folder.size() - 5);
@@ -93,8 +97,14 @@ std::string Catalog::find_text(CatalogKind kind, const std::string& reference, c
     }
     auto all = names(kind);
     std::string hint = closest_name(reference, all);
-    std::string valid = "a " + std::string(to_string(kind)) + " from `colossim list " + to_string(kind) +
-                        "s` or a file path";
+    std::string valid;
+    if (kind == CatalogKind::model || kind == CatalogKind::gpu || kind == CatalogKind::cluster) {
+        valid = "a " + std::string(to_string(kind)) + " from `colossim list " + to_string(kind) + "s` or a file path";
+    } else {
+        valid = "one of data/" + std::string(folder_of(kind)) + ":";
+        for (const auto& n : all) valid += " " + n;
+        valid += ", or a file path";
+    }
     if (!hint.empty()) valid = "did you mean '" + hint + "'? (" + valid + ")";
     throw InputError(field, reference, valid);
 }

@@ -35,6 +35,29 @@ GpuSpec read_gpu_yaml(const YAML::Node& node, const std::string& path, Diagnosti
     return g;
 }
 
+FabricSpec read_fabric_yaml(const YAML::Node& node, const std::string& path, Diagnostics& diagnostics) {
+    FieldReader r(node, path, diagnostics);
+    FabricSpec f;
+    f.switch_model = r.text("switch");
+    f.max_tiers = static_cast<int>(r.optional_integer("tiers", 1, 3).value_or(3));
+    // 4096 ports is far above any switch built (the largest are 144-512 ports at their speed).
+    f.switch_ports = r.integer("switch_ports", 2, 4096);
+    f.port_speed = r.byte_rate("port_speed");
+    // Oversubscription is down:up bandwidth; 1 is full bisection, Llama 3's top tier was 7.
+    f.leaf_oversubscription = r.optional_number("leaf_oversubscription", 1, 64).value_or(1);
+    f.spine_oversubscription = r.optional_number("spine_oversubscription", 1, 64).value_or(1);
+    f.rail_optimized = r.optional_flag("rail_optimized").value_or(false);
+    f.planes = r.optional_integer("planes", 1, 64).value_or(1);
+    f.nodes_per_rack = r.integer("nodes_per_rack", 1, 1024);
+    if (r.has("nic_links")) f.optical_nic_links = r.choice("nic_links", {"optical", "copper"}) == "optical";
+    else r.raw("nic_links");
+    f.switch_power = r.watts("switch_power");
+    f.transceiver_power = r.watts("transceiver_power");
+    f.sources = read_sources_map(r.raw("sources"), r.path_of("sources"));
+    r.finish();
+    return f;
+}
+
 ClusterSpec read_cluster_yaml(const YAML::Node& node, const std::string& path, Diagnostics& diagnostics,
                               const GpuResolver& resolve_gpu) {
     FieldReader r(node, path, diagnostics);
@@ -53,11 +76,18 @@ ClusterSpec read_cluster_yaml(const YAML::Node& node, const std::string& path, D
     r.ignore({"host_power"});
     c.pue = r.optional_number("pue", 1.0, 5.0).value_or(1.2);
     c.price_per_gpu_hour = r.optional_number("price_per_gpu_hour", 0.0, 1e4).value_or(0.0);
+    if (r.has("fabric")) c.fabric = read_fabric_yaml(r.raw("fabric"), r.path_of("fabric"), diagnostics);
+    else r.raw("fabric");
     c.sources = read_sources_map(r.raw("sources"), r.path_of("sources"));
     r.finish();
     if (c.nvlink_domain < c.gpus_per_node && c.nvlink_domain != 1) {
         throw InputError(r.path_of("nvlink_domain"), std::to_string(c.nvlink_domain),
                          "at least gpus_per_node (" + std::to_string(c.gpus_per_node) + "), or 1 for no NVLink");
+    }
+    // Plane i joins NIC i of every node, so the planes must share the node's NICs out evenly.
+    if (c.fabric && c.gpus_per_node % c.fabric->planes != 0) {
+        throw InputError(r.path_of("fabric.planes"), std::to_string(c.fabric->planes),
+                         "a divisor of gpus_per_node (" + std::to_string(c.gpus_per_node) + ")");
     }
     return c;
 }

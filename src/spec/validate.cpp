@@ -96,6 +96,10 @@ std::optional<InputError> scenario_problem(const Scenario& s) {
     const Parallelism& p = s.parallelism;
     const Training& t = s.training;
 
+    if (s.cluster.max_gpus > 0 && s.gpus > s.cluster.max_gpus) {
+        return InputError("gpus", std::to_string(s.gpus),
+                         "at most " + std::to_string(s.cluster.max_gpus) + " on cluster " + s.cluster.name);
+    }
     if (auto e = require_divides("parallelism.tp", p.tp, "attention heads", m.heads)) return e;
     if (!m.mla.enabled()) {
         if (auto e = require_divides("parallelism.tp", p.tp, "key/value heads", m.kv_heads)) return e;
@@ -146,12 +150,15 @@ std::optional<InputError> scenario_problem(const Scenario& s) {
                          "a multiple of micro_batch x dp = " + std::to_string(t.micro_batch) + " x " +
                              std::to_string(p.dp) + " = " + std::to_string(t.micro_batch * p.dp));
     }
+    if (p.vpp > 1 && t.micro_batches_per_step(p) % p.pp != 0) {
+        // Megatron-LM's interleaved schedule runs micro-batches in groups of pp.
+        return InputError("parallelism.vpp", std::to_string(p.vpp),
+                          "1, or micro-batches per step (global_batch / (micro_batch x dp) = " +
+                              std::to_string(t.micro_batches_per_step(p)) + ") a multiple of pp = " + std::to_string(p.pp) +
+                              " for the interleaved schedule");
+    }
     if (t.precision == Precision::fp8 && !s.cluster.gpu.peak_fp8) {
         return InputError("training.precision", "fp8", "bf16: " + s.cluster.gpu.name + " has no FP8 tensor cores");
-    }
-    if (s.cluster.max_gpus > 0 && s.gpus > s.cluster.max_gpus) {
-        return InputError("gpus", std::to_string(s.gpus),
-                         "at most " + std::to_string(s.cluster.max_gpus) + " on cluster " + s.cluster.name);
     }
     return std::nullopt;
 }

@@ -1,0 +1,143 @@
+// `plan`: the best parallel plans for a scenario whose parallelism is open or partly
+// fixed; over a range of GPU counts, the Pareto front of time against cost, or the
+// fewest GPUs that meet a deadline.
+#include <unistd.h>
+
+#include <fstream>
+#include <iostream>
+#include <memory>
+
+#include "colossim/plan.hpp"
+#include "colossim/plan_report.hpp"
+#include "colossim/units_parse.hpp"
+#include "command.hpp"
+
+namespace colossim::cli {
+
+namespace {
+
+struct PlanFlags {
+    ScenarioOptions scenario;
+    std::string objective = "throughput";
+    std::size_t top = 10;
+    unsigned threads = 0;
+    bool json = false;
+    std::string csv, db, deadline;
+    std::size_t refine = 0;
+};
+
+// "--gpus 1024..131072": a range of GPU counts (powers of two and 1.5x between).
+bool parse_range(const std::string& text, std::int64_t& lo, std::int64_t& hi) {
+    auto dots = text.find("..");
+    if (dots == std::string::npos) return false;
+    auto a = parse_count(text.substr(0, dots)), b = parse_count(text.substr(dots + 2));
+    if (!a || !b || *a < 1 || *b < *a || *b > 1e8) {
+        throw InputError("gpus", text, "a range LOW..HIGH of GPU counts, 1 <= LOW <= HIGH <= 100M, e.g. 1024..131072");
+    }
+    lo = std::int64_t(*a);
+    hi = std::int64_t(*b);
+    return true;
+}
+
+std::function<void(double)> progress_bar(bool quiet) {
+    if (quiet || !isatty(STDERR_FILENO)) return {};
+    return [](double f) {
+        int filled = int(f * 40);
+        std::cerr << "\r[" << std::string(std::size_t(filled), '#') << std::string(std::size_t(40 - filled), ' ') << "] "
+                  << int(f * 100) << "%" << (f >= 1.0 ? "\r" + std::string(50, ' ') + "\r" : "") << std::flush;
+    };
+}
+
+int run_plan(const PlanFlags& f, const Catalog& catalog) {
+    if (f.refine > 0) {
+        throw InputError("--refine", std::to_string(f.refine),
+                         "0: refinement needs the event-driven engine, which colossim does not have yet");
+    }
+    std::vector<Override> overrides = f.scenario.overrides();
+    std::int64_t lo = 0, hi = 0;
+    bool range = false;
+    for (auto it = overrides.begin(); it != overrides.end(); ++it) {
+        if (it->key == "gpus" && parse_range(it->value, lo, hi)) {
+            range = true;
+            it->value = std::to_string(lo);
+            break;
+        }
+    }
+    std::string text = f.scenario.file().empty() ? "" : read_text_file(f.scenario.file(), "scenario");
+    const std::string source = f.scenario.file().empty() ? "flags" : f.scenario.file();
+    Diagnostics diagnostics;
+    Scenario base = load_scenario(text, source, overrides, catalog, diagnostics, ScenarioCheck::fields_only);
+    print_warnings(diagnostics);
+    std::set<std::string> fixed = scenario_keys_given(text, source, overrides);
+
+    PlanOptions options;
+    options.objective = f.objective == "time"   ? PlanObjective::time_to_train
+                        : f.objective == "cost" ? PlanObjective::cost
+                                                : PlanObjective::throughput;
+    options.top = f.top;
+    options.threads = f.threads;
+    options.keep_all = !f.csv.empty() || !f.db.empty();
+    options.progress = progress_bar(f.json);
+    const Calibration calibration = Calibration::from_catalog(catalog);
+
+    double deadline_s = 0;
+    if (!f.deadline.empty()) {
+        auto d = parse_duration(f.deadline);
+        if (!d || d->value <= 0) throw InputError("--deadline", f.deadline, "a positive duration, e.g. 90d");
+        if (base.training.tokens <= 0) throw InputError("training.tokens", "", "required with --deadline (--tokens 15T)");
+        deadline_s = d->value;
+        if (!range) {
+            lo = std::max<std::int64_t>(8, base.cluster.gpus_per_node);
+            hi = base.cluster.max_gpus > 0 ? base.cluster.max_gpus : 1'048'576;
+            range = true;
+        }
+    }
+    if (range) {
+        if (base.training.tokens <= 0) throw InputError("training.tokens", "", "required for a range of GPU counts (--tokens)");
+        options.top = 1;
+        auto results = search_gpu_counts(base, fixed, gpu_count_ladder(lo, hi), options, calibration);
+        auto front = pareto_front(results);
+        std::cout << (f.json ? gpu_counts_json(base, results, front, deadline_s) + "\n"
+                             : gpu_counts_table(base, results, front, deadline_s));
+        for (const auto& r : results) {
+            Scenario s = base;
+            s.gpus = r.gpus;
+            if (!f.csv.empty()) {
+                std::ofstream(f.csv, r.gpus == results.front().gpus ? std::ios::trunc : std::ios::app)
+                    << (r.gpus == results.front().gpus ? plan_csv_header() : "") << plan_csv_rows(s, r.plans.all);
+            }
+            if (!f.db.empty()) write_plans_sqlite(f.db, s, r.plans.all);
+        }
+        return 0;
+    }
+    PlanResult result = search_plans(base, default_space(base, fixed), options, calibration);
+    std::cout << (f.json ? plan_json(base, result, options.objective) + "\n" : plan_table(base, result, options.objective));
+    if (!f.csv.empty()) {
+        std::ofstream out(f.csv);
+        if (!out) throw InputError("--csv", f.csv, "a writable file");
+        out << plan_csv_header() << plan_csv_rows(base, result.all);
+    }
+    if (!f.db.empty()) write_plans_sqlite(f.db, base, result.all);
+    return 0;
+}
+
+}  // namespace
+
+Command add_plan(CLI::App& root) {
+    auto* cmd = root.add_subcommand("plan", "search every valid parallel plan and rank them");
+    auto f = std::make_shared<PlanFlags>();
+    f->scenario.add_to(*cmd);
+    cmd->add_option("--objective", f->objective, "throughput|time|cost (default throughput)")
+        ->check(CLI::IsMember({"throughput", "time", "cost"}));
+    cmd->add_option("--top", f->top, "plans to list (default 10)")->check(CLI::Range(1, 100000));
+    cmd->add_option("--threads", f->threads, "threads (default: all cores); the output does not depend on it")
+        ->check(CLI::Range(1, 1024));
+    cmd->add_flag("--json", f->json, "print one JSON object");
+    cmd->add_option("--csv", f->csv, "write every estimated plan to this CSV file");
+    cmd->add_option("--db", f->db, "append every estimated plan to this SQLite file (table plans)");
+    cmd->add_option("--deadline", f->deadline, "fewest GPUs that train --tokens within this duration, e.g. 90d");
+    cmd->add_option("--refine", f->refine, "re-rank the top K with the event engine (not available yet)");
+    return {cmd, [f](const Catalog& catalog) { return run_plan(*f, catalog); }};
+}
+
+}  // namespace colossim::cli

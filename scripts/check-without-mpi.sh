@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# colossim must build and sweep without MPI: configure with MPI hidden, build the
+# command, and check that its sweep prints what the MPI-enabled build prints.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cmake -S . -B build-nompi -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_DISABLE_FIND_PACKAGE_MPI=ON \
+  -DCOLOSSIM_TESTS=OFF -DCOLOSSIM_BENCH=OFF >/dev/null
+ninja -C build-nompi -j "${JOBS:-2}" colossim_cli
+if grep -q COLOSSIM_WITH_MPI build-nompi/build.ninja; then
+  echo "without-mpi: MPI was found although hidden" >&2
+  exit 1
+fi
+diff <(build-nompi/colossim sweep examples/sweep.yaml --json) <(build/colossim sweep examples/sweep.yaml --json)
+echo "without-mpi: builds and sweeps the same as with MPI"
