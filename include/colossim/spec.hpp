@@ -53,6 +53,9 @@ std::set<std::string> scenario_keys_given(const std::string& yaml_text, const st
 std::optional<InputError> scenario_problem(const Scenario& s);
 void validate_scenario(const Scenario& s);
 
+// The divisors of n >= 1, ascending (the valid sizes of a parallel dimension).
+std::vector<std::int64_t> divisors(std::int64_t n);
+
 // Layers on each pipeline stage: even where the layers divide, else the first and last
 // stages hold fewer (Megatron-Core's uneven split; the Llama 3 405B run put 126 layers on
 // 16 stages as 7, 8 x 14, 7). Throws InputError when a stage would be empty.

@@ -2,6 +2,7 @@
 #include <algorithm>
 
 #include "colossim/plan.hpp"
+#include "colossim/spec.hpp"
 
 namespace colossim {
 
@@ -18,14 +19,9 @@ std::vector<std::int64_t> powers_of_two_upto(std::int64_t limit) {
 }
 
 std::vector<std::int64_t> divisors_upto(std::int64_t n, std::int64_t limit) {
-    std::vector<std::int64_t> small, large;
-    for (std::int64_t d = 1; d * d <= n; ++d) {
-        if (n % d != 0) continue;
-        if (d <= limit) small.push_back(d);
-        if (d != n / d && n / d <= limit) large.push_back(n / d);
-    }
-    small.insert(small.end(), large.rbegin(), large.rend());
-    return small;
+    std::vector<std::int64_t> out = divisors(n);
+    out.erase(std::upper_bound(out.begin(), out.end(), limit), out.end());
+    return out;
 }
 }  // namespace
 

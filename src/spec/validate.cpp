@@ -8,18 +8,11 @@
 namespace colossim {
 namespace {
 
-// The smallest divisors of n (at most 16), found up to sqrt(n) so that a large n is cheap.
+// The smallest divisors of n (at most 16), for messages.
 std::string divisors_of(std::int64_t n) {
-    std::vector<std::int64_t> small, large;
-    for (std::int64_t d = 1; d * d <= n; ++d) {
-        if (n % d == 0) {
-            small.push_back(d);
-            if (d != n / d) large.push_back(n / d);
-        }
-    }
-    small.insert(small.end(), large.rbegin(), large.rend());
+    const auto all = divisors(n);
     std::string out;
-    for (std::size_t i = 0; i < small.size() && i < 16; ++i) out += (i ? ", " : "") + std::to_string(small[i]);
+    for (std::size_t i = 0; i < all.size() && i < 16; ++i) out += (i ? ", " : "") + std::to_string(all[i]);
     return out;
 }
 
@@ -30,6 +23,18 @@ std::optional<InputError> require_divides(const char* field, std::int64_t size, 
 }
 
 }  // namespace
+
+std::vector<std::int64_t> divisors(std::int64_t n) {
+    // Found up to sqrt(n), so that a large n is cheap.
+    std::vector<std::int64_t> small, large;
+    for (std::int64_t d = 1; d * d <= n; ++d) {
+        if (n % d != 0) continue;
+        small.push_back(d);
+        if (d != n / d) large.push_back(n / d);
+    }
+    small.insert(small.end(), large.rbegin(), large.rend());
+    return small;
+}
 
 std::vector<std::int64_t> stage_layers(const ModelSpec& m, const Parallelism& p) {
     std::vector<std::int64_t> out;
