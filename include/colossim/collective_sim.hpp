@@ -2,10 +2,12 @@
 // algorithm is a set of concurrent flows on the topology; a step ends when its slowest
 // flow has arrived plus one message latency. Contention between the flows of a step
 // (shared NICs, leaf uplinks) is the network's max-min sharing.
-//   ring:          one ring over the group (2(n-1) steps for an all-reduce)
+//   ring:          NCCL's rings: inside one NVLink domain a single ring; across domains
+//                  one channel per rail, each a ring over all members that enters every
+//                  domain on its rail (2(n-1) steps of S/(n k) for an all-reduce);
+//                  every link works at once
 //   hierarchical:  ring inside each NVLink domain, rings across domains between members
-//                  with the same local index (one per rail), ring inside again — what
-//                  NCCL's multi-channel rings achieve on rail-optimized clusters
+//                  with the same local index, ring inside again — the legs in sequence
 #pragma once
 
 #include <cstdint>

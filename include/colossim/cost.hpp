@@ -6,8 +6,8 @@
 // depend on its shape: wave quantization of output tiles over the SMs, and a short
 // reduction dimension (k / (k + k_half)).
 // Collectives (alpha-beta per topology level): a group is split into the members that
-// share an NVLink domain (k) and the domains it spans (n/k); hierarchical algorithms run
-// the NVLink part at NVLink speed and the rest over every member's own NIC in parallel.
+// share an NVLink domain (k) and the domains it spans (n/k); inside a domain a ring over
+// NVLink, across domains NCCL's multi-channel rings (see CostModel::collective).
 #pragma once
 
 #include <cstdint>

@@ -78,13 +78,18 @@ Seconds CostModel::collective(CollectiveKind kind, Bytes bytes, GroupPlacement w
     // Sanders et al. 2009) whose depth grows with log2 — take the smaller.
     auto steps = [](double ranks) { return std::min(ranks - 1, 2 * std::ceil(std::log2(ranks))); };
 
-    // Reduce-scatter (or all-gather) of a buffer of `bytes`, hierarchical:
-    // (k-1)/k of it over NVLink, then the 1/k shard over r domains on the NICs.
+    // Reduce-scatter (or all-gather) of a buffer of `bytes`. Inside one NVLink domain: a
+    // ring, (k-1)/k of the buffer over NVLink. Across domains: NCCL's rings, one channel
+    // per rail; every link works at once, so the slower of two volumes sets the time:
+    // each GPU sends its channel's (n-1)/n * S/k over its own NIC, and forwards
+    // (n-1)/n * S over NVLink (its share of the other channels, plus the hop to the
+    // rail's NIC, PXN). On 2 DGX A100 this is NIC-bound at 192 GB/s bus bandwidth, as
+    // nccl-tests measures (NVIDIA/nccl issue 812).
     auto half = [&](Bytes b) {
-        Seconds t(0);
-        if (k > 1) t += Bytes(b.value * (k - 1) / k) / nvlink_rate_ + a1 * (k - 1);
-        if (r > 1) t += Bytes(b.value / k * (r - 1) / r) / network_rate_ + a2 * steps(r);
-        return t;
+        if (r <= 1) return Bytes(b.value * (k - 1) / k) / nvlink_rate_ + a1 * (k - 1);
+        Seconds network = Bytes(b.value * (n - 1) / n / k) / network_rate_;
+        Seconds nvlink = k > 1 ? Bytes(b.value * (n - 1) / n) / nvlink_rate_ : Seconds(0);
+        return max(network, nvlink) + a2 * steps(r) + (k > 1 ? a1 * (k - 1) : Seconds(0));
     };
     switch (kind) {
         case CollectiveKind::all_reduce: return half(bytes) * 2.0;  // reduce-scatter + all-gather

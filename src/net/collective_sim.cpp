@@ -60,6 +60,19 @@ std::vector<std::vector<std::int64_t>> domain_rings(const Topology& t, std::int6
     return rings;
 }
 
+// NCCL's rings across domains: one channel per member of a domain; channel c visits each
+// domain's members starting from local index c, so it enters every domain on rail c.
+std::vector<std::vector<std::int64_t>> channel_rings(const Topology& t, std::int64_t n) {
+    const std::int64_t k = std::min(n, t.domain_size());
+    std::vector<std::vector<std::int64_t>> rings(static_cast<std::size_t>(k));
+    for (std::int64_t c = 0; c < k; ++c) {
+        for (std::int64_t start = 0; start < n; start += k) {
+            for (std::int64_t i = 0; i < k; ++i) rings[std::size_t(c)].push_back(start + (c + i) % k);
+        }
+    }
+    return rings;
+}
+
 std::vector<std::vector<std::int64_t>> rail_rings(const Topology& t, std::int64_t n) {
     const std::int64_t k = std::min(n, t.domain_size());
     std::vector<std::vector<std::int64_t>> rings(static_cast<std::size_t>(k));
@@ -79,9 +92,7 @@ CollectiveResult simulate_collective(Topology& topo, CollectiveKind kind, Bytes 
     CollectiveResult r;
     const bool spans_domains = n > topo.domain_size();
     if (algorithm == CollectiveAlgorithm::automatic) {
-        algorithm = spans_domains && kind != CollectiveKind::all_to_all && kind != CollectiveKind::send_recv
-                        ? CollectiveAlgorithm::hierarchical
-                        : CollectiveAlgorithm::ring;
+        algorithm = CollectiveAlgorithm::ring;  // NCCL's choice for large messages
     }
     r.algorithm = algorithm;
     Clock clock;
@@ -94,9 +105,13 @@ CollectiveResult simulate_collective(Topology& topo, CollectiveKind kind, Bytes 
         // a 2-member ring sends both ways; nccl-tests' sendrecv does too
     } else if (kind == CollectiveKind::all_to_all) {
         run_phase(topo, Phase{{all}, n - 1, size / nd, true}, clock);
-    } else if (algorithm == CollectiveAlgorithm::ring || !spans_domains) {
+    } else if (!spans_domains) {
         const std::int64_t steps = kind == CollectiveKind::all_reduce ? 2 * (n - 1) : n - 1;
         run_phase(topo, Phase{{all}, steps, size / nd, false}, clock);
+    } else if (algorithm == CollectiveAlgorithm::ring) {
+        const auto rings = channel_rings(topo, n);
+        const std::int64_t steps = kind == CollectiveKind::all_reduce ? 2 * (n - 1) : n - 1;
+        run_phase(topo, Phase{rings, steps, size / (nd * double(rings.size())), false}, clock);
     } else {
         // Hierarchical: reduce-scatter inside domains, the collective across them on every
         // rail at once with 1/k of the data, all-gather inside domains.

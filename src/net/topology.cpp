@@ -46,8 +46,18 @@ void Topology::path(std::int64_t a, std::int64_t b, std::vector<LinkId>& out) co
         out.push_back(nvlink_down_[std::size_t(b)]);
         return;
     }
-    out.push_back(nic_up_[std::size_t(a)]);
-    const std::int64_t la = leaf_of(a), lb = leaf_of(b);
+    // On a rail-optimized fabric NCCL sends through the NIC of the GPU in a's node that
+    // sits on b's rail, reached over NVLink (PXN), so the message stays on one rail leaf.
+    std::int64_t sender = a;
+    if (rail_optimized_) {
+        sender = a - a % gpus_per_node_ + b % gpus_per_node_;
+        if (sender != a) {
+            out.push_back(nvlink_up_[std::size_t(a)]);
+            out.push_back(nvlink_down_[std::size_t(sender)]);
+        }
+    }
+    out.push_back(nic_up_[std::size_t(sender)]);
+    const std::int64_t la = leaf_of(sender), lb = leaf_of(b);
     if (la != lb) {
         out.push_back(leaf_up_[std::size_t(la)]);
         out.push_back(leaf_down_[std::size_t(lb)]);
