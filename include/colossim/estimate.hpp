@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <vector>
 
 #include "colossim/cost.hpp"
 #include "colossim/scenario.hpp"
@@ -46,6 +47,29 @@ struct StepResult {
 };
 
 StepResult estimate(const Scenario& scenario, const Calibration& calibration);
+
+// What both engines start from: each pipeline stage's time for one micro-batch, the
+// transfer between stages, and the data-parallel and optimizer tails of the step.
+struct StageTiming {
+    Seconds forward, backward;  // per micro-batch, communication included
+    Breakdown parts;            // per micro-batch: compute, tp/cp/ep communication
+    Seconds total() const { return forward + backward; }
+};
+struct StepAnalysis {
+    Workload workload;
+    std::vector<StageTiming> stages;
+    std::size_t critical = 0;   // the slowest stage
+    Seconds p2p_hop;            // one activation (or gradient) transfer between stages
+    Seconds dp_exposed, optimizer;
+    FlopRate peak;              // the GPU's dense peak for the training precision
+};
+StepAnalysis analyze_step(const Scenario& scenario, const Calibration& calibration);
+// compute, tp/cp/ep communication of m micro-batches through the slowest stage, and the
+// data-parallel and optimizer tails; pipeline fill/drain and P2P are the engine's own.
+Breakdown steady_state_parts(const StepAnalysis& analysis);
+// Metrics (MFU, tokens/s, memory, time, energy and cost to train) of a step whose
+// breakdown an engine has worked out.
+StepResult summarize_step(const Scenario& scenario, const StepAnalysis& analysis, const Breakdown& breakdown);
 
 // Memory of each stage (exposed for the planner and the tests).
 MemoryResult stage_memory(const Scenario& s, const Workload& w, std::size_t stage);

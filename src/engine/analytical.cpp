@@ -15,11 +15,7 @@ namespace colossim {
 
 namespace {
 
-struct StageTime {
-    Seconds forward, backward;  // per micro-batch, communication included
-    Breakdown parts;            // per micro-batch: compute, tp/cp/ep communication
-    Seconds total() const { return forward + backward; }
-};
+using StageTime = StageTiming;
 
 // One pass (forward, backward or recomputation) of one block, priced once and reused by
 // every stage that holds the block.
@@ -160,51 +156,69 @@ Seconds optimizer_time(const Scenario& s, const StageWork& st, const CostModel& 
 
 }  // namespace
 
-StepResult estimate(const Scenario& s, const Calibration& calibration) {
-    const Workload w = build_workload(s);
+StepAnalysis analyze_step(const Scenario& s, const Calibration& calibration) {
+    StepAnalysis a;
+    a.workload = build_workload(s);
+    const Workload& w = a.workload;
     const CostModel cost(s, calibration);
     const auto& p = s.parallelism;
-    StepResult r;
-    r.micro_batches = w.micro_batches;
-    r.params_total = w.params.total;
-    r.params_active = w.params.active;
-
     const Recompute rc = p.recompute;
     const WorkloadTimes times{block_times(w.embedding, Recompute::none, cost), block_times(w.dense_layer, rc, cost),
                               block_times(w.moe_layer, rc, cost), block_times(w.head, Recompute::none, cost)};
-    std::vector<StageTime> stages;
-    stages.reserve(w.stages.size());
-    std::size_t critical = 0;
-    Seconds sum(0);
+    a.stages.reserve(w.stages.size());
     for (std::size_t i = 0; i < w.stages.size(); ++i) {
-        stages.push_back(stage_time(times, w.stages[i]));
-        sum += stages.back().total();
-        if (stages[i].total() > stages[critical].total()) critical = i;
+        a.stages.push_back(stage_time(times, w.stages[i]));
+        if (a.stages[i].total() > a.stages[a.critical].total()) a.critical = i;
     }
-    const StageTime& slow = stages[critical];
-    const double m = double(w.micro_batches), v = double(p.vpp);
+    if (p.pp > 1) a.p2p_hop = cost.collective(CollectiveKind::send_recv, w.p2p_bytes, cost.placement(CommGroup::pp));
+    // The step ends when stage 0 finishes its last backward: its data-parallel reduction
+    // is the one that can hide least.
+    a.dp_exposed = data_parallel_time(s, w, a.stages.front(), w.stages.front(), cost, calibration);
+    a.optimizer = optimizer_time(s, w.stages[a.critical], cost);
+    a.peak = cost.gemm_peak();
+    return a;
+}
 
+Breakdown steady_state_parts(const StepAnalysis& a) {
+    const StageTime& slow = a.stages[a.critical];
+    const double m = double(a.workload.micro_batches);
     Breakdown b;
     b.compute = slow.parts.compute * m;
     b.tp_comm = slow.parts.tp_comm * m;
     b.cp_comm = slow.parts.cp_comm * m;
     b.ep_comm = slow.parts.ep_comm * m;
+    b.dp_comm = a.dp_exposed;
+    b.optimizer = a.optimizer;
+    return b;
+}
+
+StepResult estimate(const Scenario& s, const Calibration& calibration) {
+    const StepAnalysis a = analyze_step(s, calibration);
+    const auto& p = s.parallelism;
+    const double m = double(a.workload.micro_batches), v = double(p.vpp);
+    Seconds sum(0);
+    for (const auto& st : a.stages) sum += st.total();
+    Breakdown b = steady_state_parts(a);
     // Fill and drain: every other stage's work once, shortened v-fold by interleaving.
-    b.bubble = (sum - slow.total()) / v;
+    b.bubble = (sum - a.stages[a.critical].total()) / v;
     if (p.pp > 1) {
         // Each micro-batch's activations and gradients cross every virtual-stage boundary
         // of this rank; Megatron-LM waits for these transfers (no P2P overlap by default).
-        Seconds hop = cost.collective(CollectiveKind::send_recv, w.p2p_bytes, cost.placement(CommGroup::pp));
-        b.pp_comm = hop * 2.0 * v * m;
-        b.bubble += hop * 2.0 * double(p.pp - 1);
+        b.pp_comm = a.p2p_hop * 2.0 * v * m;
+        b.bubble += a.p2p_hop * 2.0 * double(p.pp - 1);
     }
-    // The step ends when stage 0 finishes its last backward: its data-parallel reduction
-    // is the one that can hide least.
-    b.dp_comm = data_parallel_time(s, w, stages.front(), w.stages.front(), cost, calibration);
-    b.optimizer = optimizer_time(s, w.stages[critical], cost);
+    return summarize_step(s, a, b);
+}
+
+StepResult summarize_step(const Scenario& s, const StepAnalysis& a, const Breakdown& b) {
+    const Workload& w = a.workload;
+    StepResult r;
+    r.micro_batches = w.micro_batches;
+    r.params_total = w.params.total;
+    r.params_active = w.params.active;
     r.breakdown = b;
     r.step_time = b.total();
-    r.critical_stage = static_cast<std::int64_t>(critical);
+    r.critical_stage = static_cast<std::int64_t>(a.critical);
 
     r.memory = stage_memory(s, w, 0);
     for (std::size_t i = 1; i < w.stages.size(); ++i) {
@@ -215,8 +229,8 @@ StepResult estimate(const Scenario& s, const Calibration& calibration) {
     const double gpus = double(s.gpus);
     r.model_flops_per_gpu = w.model_flops_per_step / r.step_time / gpus;
     r.hardware_flops_per_gpu = w.hardware_flops_per_step / r.step_time / gpus;
-    r.mfu = r.model_flops_per_gpu / cost.gemm_peak();
-    r.hfu = r.hardware_flops_per_gpu / cost.gemm_peak();
+    r.mfu = r.model_flops_per_gpu / a.peak;
+    r.hfu = r.hardware_flops_per_gpu / a.peak;
     r.tokens_per_s = double(s.training.global_batch) * double(s.training.seq_len) / r.step_time.value;
 
     if (s.training.tokens > 0) {
