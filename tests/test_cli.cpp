@@ -1,5 +1,10 @@
 // The colossim command as a user runs it: output fields, exit status, error messages.
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <iterator>
 
 #include "cli_helpers.hpp"
 #include "helpers.hpp"
@@ -125,4 +130,22 @@ TEST(CliSweep, MpiRanksPrintWhatOneProcessPrints) {
     while (std::size_t n = fread(buf.data(), 1, buf.size(), p)) out.append(buf.data(), n);
     EXPECT_EQ(pclose(p), 0);
     EXPECT_EQ(out, single.out);
+}
+
+TEST(CliSimulate, JsonTraceAndRefusals) {
+    const std::string file = colossim::test::source_path("examples/llama3-405b.yaml");
+    const std::string trace = "/tmp/colossim-test-trace-" + std::to_string(::getpid()) + ".json";
+    CliRun r = run_cli("simulate " + file + " --json --trace " + trace);
+    ASSERT_EQ(r.status, 0) << r.out;
+    for (const char* key : {"\"step_time_s\"", "\"mfu\"", "\"breakdown\"", "\"memory\"", "\"engine\": \"event\"",
+                            "\"schedule\": \"interleaved\"", "\"events\""}) {
+        EXPECT_NE(r.out.find(key), std::string::npos) << key;
+    }
+    std::ifstream in(trace);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    EXPECT_NE(text.find("\"traceEvents\""), std::string::npos);
+    EXPECT_NE(text.find("\"ph\": \"X\""), std::string::npos);
+    std::remove(trace.c_str());
+    EXPECT_EQ(run_cli("simulate " + file + " --vpp 1 --schedule interleaved").status, 2);
+    EXPECT_EQ(run_cli("simulate " + file + " --schedule zigzag").status, 2);
 }

@@ -28,6 +28,7 @@ Command add_show(CLI::App& root);
 Command add_plan(CLI::App& root);
 Command add_sweep(CLI::App& root);
 Command add_collective(CLI::App& root);
+Command add_simulate(CLI::App& root);
 Command add_goodput(CLI::App& root);
 Command add_datacenter(CLI::App& root);
 

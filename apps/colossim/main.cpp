@@ -12,7 +12,7 @@ int main(int argc, char** argv) {
     app.require_subcommand(1);
     const std::vector<cli::Command> commands = {cli::add_estimate(app), cli::add_validate(app), cli::add_list(app),
                                                 cli::add_show(app),
-                                                cli::add_plan(app), cli::add_sweep(app), cli::add_collective(app),
+                                                cli::add_plan(app), cli::add_sweep(app), cli::add_collective(app), cli::add_simulate(app),
                                                 cli::add_goodput(app), cli::add_datacenter(app)};
     try {
         app.parse(argc, argv);

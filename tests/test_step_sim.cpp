@@ -1,0 +1,123 @@
+// Pipeline schedules and the event-driven step against the analytical engine.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "colossim/step_sim.hpp"
+#include "colossim/validation.hpp"
+#include "helpers.hpp"
+
+using namespace colossim;
+
+namespace {
+struct Counts {
+    std::int64_t warmup = 0, steady_pairs = 0, cooldown = 0;
+};
+// Warm-up: forwards before the first backward; steady: alternating F,B pairs; cool-down:
+// the backwards after the last forward.
+Counts count(const std::vector<PipelineTask>& order) {
+    Counts c;
+    std::size_t i = 0;
+    while (i < order.size() && order[i].forward) ++c.warmup, ++i;
+    std::size_t last_forward = 0;
+    for (std::size_t j = 0; j < order.size(); ++j) {
+        if (order[j].forward) last_forward = j;
+    }
+    c.cooldown = std::int64_t(order.size() - 1 - last_forward);
+    c.steady_pairs = (std::int64_t(order.size()) - c.warmup - c.cooldown) / 2;
+    return c;
+}
+}  // namespace
+
+TEST(PipelineSchedule, OneFOneBCounts) {
+    // p = 4, m = 8: rank i warms up with p - i - 1 forwards, then m - (p - i - 1) F/B
+    // pairs... the first steady forward counts in the warm-up run, so pairs = m - warm-up.
+    for (std::int64_t rank = 0; rank < 4; ++rank) {
+        auto order = pipeline_order(PipelineSchedule::one_f_one_b, rank, 4, 1, 8);
+        ASSERT_EQ(order.size(), 16u);
+        EXPECT_EQ(warmup_forwards(PipelineSchedule::one_f_one_b, rank, 4, 1, 8), 3 - rank);
+        Counts c = count(order);
+        EXPECT_EQ(c.warmup, 3 - rank + 1);  // the warm-up, then the steady state's first F
+        EXPECT_EQ(c.cooldown, 3 - rank + 1);
+        EXPECT_FALSE(order.back().forward);
+    }
+}
+
+TEST(PipelineSchedule, InterleavedCountsAndChunkOrder) {
+    // p = 4, v = 2, m = 8: rank 0 warms up with (p-1)*2 + (v-1)*p = 10 forwards.
+    EXPECT_EQ(warmup_forwards(PipelineSchedule::interleaved, 0, 4, 2, 8), 10);
+    EXPECT_EQ(warmup_forwards(PipelineSchedule::interleaved, 3, 4, 2, 8), 4);
+    auto order = pipeline_order(PipelineSchedule::interleaved, 0, 4, 2, 8);
+    ASSERT_EQ(order.size(), 32u);
+    // Forwards: micro-batches 0-3 through chunk 0, then 0-3 through chunk 1, then 4-7 ...
+    EXPECT_EQ(order[0].micro_batch, 0);
+    EXPECT_EQ(order[0].chunk, 0);
+    EXPECT_EQ(order[4].micro_batch, 0);
+    EXPECT_EQ(order[4].chunk, 1);
+    EXPECT_EQ(order[8].micro_batch, 4);
+    // The first backward is micro-batch 0 on the last chunk.
+    auto first_b = std::find_if(order.begin(), order.end(), [](const PipelineTask& t) { return !t.forward; });
+    EXPECT_EQ(first_b->micro_batch, 0);
+    EXPECT_EQ(first_b->chunk, 1);
+    // Every (micro-batch, chunk) runs once forward and once backward.
+    std::set<std::tuple<std::int64_t, std::int64_t, bool>> seen;
+    for (const auto& t : order) EXPECT_TRUE(seen.insert({t.micro_batch, t.chunk, t.forward}).second);
+}
+
+TEST(StepSim, UniformPipelineHasTheTextbookBubble) {
+    // GPT layers divide evenly over 8 stages; 1F1B over p stages and m micro-batches
+    // takes (m + p - 1) stage-times when transfers are free — here they are not free,
+    // so compare to the analytical engine, which adds them the same way.
+    Scenario s = test::scenario(R"(
+model: gpt3-175b
+cluster: dgx-a100
+gpus: 1024
+parallelism: {tp: 8, pp: 8, vpp: 1, zero: 1, recompute: selective}
+training: {seq_len: 2048, global_batch: 1536, micro_batch: 1}
+)");
+    SimulatedStep sim = simulate_step(s, test::calibration(), nullptr, false);
+    StepResult est = estimate(s, test::calibration());
+    EXPECT_NEAR(sim.result.step_time.value / est.step_time.value, 1.0, 0.02);
+    EXPECT_EQ(sim.schedule, PipelineSchedule::one_f_one_b);
+}
+
+TEST(StepSim, AgreesWithTheAnalyticalEngineOnEveryValidationCase) {
+    // The standing test of DESIGN.md: without contention the engines agree within 2%.
+    for (const auto& c : load_validation_cases(test::catalog())) {
+        SimulatedStep sim = simulate_step(c.scenario, test::calibration(), nullptr, false);
+        StepResult est = estimate(c.scenario, test::calibration());
+        std::cout << c.suite << "/" << c.name << ": event " << sim.result.step_time.value << " s, analytical "
+                  << est.step_time.value << " s (" << sim.events << " events)\n";
+        EXPECT_NEAR(sim.result.step_time.value / est.step_time.value, 1.0, 0.02) << c.suite << "/" << c.name;
+    }
+}
+
+TEST(StepSim, GpipeIsNeverFasterAndIsDeterministic) {
+    Scenario s = test::scenario(test::kLlama405b, {{"parallelism.vpp", "1"}});
+    PipelineSchedule gpipe = PipelineSchedule::gpipe;
+    SimulatedStep a = simulate_step(s, test::calibration(), &gpipe, false);
+    SimulatedStep b = simulate_step(s, test::calibration(), nullptr, false);
+    SimulatedStep c = simulate_step(s, test::calibration(), nullptr, false);
+    EXPECT_GE(a.pipeline.value, b.pipeline.value * 0.999);
+    EXPECT_EQ(b.pipeline.value, c.pipeline.value);
+    EXPECT_EQ(b.events, c.events);
+}
+
+TEST(StepSim, TraceHasTheFieldsPerfettoNeeds) {
+    Scenario s = test::scenario(test::kLlama405b);
+    SimulatedStep sim = simulate_step(s, test::calibration(), nullptr, true);
+    // 16 ranks x 16 micro-batches x 4 chunks x (forward + backward), plus the transfers
+    ASSERT_GE(sim.trace.size(), std::size_t(16 * 16 * 4 * 2));
+    std::string json = chrome_trace(s, sim);
+    for (const char* key : {"\"traceEvents\"", "\"ph\": \"X\"", "\"ph\": \"M\"", "\"pid\"", "\"tid\"", "\"ts\"", "\"dur\"",
+                            "\"name\": \"process_name\"", "\"name\": \"thread_name\""}) {
+        EXPECT_NE(json.find(key), std::string::npos) << key;
+    }
+    // Spans on one compute stream never overlap.
+    std::vector<std::pair<double, double>> rank0;
+    for (const auto& t : sim.trace) {
+        if (t.rank == 0 && !t.transfer) rank0.push_back({t.start.value, t.end.value});
+    }
+    std::sort(rank0.begin(), rank0.end());
+    for (std::size_t i = 1; i < rank0.size(); ++i) EXPECT_LE(rank0[i - 1].second, rank0[i].first + 1e-12);
+}
