@@ -121,3 +121,26 @@ TEST(StepSim, TraceHasTheFieldsPerfettoNeeds) {
     std::sort(rank0.begin(), rank0.end());
     for (std::size_t i = 1; i < rank0.size(); ++i) EXPECT_LE(rank0[i - 1].second, rank0[i].first + 1e-12);
 }
+
+TEST(StepSim, AStragglerSlowsTheStepByTheExpectedAmount) {
+    // GPT-3 175B over 8 stages, 1F1B, m = 96. The steady state runs at the pace of the
+    // slowest stage (t_max, the last one, which also holds the output layer); fill and
+    // drain pass once through the others. A GPU of stage 3 running 1.2x slower makes stage
+    // 3 the slowest: expected change = m (1.2 t3 - t_max) + (t_max - t3).
+    Scenario s = test::scenario(R"(
+model: gpt3-175b
+cluster: dgx-a100
+gpus: 1024
+parallelism: {tp: 8, pp: 8, vpp: 1, zero: 1, recompute: selective}
+training: {seq_len: 2048, global_batch: 1536, micro_batch: 1}
+)");
+    SimulatedStep base = simulate_step(s, test::calibration(), nullptr, false);
+    SimulatedStep slow = simulate_step(s, test::calibration(), nullptr, false, StepWhatIf{3, 1.2});
+    const StepAnalysis a = analyze_step(s, test::calibration());
+    const double t3 = a.stages[3].total().value, t_max = a.stages[a.critical].total().value, m = 96;
+    ASSERT_GT(1.2 * t3, t_max);
+    const double expected = m * (1.2 * t3 - t_max) + (t_max - t3);
+    EXPECT_NEAR((slow.pipeline - base.pipeline).value / expected, 1.0, 0.05);
+    EXPECT_GT(slow.result.step_time, base.result.step_time);
+    EXPECT_THROW(simulate_step(s, test::calibration(), nullptr, false, StepWhatIf{8, 1.2}), InputError);
+}

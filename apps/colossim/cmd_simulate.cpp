@@ -13,7 +13,7 @@ namespace colossim::cli {
 namespace {
 struct SimulateFlags {
     ScenarioOptions scenario;
-    std::string schedule, trace;
+    std::string schedule, trace, slow_gpu;
     bool json = false;
 };
 
@@ -26,8 +26,20 @@ int run_simulate(const SimulateFlags& f, const Catalog& catalog) {
         if (s.parallelism.vpp < 2) throw InputError("--schedule", f.schedule, "gpipe or 1f1b: interleaving needs vpp > 1");
         schedule = PipelineSchedule::interleaved;
     }
+    StepWhatIf what_if;
+    if (!f.slow_gpu.empty()) {
+        auto colon = f.slow_gpu.find(':');
+        try {
+            if (colon == std::string::npos) throw std::invalid_argument(f.slow_gpu);
+            std::size_t used = 0;
+            what_if.slow_stage = std::stoll(f.slow_gpu.substr(0, colon), &used);
+            what_if.slow_factor = std::stod(f.slow_gpu.substr(colon + 1));
+        } catch (const std::exception&) {
+            throw InputError("--slow-gpu", f.slow_gpu, "STAGE:FACTOR, e.g. 3:1.2 (stage 3 runs 20% slower)");
+        }
+    }
     SimulatedStep step = simulate_step(s, Calibration::from_catalog(catalog), f.schedule.empty() ? nullptr : &schedule,
-                                       !f.trace.empty());
+                                       !f.trace.empty(), what_if);
     if (!f.trace.empty()) {
         std::ofstream out(f.trace);
         if (!out) throw InputError("--trace", f.trace, "a writable file");
@@ -58,6 +70,7 @@ Command add_simulate(CLI::App& root) {
         ->check(CLI::IsMember({"gpipe", "1f1b", "interleaved"}));
     cmd->add_option("--trace", f->trace, "write a Chrome trace (open it in Perfetto)");
     cmd->add_flag("--json", f->json, "print one JSON object (estimate's fields and the engine's)");
+    cmd->add_option("--slow-gpu", f->slow_gpu, "what-if: one GPU of pipeline stage STAGE runs FACTOR times slower (STAGE:FACTOR)");
     return {cmd, [f](const Catalog& catalog) { return run_simulate(*f, catalog); }};
 }
 

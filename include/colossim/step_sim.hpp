@@ -33,9 +33,17 @@ struct SimulatedStep {
     std::vector<TraceSpan> trace;   // when asked for
 };
 
+// What-ifs inside a step. A slow GPU: every GPU synchronises with its TP, DP and
+// pipeline peers each step, so one GPU running `factor` times slower slows its whole
+// pipeline stage (in every replica) by that factor.
+struct StepWhatIf {
+    std::int64_t slow_stage = -1;  // pipeline stage of the slow GPU; -1 none
+    double slow_factor = 1.0;      // its compute takes this many times longer
+};
+
 // `schedule` defaults (nullptr) to interleaved when vpp > 1, else 1F1B.
 SimulatedStep simulate_step(const Scenario& s, const Calibration& calibration, const PipelineSchedule* schedule,
-                            bool keep_trace);
+                            bool keep_trace, const StepWhatIf& what_if = {});
 
 // Chrome trace JSON (Perfetto opens it): a process per pipeline stage, threads for the
 // compute stream and the P2P stream, one complete ("X") event per task.

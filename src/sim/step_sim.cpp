@@ -18,8 +18,21 @@ struct RankState {
 }  // namespace
 
 SimulatedStep simulate_step(const Scenario& s, const Calibration& calibration, const PipelineSchedule* schedule,
-                            bool keep_trace) {
-    const StepAnalysis a = analyze_step(s, calibration);
+                            bool keep_trace, const StepWhatIf& what_if) {
+    StepAnalysis a = analyze_step(s, calibration);
+    if (what_if.slow_stage >= 0) {
+        if (what_if.slow_stage >= s.parallelism.pp || what_if.slow_factor < 1.0) {
+            throw InputError("--slow-gpu", std::to_string(what_if.slow_stage) + ":" + std::to_string(what_if.slow_factor),
+                             "STAGE:FACTOR with 0 <= STAGE < pp = " + std::to_string(s.parallelism.pp) + " and FACTOR >= 1");
+        }
+        StageTiming& slow = a.stages[std::size_t(what_if.slow_stage)];
+        slow.forward = slow.forward * what_if.slow_factor;
+        slow.backward = slow.backward * what_if.slow_factor;
+        slow.parts.compute = slow.parts.compute * what_if.slow_factor;
+        for (std::size_t i = 0; i < a.stages.size(); ++i) {
+            if (a.stages[i].total() > a.stages[a.critical].total()) a.critical = i;
+        }
+    }
     const std::int64_t p = s.parallelism.pp, m = a.workload.micro_batches;
     SimulatedStep out;
     out.schedule = schedule ? *schedule : (s.parallelism.vpp > 1 ? PipelineSchedule::interleaved : PipelineSchedule::one_f_one_b);
