@@ -20,6 +20,34 @@ TEST(EventQueue, OrdersByTimeThenInsertion) {
     EXPECT_EQ(q.pushed(), 4u);
 }
 
+TEST(EventQueue, PopsInTimeThenInsertionOrderUnderRandomLoad) {
+    // Interleaved pushes and pops of pseudo-random times (many ties): every pop must be
+    // the earliest pending event, ties in insertion order.
+    EventQueue q;
+    std::vector<Event> pending;
+    std::uint64_t x = 12345;
+    auto next = [&x] {
+        x = x * 6364136223846793005ull + 1442695040888963407ull;
+        return x >> 33;
+    };
+    for (int round = 0; round < 20000; ++round) {
+        if (next() % 3 != 0 || q.empty()) {
+            SimTime t = SimTime(next() % 50);
+            q.push(t, 0, std::uint32_t(round));
+            pending.push_back(Event{t, q.pushed() - 1, 0, std::uint32_t(round)});
+        } else {
+            auto best = std::min_element(pending.begin(), pending.end(), [](const Event& a, const Event& b) {
+                return a.time != b.time ? a.time < b.time : a.sequence < b.sequence;
+            });
+            Event e = q.pop();
+            ASSERT_EQ(e.time, best->time);
+            ASSERT_EQ(e.target, best->target);
+            pending.erase(best);
+        }
+    }
+    EXPECT_EQ(q.size(), pending.size());
+}
+
 TEST(EventQueue, TimeConversionIsExactToThePicosecond) {
     EXPECT_EQ(to_sim_time(microseconds(1.5)), 1'500'000);
     EXPECT_DOUBLE_EQ(to_seconds(2'000'000'000'000).value, 2.0);

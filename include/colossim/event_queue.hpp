@@ -36,7 +36,7 @@ public:
     std::uint64_t pushed() const { return next_sequence_; }
 
 private:
-    std::vector<Event> heap_;  // binary min-heap on (time, sequence)
+    std::vector<Event> heap_;  // 4-ary min-heap on (time, sequence)
     std::uint64_t next_sequence_ = 0;
 };
 
