@@ -25,6 +25,18 @@ inline Scenario scenario(const std::string& yaml, const std::vector<Override>& o
     return load_scenario(yaml, "test", overrides, catalog(), d);
 }
 
+// The comma-separated fields of one CSV line (no quoting in colossim's data files).
+inline std::vector<std::string> csv_fields(const std::string& line) {
+    std::vector<std::string> out;
+    std::string::size_type start = 0;
+    for (;;) {
+        auto comma = line.find(',', start);
+        out.push_back(line.substr(start, comma - start));
+        if (comma == std::string::npos) return out;
+        start = comma + 1;
+    }
+}
+
 inline std::string source_path(const std::string& relative) { return std::string(COLOSSIM_SOURCE_DIR) + "/" + relative; }
 
 // The flagship: Llama 3 405B on 16,384 H100 as in the Llama 3 paper's Table 4.

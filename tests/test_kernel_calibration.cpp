@@ -21,9 +21,7 @@ TEST(KernelCalibration, GemmTimesOnH200) {
     std::string line;
     while (std::getline(in, line)) {
         if (line.empty() || line[0] == '#' || line.starts_with("M,")) continue;
-        std::vector<std::string> f;
-        std::stringstream ss(line);
-        for (std::string x; std::getline(ss, x, ',');) f.push_back(x);
+        const std::vector<std::string> f = test::csv_fields(line);
         if (f.size() < 7 || (f[6] != "train" && f[6] != "bwd")) continue;  // training shapes only
         ComputeOp op;
         op.kind = ComputeKind::gemm;

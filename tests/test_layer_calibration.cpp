@@ -26,9 +26,7 @@ std::vector<Measured> read_layers() {
     std::string line;
     while (std::getline(in, line)) {
         if (line.empty() || line[0] == '#' || line.starts_with("layer,")) continue;
-        std::vector<std::string> f;
-        std::stringstream ss(line);
-        for (std::string x; std::getline(ss, x, ',');) f.push_back(x);
+        const std::vector<std::string> f = test::csv_fields(line);
         // layer,hidden,q_heads,kv_heads,head_dim,ffn,gated,norm,tokens,fwd_ms,fwd_bwd_ms
         const std::int64_t tp = std::stoll(f[0].substr(f[0].find("-tp") + 3));
         const bool gated = f[6] == "1";

@@ -27,6 +27,15 @@ Counts count(const std::vector<PipelineTask>& order) {
     c.steady_pairs = (std::int64_t(order.size()) - c.warmup - c.cooldown) / 2;
     return c;
 }
+
+// GPT-3 175B over 8 stages of 12 layers, 1F1B, 96 micro-batches.
+const char* kGpt3EightStages = R"(
+model: gpt3-175b
+cluster: dgx-a100
+gpus: 1024
+parallelism: {tp: 8, pp: 8, vpp: 1, zero: 1, recompute: selective}
+training: {seq_len: 2048, global_batch: 1536, micro_batch: 1}
+)";
 }  // namespace
 
 TEST(PipelineSchedule, OneFOneBCounts) {
@@ -68,13 +77,7 @@ TEST(StepSim, UniformPipelineHasTheTextbookBubble) {
     // GPT layers divide evenly over 8 stages; 1F1B over p stages and m micro-batches
     // takes (m + p - 1) stage-times when transfers are free — here they are not free,
     // so compare to the analytical engine, which adds them the same way.
-    Scenario s = test::scenario(R"(
-model: gpt3-175b
-cluster: dgx-a100
-gpus: 1024
-parallelism: {tp: 8, pp: 8, vpp: 1, zero: 1, recompute: selective}
-training: {seq_len: 2048, global_batch: 1536, micro_batch: 1}
-)");
+    Scenario s = test::scenario(kGpt3EightStages);
     SimulatedStep sim = simulate_step(s, test::calibration(), nullptr, false);
     StepResult est = estimate(s, test::calibration());
     EXPECT_NEAR(sim.result.step_time.value / est.step_time.value, 1.0, 0.02);
@@ -127,13 +130,7 @@ TEST(StepSim, AStragglerSlowsTheStepByTheExpectedAmount) {
     // slowest stage (t_max, the last one, which also holds the output layer); fill and
     // drain pass once through the others. A GPU of stage 3 running 1.2x slower makes stage
     // 3 the slowest: expected change = m (1.2 t3 - t_max) + (t_max - t3).
-    Scenario s = test::scenario(R"(
-model: gpt3-175b
-cluster: dgx-a100
-gpus: 1024
-parallelism: {tp: 8, pp: 8, vpp: 1, zero: 1, recompute: selective}
-training: {seq_len: 2048, global_batch: 1536, micro_batch: 1}
-)");
+    Scenario s = test::scenario(kGpt3EightStages);
     SimulatedStep base = simulate_step(s, test::calibration(), nullptr, false);
     SimulatedStep slow = simulate_step(s, test::calibration(), nullptr, false, StepWhatIf{3, 1.2});
     const StepAnalysis a = analyze_step(s, test::calibration());

@@ -3,7 +3,6 @@
 // fewest GPUs that meet a deadline.
 #include <unistd.h>
 
-#include <fstream>
 #include <iostream>
 #include <memory>
 
@@ -99,24 +98,19 @@ int run_plan(const PlanFlags& f, const Catalog& catalog) {
         auto front = pareto_front(results);
         std::cout << (f.json ? gpu_counts_json(base, results, front, deadline_s) + "\n"
                              : gpu_counts_table(base, results, front, deadline_s));
+        std::string csv = plan_csv_header();
         for (const auto& r : results) {
             Scenario s = base;
             s.gpus = r.gpus;
-            if (!f.csv.empty()) {
-                std::ofstream(f.csv, r.gpus == results.front().gpus ? std::ios::trunc : std::ios::app)
-                    << (r.gpus == results.front().gpus ? plan_csv_header() : "") << plan_csv_rows(s, r.plans.all);
-            }
+            csv += plan_csv_rows(s, r.plans.all);
             if (!f.db.empty()) write_plans_sqlite(f.db, s, r.plans.all);
         }
+        if (!f.csv.empty()) write_output_file(f.csv, "--csv", csv);
         return 0;
     }
     PlanResult result = search_plans(base, default_space(base, fixed), options, calibration);
     std::cout << (f.json ? plan_json(base, result, options.objective) + "\n" : plan_table(base, result, options.objective));
-    if (!f.csv.empty()) {
-        std::ofstream out(f.csv);
-        if (!out) throw InputError("--csv", f.csv, "a writable file");
-        out << plan_csv_header() << plan_csv_rows(base, result.all);
-    }
+    if (!f.csv.empty()) write_output_file(f.csv, "--csv", plan_csv_header() + plan_csv_rows(base, result.all));
     if (!f.db.empty()) write_plans_sqlite(f.db, base, result.all);
     return 0;
 }

@@ -1,6 +1,5 @@
 // `simulate`: one training step, event by event (the pipeline schedule task by task),
 // with the same inputs and JSON as `estimate`; `--trace FILE` writes a Chrome trace.
-#include <fstream>
 #include <iostream>
 #include <memory>
 
@@ -40,11 +39,7 @@ int run_simulate(const SimulateFlags& f, const Catalog& catalog) {
     }
     SimulatedStep step = simulate_step(s, Calibration::from_catalog(catalog), f.schedule.empty() ? nullptr : &schedule,
                                        !f.trace.empty(), what_if);
-    if (!f.trace.empty()) {
-        std::ofstream out(f.trace);
-        if (!out) throw InputError("--trace", f.trace, "a writable file");
-        out << chrome_trace(s, step);
-    }
+    if (!f.trace.empty()) write_output_file(f.trace, "--trace", chrome_trace(s, step));
     if (f.json) {
         std::string j = estimate_json(s, step.result, diagnostics.warnings);
         // The event engine's own figures, appended to estimate's object.

@@ -3,7 +3,6 @@
 // prints. Without MPI (not built with it, or not started by mpirun) one process does all.
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
 #include <iostream>
 #include <memory>
 #include <type_traits>
@@ -138,10 +137,9 @@ int run_sweep(const SweepFlags& f, const Catalog& catalog) {
 #endif
     std::cout << (f.json ? sweep_json(entries) + "\n" : sweep_table(entries));
     if (!f.csv.empty()) {
-        std::ofstream out(f.csv);
-        if (!out) throw InputError("--csv", f.csv, "a writable file");
-        out << plan_csv_header();
-        for (const auto& e : entries) out << plan_csv_rows(e.base, e.plans.all);
+        std::string csv = plan_csv_header();
+        for (const auto& e : entries) csv += plan_csv_rows(e.base, e.plans.all);
+        write_output_file(f.csv, "--csv", csv);
     }
     if (!f.db.empty()) {
         for (const auto& e : entries) write_plans_sqlite(f.db, e.base, e.plans.all);

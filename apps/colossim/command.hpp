@@ -50,6 +50,10 @@ private:
 
 void print_warnings(const Diagnostics& diagnostics);
 
+// Writes `text` to the file a flag names; one that cannot be written is an InputError on
+// that flag.
+void write_output_file(const std::string& path, const std::string& flag, const std::string& text);
+
 // A command's own options (goodput, datacenter): each flag sets one key, either of the
 // command's options or, when `overrides_data`, of a data file it reads (a failure
 // profile, a prices file). The library reads both, so errors name the key.

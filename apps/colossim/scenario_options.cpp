@@ -1,3 +1,4 @@
+#include <fstream>
 #include <iostream>
 
 #include "command.hpp"
@@ -35,6 +36,11 @@ Scenario ScenarioOptions::load(const Catalog& catalog, Diagnostics& diagnostics)
 
 void print_warnings(const Diagnostics& diagnostics) {
     for (const auto& w : diagnostics.warnings) std::cerr << "colossim: warning: " << w << "\n";
+}
+
+void write_output_file(const std::string& path, const std::string& flag, const std::string& text) {
+    std::ofstream out(path, std::ios::binary);
+    if (!out || !(out << text) || !out.flush()) throw InputError(flag, path, "a writable file");
 }
 
 }  // namespace colossim::cli
