@@ -214,3 +214,15 @@ TEST(CollectiveSim, AgainstPublishedNcclTestsBusBandwidth) {
         EXPECT_NEAR(r.busbw / 1e9 / k.published_gbps, 1.0, k.tolerance) << k.cluster << " x" << k.gpus;
     }
 }
+
+TEST(CollectiveSim, OneSlowNicSlowsTheWholeRing) {
+    // 2 DGX A100, ring all-reduce, NIC-bound: every step waits for its slowest flow, so
+    // one NIC at half rate doubles the network-bound step time (and the collective's).
+    ClusterSpec c = cluster("dgx-a100");
+    c.nvlink_latency = c.network_latency = Seconds(0);
+    Topology healthy(c, 16, test::calibration()), degraded(c, 16, test::calibration());
+    degraded.degrade_nic(3, 0.5);
+    auto a = simulate_collective(healthy, CollectiveKind::all_reduce, Bytes(1e9), 16, CollectiveAlgorithm::ring);
+    auto b = simulate_collective(degraded, CollectiveKind::all_reduce, Bytes(1e9), 16, CollectiveAlgorithm::ring);
+    EXPECT_NEAR(b.time.value / a.time.value, 2.0, 0.02);
+}

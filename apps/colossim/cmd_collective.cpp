@@ -15,7 +15,7 @@ namespace colossim::cli {
 namespace {
 
 struct CollectiveFlags {
-    std::string kind, size = "1GiB", cluster, algorithm = "auto";
+    std::string kind, size = "1GiB", cluster, algorithm = "auto", slow_nic;
     std::int64_t gpus = 8;
     bool json = false;
 };
@@ -61,8 +61,24 @@ int run_collective(const CollectiveFlags& f, const Catalog& catalog) {
                                                    to_string(kind), f.gpus, s.cluster.gpu.name, s.cluster.name, "size",
                                                    "time us", "algbw GB/s", "busbw GB/s", "algorithm", "closed form us");
     const auto sizes = sizes_of(f.size);
+    std::int64_t slow_gpu = -1;
+    double fraction = 1.0;
+    if (!f.slow_nic.empty()) {
+        auto colon = f.slow_nic.find(':');
+        try {
+            if (colon == std::string::npos) throw std::invalid_argument(f.slow_nic);
+            slow_gpu = std::stoll(f.slow_nic.substr(0, colon));
+            fraction = std::stod(f.slow_nic.substr(colon + 1));
+        } catch (const std::exception&) {
+            slow_gpu = -2;
+        }
+        if (slow_gpu < 0 || slow_gpu >= f.gpus || !(fraction > 0.0) || fraction > 1.0) {
+            throw InputError("--slow-nic", f.slow_nic, "GPU:FRACTION with 0 <= GPU < gpus and 0 < FRACTION <= 1, e.g. 3:0.5");
+        }
+    }
     for (std::size_t i = 0; i < sizes.size(); ++i) {
         Topology topology(s.cluster, f.gpus, calibration);
+        if (slow_gpu >= 0) topology.degrade_nic(slow_gpu, fraction);
         CollectiveResult r = simulate_collective(topology, kind, sizes[i], f.gpus, algorithm);
         const double closed = cost.collective(kind, sizes[i], group).value;
         if (f.json) {
@@ -94,6 +110,7 @@ Command add_collective(CLI::App& root) {
     cmd->add_option("--algorithm", f->algorithm, "auto|ring|hierarchical")
         ->check(CLI::IsMember({"auto", "ring", "hierarchical"}));
     cmd->add_flag("--json", f->json, "print JSON");
+    cmd->add_option("--slow-nic", f->slow_nic, "what-if: GPU's NIC at FRACTION of its rate (GPU:FRACTION)");
     return {cmd, [f](const Catalog& catalog) { return run_collective(*f, catalog); }};
 }
 

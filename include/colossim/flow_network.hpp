@@ -21,6 +21,9 @@ public:
 
     LinkId add_link(ByteRate capacity);
     std::size_t links() const { return links_.size(); }
+    // Changes a link's capacity (a degraded link); takes effect for flows started later.
+    void set_capacity(LinkId l, ByteRate capacity) { links_[l].capacity = capacity.value; }
+    ByteRate capacity(LinkId l) const { return ByteRate(links_[l].capacity); }
 
     // A flow of `size` bytes over `path` (links in order), starting at `now`.
     FlowId start_flow(std::span<const LinkId> path, Bytes size, SimTime now);

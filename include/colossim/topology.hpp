@@ -32,6 +32,10 @@ public:
     // Latency of one message between a and b (per step of a collective).
     Seconds latency(std::int64_t a, std::int64_t b) const;
 
+    // What-if: GPU `gpu`'s NIC runs at `fraction` of its rate, both directions (a link
+    // retrained at a lower speed, a flapping optic).
+    void degrade_nic(std::int64_t gpu, double fraction);
+
     ByteRate nvlink_rate() const { return nvlink_rate_; }
     ByteRate nic_rate() const { return nic_rate_; }
 

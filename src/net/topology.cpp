@@ -65,6 +65,11 @@ void Topology::path(std::int64_t a, std::int64_t b, std::vector<LinkId>& out) co
     out.push_back(nic_down_[std::size_t(b)]);
 }
 
+void Topology::degrade_nic(std::int64_t gpu, double fraction) {
+    net_.set_capacity(nic_up_[std::size_t(gpu)], nic_rate_ * fraction);
+    net_.set_capacity(nic_down_[std::size_t(gpu)], nic_rate_ * fraction);
+}
+
 Seconds Topology::latency(std::int64_t a, std::int64_t b) const {
     return same_domain(a, b) ? nvlink_latency_ : network_latency_;
 }
