@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <iterator>
@@ -148,4 +149,16 @@ TEST(CliSimulate, JsonTraceAndRefusals) {
     std::remove(trace.c_str());
     EXPECT_EQ(run_cli("simulate " + file + " --vpp 1 --schedule interleaved").status, 2);
     EXPECT_EQ(run_cli("simulate " + file + " --schedule zigzag").status, 2);
+}
+
+TEST(CliCollective, TableAndRefusals) {
+    CliRun r = run_cli("collective all-reduce --cluster dgx-h100 --gpus 8 --size 1MiB..4MiB");
+    ASSERT_EQ(r.status, 0) << r.out;
+    EXPECT_NE(r.out.find("busbw GB/s"), std::string::npos);
+    EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 2 + 3);  // title, header, 3 sizes
+    // A run that would start too many flows is refused at once, not left to run for hours.
+    CliRun big = run_cli("collective all-reduce --cluster dgx-h100 --gpus 4096");
+    EXPECT_EQ(big.status, 2);
+    EXPECT_NE(big.out.find("flows"), std::string::npos);
+    EXPECT_EQ(run_cli("collective all-reduce --cluster dgx-h100 --gpus 16 --slow-nic 99:0.5").status, 2);
 }

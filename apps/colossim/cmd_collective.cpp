@@ -61,6 +61,17 @@ int run_collective(const CollectiveFlags& f, const Catalog& catalog) {
                                                    to_string(kind), f.gpus, s.cluster.gpu.name, s.cluster.name, "size",
                                                    "time us", "algbw GB/s", "busbw GB/s", "algorithm", "closed form us");
     const auto sizes = sizes_of(f.size);
+    {
+        // Every flow of every step is simulated: keep a run to seconds, not hours.
+        constexpr std::int64_t kMaxFlows = 5'000'000;  // ~15 s and ~0.4 GB here
+        Topology probe(s.cluster, f.gpus, calibration);
+        if (collective_flows(probe, kind, f.gpus) > kMaxFlows) {
+            throw InputError("--gpus", std::to_string(f.gpus),
+                             "fewer GPUs: a flow-level run of this collective would start " +
+                                 std::to_string(collective_flows(probe, kind, f.gpus)) + " flows (at most " +
+                                 std::to_string(kMaxFlows) + "); the closed form is `colossim estimate`'s");
+        }
+    }
     std::int64_t slow_gpu = -1;
     double fraction = 1.0;
     if (!f.slow_nic.empty()) {

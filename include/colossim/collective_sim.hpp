@@ -33,6 +33,9 @@ struct CollectiveResult {
 CollectiveResult simulate_collective(Topology& topology, CollectiveKind kind, Bytes size, std::int64_t n,
                                      CollectiveAlgorithm algorithm);
 
+// Flows the ring algorithm starts for this collective (what its simulation costs).
+std::int64_t collective_flows(const Topology& topology, CollectiveKind kind, std::int64_t n);
+
 // nccl-tests' bus-bandwidth factor: 2(n-1)/n for all-reduce, (n-1)/n for the others.
 double bus_factor(CollectiveKind kind, std::int64_t n);
 

@@ -27,6 +27,9 @@ public:
 
     // A flow of `size` bytes over `path` (links in order), starting at `now`.
     FlowId start_flow(std::span<const LinkId> path, Bytes size, SimTime now);
+    // Many flows starting at once: add them all, then re-rate their components once
+    // (instead of once per flow).
+    void start_flows(std::span<const std::vector<LinkId>> paths, Bytes size_each, SimTime now);
 
     // The earliest time an active flow finishes at today's rates; -1 when none is active.
     SimTime next_completion() const;

@@ -22,23 +22,24 @@ struct Clock {
 
 void run_phase(Topology& topo, const Phase& phase, Clock& clock) {
     FlowNetwork& net = topo.network();
-    std::vector<FlowNetwork::LinkId> path;
+    std::vector<std::vector<FlowNetwork::LinkId>> paths;
     std::vector<FlowNetwork::FlowId> done;
     for (std::int64_t s = 0; s < phase.steps; ++s) {
         Seconds latency(0);
+        paths.clear();
         for (const auto& ring : phase.rings) {
             const std::int64_t n = std::int64_t(ring.size());
             if (n < 2) continue;
             const std::int64_t shift = phase.pairwise ? s + 1 : 1;
             for (std::int64_t i = 0; i < n; ++i) {
                 const std::int64_t a = ring[std::size_t(i)], b = ring[std::size_t((i + shift) % n)];
-                path.clear();
-                topo.path(a, b, path);
-                net.start_flow(path, phase.chunk, clock.now);
+                paths.emplace_back();
+                topo.path(a, b, paths.back());
                 latency = max(latency, topo.latency(a, b));
-                ++clock.flows;
             }
         }
+        net.start_flows(paths, phase.chunk, clock.now);  // the step's flows start together
+        clock.flows += std::int64_t(paths.size());
         SimTime end = clock.now;
         for (SimTime t; (t = net.next_completion()) >= 0;) {
             done.clear();
@@ -85,6 +86,12 @@ std::vector<std::vector<std::int64_t>> rail_rings(const Topology& t, std::int64_
 double bus_factor(CollectiveKind kind, std::int64_t n) {
     const double f = double(n - 1) / double(n);
     return kind == CollectiveKind::all_reduce ? 2 * f : kind == CollectiveKind::send_recv ? 1.0 : f;
+}
+
+std::int64_t collective_flows(const Topology& topo, CollectiveKind kind, std::int64_t n) {
+    const std::int64_t k = std::min(n, topo.domain_size());
+    const std::int64_t steps = kind == CollectiveKind::all_reduce ? 2 * (n - 1) : n - 1;
+    return steps * n * (n > topo.domain_size() ? k : 1);
 }
 
 CollectiveResult simulate_collective(Topology& topo, CollectiveKind kind, Bytes size, std::int64_t n,

@@ -12,17 +12,37 @@ FlowNetwork::LinkId FlowNetwork::add_link(ByteRate capacity) {
 }
 
 FlowNetwork::FlowId FlowNetwork::start_flow(std::span<const LinkId> path, Bytes size, SimTime now) {
+    const FlowId id = FlowId(flows_.size());
     Flow f;
     f.path.assign(path.begin(), path.end());
     f.remaining = size.value;
     f.updated = now;
     f.active = true;
     flows_.push_back(std::move(f));
-    const FlowId id = FlowId(flows_.size() - 1);
     for (LinkId l : path) links_[l].flows.push_back(id);
     ++active_count_;
     rerate(std::vector<LinkId>(path.begin(), path.end()), now);
     return id;
+}
+
+void FlowNetwork::start_flows(std::span<const std::vector<LinkId>> paths, Bytes size_each, SimTime now) {
+    if (paths.empty()) return;
+    std::vector<LinkId> seeds;
+    for (const auto& path : paths) {
+        const FlowId id = FlowId(flows_.size());
+        Flow f;
+        f.path = path;
+        f.remaining = size_each.value;
+        f.updated = now;
+        f.active = true;
+        flows_.push_back(std::move(f));
+        for (LinkId l : path) {
+            links_[l].flows.push_back(id);
+            seeds.push_back(l);
+        }
+        ++active_count_;
+    }
+    rerate(seeds, now);
 }
 
 void FlowNetwork::settle(Flow& f, SimTime now) {
@@ -60,6 +80,7 @@ void FlowNetwork::advance_to(SimTime now, std::vector<FlowId>& finished) {
             on.erase(std::find(on.begin(), on.end(), id));
             seeds.push_back(l);
         }
+        std::vector<LinkId>().swap(f.path);  // a finished flow keeps its id, not its path
         finished.push_back(id);
     }
     if (!seeds.empty()) rerate(seeds, now);
