@@ -149,6 +149,8 @@ TEST(CliSimulate, JsonTraceAndRefusals) {
     std::remove(trace.c_str());
     EXPECT_EQ(run_cli("simulate " + file + " --vpp 1 --schedule interleaved").status, 2);
     EXPECT_EQ(run_cli("simulate " + file + " --schedule zigzag").status, 2);
+    EXPECT_EQ(run_cli("simulate " + file + " --slow-gpu 3x:1.2").status, 2);  // the whole value must parse
+    EXPECT_EQ(run_cli("simulate " + file + " --slow-gpu 3:1.2").status, 0);
 }
 
 TEST(CliCollective, TableAndRefusals) {

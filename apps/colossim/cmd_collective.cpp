@@ -75,16 +75,12 @@ int run_collective(const CollectiveFlags& f, const Catalog& catalog) {
     std::int64_t slow_gpu = -1;
     double fraction = 1.0;
     if (!f.slow_nic.empty()) {
-        auto colon = f.slow_nic.find(':');
-        try {
-            if (colon == std::string::npos) throw std::invalid_argument(f.slow_nic);
-            slow_gpu = std::stoll(f.slow_nic.substr(0, colon));
-            fraction = std::stod(f.slow_nic.substr(colon + 1));
-        } catch (const std::exception&) {
-            slow_gpu = -2;
-        }
+        const std::string valid = "GPU:FRACTION with 0 <= GPU < gpus and 0 < FRACTION <= 1, e.g. 3:0.5";
+        auto v = parse_index_and_number(f.slow_nic, "--slow-nic", valid);
+        slow_gpu = v.index;
+        fraction = v.number;
         if (slow_gpu < 0 || slow_gpu >= f.gpus || !(fraction > 0.0) || fraction > 1.0) {
-            throw InputError("--slow-nic", f.slow_nic, "GPU:FRACTION with 0 <= GPU < gpus and 0 < FRACTION <= 1, e.g. 3:0.5");
+            throw InputError("--slow-nic", f.slow_nic, valid);
         }
     }
     for (std::size_t i = 0; i < sizes.size(); ++i) {

@@ -27,15 +27,9 @@ int run_simulate(const SimulateFlags& f, const Catalog& catalog) {
     }
     StepWhatIf what_if;
     if (!f.slow_gpu.empty()) {
-        auto colon = f.slow_gpu.find(':');
-        try {
-            if (colon == std::string::npos) throw std::invalid_argument(f.slow_gpu);
-            std::size_t used = 0;
-            what_if.slow_stage = std::stoll(f.slow_gpu.substr(0, colon), &used);
-            what_if.slow_factor = std::stod(f.slow_gpu.substr(colon + 1));
-        } catch (const std::exception&) {
-            throw InputError("--slow-gpu", f.slow_gpu, "STAGE:FACTOR, e.g. 3:1.2 (stage 3 runs 20% slower)");
-        }
+        auto v = parse_index_and_number(f.slow_gpu, "--slow-gpu", "STAGE:FACTOR, e.g. 3:1.2 (stage 3 runs 20% slower)");
+        what_if.slow_stage = v.index;
+        what_if.slow_factor = v.number;
     }
     SimulatedStep step = simulate_step(s, Calibration::from_catalog(catalog), f.schedule.empty() ? nullptr : &schedule,
                                        !f.trace.empty(), what_if);

@@ -54,6 +54,14 @@ void print_warnings(const Diagnostics& diagnostics);
 // that flag.
 void write_output_file(const std::string& path, const std::string& flag, const std::string& text);
 
+// "INDEX:NUMBER" flag values (--slow-gpu 3:1.2, --slow-nic 3:0.5), the whole text
+// consumed; anything else is an InputError on `flag` that says `valid`.
+struct IndexAndNumber {
+    std::int64_t index;
+    double number;
+};
+IndexAndNumber parse_index_and_number(const std::string& text, const std::string& flag, const std::string& valid);
+
 // A command's own options (goodput, datacenter): each flag sets one key, either of the
 // command's options or, when `overrides_data`, of a data file it reads (a failure
 // profile, a prices file). The library reads both, so errors name the key.
