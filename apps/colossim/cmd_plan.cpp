@@ -62,8 +62,7 @@ int run_plan(const PlanFlags& f, const Catalog& catalog) {
             break;
         }
     }
-    std::string text = f.scenario.file().empty() ? "" : read_text_file(f.scenario.file(), "scenario");
-    const std::string source = f.scenario.file().empty() ? "flags" : f.scenario.file();
+    const std::string text = f.scenario.text(), source = f.scenario.source();
     Diagnostics diagnostics;
     Scenario base = load_scenario(text, source, overrides, catalog, diagnostics, ScenarioCheck::fields_only);
     print_warnings(diagnostics);

@@ -40,7 +40,9 @@ public:
     // Loads and validates; warnings are printed to stderr (and kept in `diagnostics`).
     Scenario load(const Catalog& catalog, Diagnostics& diagnostics) const;
     std::vector<Override> overrides() const;
-    const std::string& file() const { return file_; }
+    // The scenario file's text ("" without one) and the name errors give it.
+    std::string text() const;
+    std::string source() const { return file_.empty() ? "flags" : file_; }
 
 private:
     CLI::App* cmd_ = nullptr;

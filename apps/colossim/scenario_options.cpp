@@ -27,9 +27,10 @@ std::vector<Override> ScenarioOptions::overrides() const {
     return out;
 }
 
+std::string ScenarioOptions::text() const { return file_.empty() ? "" : read_text_file(file_, "scenario"); }
+
 Scenario ScenarioOptions::load(const Catalog& catalog, Diagnostics& diagnostics) const {
-    std::string text = file_.empty() ? "" : read_text_file(file_, "scenario");
-    Scenario s = load_scenario(text, file_.empty() ? "flags" : file_, overrides(), catalog, diagnostics);
+    Scenario s = load_scenario(text(), source(), overrides(), catalog, diagnostics);
     print_warnings(diagnostics);
     return s;
 }
