@@ -114,7 +114,10 @@ TEST(CliPlan, RangesDeadlinesAndRefusals) {
     EXPECT_EQ(deadline.status, 0) << deadline.out;
     EXPECT_NE(deadline.out.find("fewest GPUs that meet"), std::string::npos);
     EXPECT_EQ(run_cli(kPlan + "--deadline 60d").status, 2);  // needs --tokens
-    EXPECT_EQ(run_cli(kPlan + "--refine 3").status, 2);      // no event engine yet
+    CliRun refined = run_cli(kPlan + "--refine 3");
+    EXPECT_EQ(refined.status, 0) << refined.out;
+    EXPECT_NE(refined.out.find("re-ranked by the event engine"), std::string::npos);
+    EXPECT_EQ(run_cli(kPlanAnyCount + "--gpus 256..1024 --tokens 300B --refine 2").status, 2);
     EXPECT_EQ(run_cli(kPlanAnyCount + "--gpus 4096..1024 --tokens 1T").status, 2);
 }
 
@@ -159,7 +162,7 @@ TEST(CliCollective, TableAndRefusals) {
     EXPECT_NE(r.out.find("busbw GB/s"), std::string::npos);
     EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 2 + 3);  // title, header, 3 sizes
     // A run that would start too many flows is refused at once, not left to run for hours.
-    CliRun big = run_cli("collective all-reduce --cluster dgx-h100 --gpus 4096");
+    CliRun big = run_cli("collective all-reduce --cluster dgx-h100 --gpus 4096 --algorithm ring");
     EXPECT_EQ(big.status, 2);
     EXPECT_NE(big.out.find("flows"), std::string::npos);
     EXPECT_EQ(run_cli("collective all-reduce --cluster dgx-h100 --gpus 16 --slow-nic 99:0.5").status, 2);

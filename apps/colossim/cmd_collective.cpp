@@ -44,6 +44,7 @@ int run_collective(const CollectiveFlags& f, const Catalog& catalog) {
                                                              : CollectiveKind::all_to_all;
     const CollectiveAlgorithm algorithm = f.algorithm == "ring"           ? CollectiveAlgorithm::ring
                                           : f.algorithm == "hierarchical" ? CollectiveAlgorithm::hierarchical
+                                          : f.algorithm == "tree"         ? CollectiveAlgorithm::tree
                                                                           : CollectiveAlgorithm::automatic;
     Diagnostics d;
     Scenario s;
@@ -62,14 +63,21 @@ int run_collective(const CollectiveFlags& f, const Catalog& catalog) {
                                                    "time us", "algbw GB/s", "busbw GB/s", "algorithm", "closed form us");
     const auto sizes = sizes_of(f.size);
     {
-        // Every flow of every step is simulated: keep a run to seconds, not hours.
+        // Every flow of every step is simulated: keep a run to seconds, not hours. Each
+        // size runs the algorithm resolve_algorithm gives it (auto: ring or tree by size);
+        // --algorithm tree for a kind other than all-reduce is refused here, before any run.
         constexpr std::int64_t kMaxFlows = 5'000'000;  // ~15 s and ~0.4 GB here
         Topology probe(s.cluster, f.gpus, calibration);
-        if (collective_flows(probe, kind, f.gpus) > kMaxFlows) {
-            throw InputError("--gpus", std::to_string(f.gpus),
-                             "fewer GPUs: a flow-level run of this collective would start " +
-                                 std::to_string(collective_flows(probe, kind, f.gpus)) + " flows (at most " +
-                                 std::to_string(kMaxFlows) + "); the closed form is `colossim estimate`'s");
+        for (Bytes size : sizes) {
+            const CollectiveAlgorithm run = resolve_algorithm(probe, kind, size, f.gpus, algorithm);
+            const std::int64_t flows = collective_flows(probe, kind, f.gpus, run);
+            if (flows > kMaxFlows) {
+                throw InputError("--gpus", std::to_string(f.gpus),
+                                 "fewer GPUs: a flow-level run of this collective (" + std::string(to_string(run)) +
+                                     ", " + format_bytes(size) + ") would start " + std::to_string(flows) +
+                                     " flows (at most " + std::to_string(kMaxFlows) +
+                                     "); the closed form is `colossim estimate`'s");
+            }
         }
     }
     std::int64_t slow_gpu = -1;
@@ -114,8 +122,9 @@ Command add_collective(CLI::App& root) {
     cmd->add_option("--size", f->size, "bytes, e.g. 1GiB, or a range 1MiB..8GiB (doubling)");
     cmd->add_option("--cluster", f->cluster, "catalog name or file")->required();
     cmd->add_option("--gpus", f->gpus, "GPUs in the collective")->check(CLI::Range(2, 65536));
-    cmd->add_option("--algorithm", f->algorithm, "auto|ring|hierarchical")
-        ->check(CLI::IsMember({"auto", "ring", "hierarchical"}));
+    cmd->add_option("--algorithm", f->algorithm,
+                    "auto|ring|hierarchical|tree (tree: all-reduce only; auto: ring or tree by size, as NCCL)")
+        ->check(CLI::IsMember({"auto", "ring", "hierarchical", "tree"}));
     cmd->add_flag("--json", f->json, "print JSON");
     cmd->add_option("--slow-nic", f->slow_nic, "what-if: GPU's NIC at FRACTION of its rate (GPU:FRACTION)");
     return {cmd, [f](const Catalog& catalog) { return run_collective(*f, catalog); }};

@@ -9,6 +9,7 @@
 #include "colossim/plan.hpp"
 #include "colossim/plan_report.hpp"
 #include "colossim/units_parse.hpp"
+#include "colossim/network_step.hpp"
 #include "command.hpp"
 
 namespace colossim::cli {
@@ -47,11 +48,27 @@ std::function<void(double)> progress_bar(bool quiet) {
     };
 }
 
-int run_plan(const PlanFlags& f, const Catalog& catalog) {
-    if (f.refine > 0) {
-        throw InputError("--refine", std::to_string(f.refine),
-                         "0: refinement needs the event-driven engine, which colossim does not have yet");
+// Re-ranks the best `k` plans by the event engine on the network (symmetric mode: one
+// GPU group a pipeline stage), which sees P2P and data-parallel traffic contend; their
+// figures become the simulated ones.
+void refine_top(const Scenario& base, PlanResult& result, std::size_t k, PlanObjective objective,
+                const Calibration& calibration) {
+    k = std::min(k, result.best.size());
+    for (std::size_t i = 0; i < k; ++i) {
+        PlanRow& row = result.best[i];
+        Scenario s = base;
+        s.parallelism = row.parallelism;
+        s.training.micro_batch = row.micro_batch;
+        NetworkStepOptions o;
+        o.mode = SimMode::symmetric;
+        row.result = simulate_network_step(s, calibration, o).result;
+        row.objective = objective_value(objective, s, row.result);
     }
+    std::stable_sort(result.best.begin(), result.best.begin() + std::ptrdiff_t(k),
+                     [](const PlanRow& a, const PlanRow& b) { return a.objective < b.objective; });
+}
+
+int run_plan(const PlanFlags& f, const Catalog& catalog) {
     std::vector<Override> overrides = f.scenario.overrides();
     std::int64_t lo = 0, hi = 0;
     bool range = false;
@@ -91,6 +108,7 @@ int run_plan(const PlanFlags& f, const Catalog& catalog) {
         }
     }
     if (range) {
+        if (f.refine > 0) throw InputError("--refine", std::to_string(f.refine), "0 with a range of GPU counts");
         if (base.training.tokens <= 0) throw InputError("training.tokens", "", "required for a range of GPU counts (--tokens)");
         options.top = 1;
         auto results = search_gpu_counts(base, fixed, gpu_count_ladder(lo, hi), options, calibration);
@@ -108,7 +126,18 @@ int run_plan(const PlanFlags& f, const Catalog& catalog) {
         return 0;
     }
     PlanResult result = search_plans(base, default_space(base, fixed), options, calibration);
-    std::cout << (f.json ? plan_json(base, result, options.objective) + "\n" : plan_table(base, result, options.objective));
+    if (f.refine > 0) refine_top(base, result, f.refine, options.objective, calibration);
+    if (f.json) {
+        std::string j = plan_json(base, result, options.objective);
+        if (f.refine > 0) j.insert(j.rfind('}'), ",\n  \"refined_by_event_engine\": " + std::to_string(std::min(f.refine, result.best.size())) + "\n");
+        std::cout << j << "\n";
+    } else {
+        std::cout << plan_table(base, result, options.objective);
+        if (f.refine > 0) {
+            std::cout << "the top " << std::min(f.refine, result.best.size())
+                      << " re-ranked by the event engine on the network (symmetric mode); their figures are simulated\n";
+        }
+    }
     if (!f.csv.empty()) write_output_file(f.csv, "--csv", plan_csv_header() + plan_csv_rows(base, result.all));
     if (!f.db.empty()) write_plans_sqlite(f.db, base, result.all);
     return 0;
@@ -129,7 +158,7 @@ Command add_plan(CLI::App& root) {
     cmd->add_option("--csv", f->csv, "write every estimated plan to this CSV file");
     cmd->add_option("--db", f->db, "append every estimated plan to this SQLite file (table plans)");
     cmd->add_option("--deadline", f->deadline, "fewest GPUs that train --tokens within this duration, e.g. 90d");
-    cmd->add_option("--refine", f->refine, "re-rank the top K with the event engine (not available yet)");
+    cmd->add_option("--refine", f->refine, "re-rank the top K plans by the event engine on the network (symmetric mode)");
     return {cmd, [f](const Catalog& catalog) { return run_plan(*f, catalog); }};
 }
 

@@ -1,10 +1,15 @@
-// `simulate`: one training step, event by event (the pipeline schedule task by task),
-// with the same inputs and JSON as `estimate`; `--trace FILE` writes a Chrome trace.
+// `simulate`: one training step, event by event, with the same inputs and JSON as
+// `estimate`. By default on the cluster's flow-level network (network_step.hpp: every
+// P2P transfer and data-parallel collective as flows sharing NICs and switch uplinks),
+// in full or symmetric mode; `--contention off` runs the schedule alone with the cost
+// model's transfer times (step_sim.hpp), which must agree with `estimate`.
+#include <fmt/format.h>
+
 #include <iostream>
 #include <memory>
 
+#include "colossim/network_step.hpp"
 #include "colossim/report.hpp"
-#include "colossim/step_sim.hpp"
 #include "command.hpp"
 
 namespace colossim::cli {
@@ -12,9 +17,35 @@ namespace colossim::cli {
 namespace {
 struct SimulateFlags {
     ScenarioOptions scenario;
-    std::string schedule, trace, slow_gpu;
+    std::string schedule, trace, slow_gpu, mode, contention = "on";
+    std::vector<std::string> slow_nics, slow_uplinks;
+    std::vector<std::int64_t> lost_nics;
     bool json = false;
 };
+
+std::string levels_json(const std::vector<LevelUse>& levels) {
+    std::string j = "[";
+    bool first = true;
+    for (const auto& u : levels) {
+        if (u.links == 0) continue;
+        j += fmt::format("{}\n    {{\"level\": \"{}\", \"links\": {}, \"carried_bytes\": {:.6g}, \"mean_utilization\": {:.4f}, "
+                         "\"peak_utilization\": {:.4f}}}",
+                         first ? "" : ",", to_string(u.level), u.links, u.carried.value, u.mean_utilization,
+                         u.peak_utilization);
+        first = false;
+    }
+    return j + "\n  ]";
+}
+
+std::string levels_table(const std::vector<LevelUse>& levels) {
+    std::string t = fmt::format("{:<12} {:>10} {:>14} {:>10} {:>10}\n", "link level", "links", "carried", "mean use", "peak use");
+    for (const auto& u : levels) {
+        if (u.links == 0) continue;
+        t += fmt::format("{:<12} {:>10} {:>11.1f} GB {:>9.1f}% {:>9.1f}%\n", to_string(u.level), u.links, u.carried.value / 1e9,
+                         100 * u.mean_utilization, 100 * u.peak_utilization);
+    }
+    return t;
+}
 
 int run_simulate(const SimulateFlags& f, const Catalog& catalog) {
     Diagnostics diagnostics;
@@ -31,35 +62,98 @@ int run_simulate(const SimulateFlags& f, const Catalog& catalog) {
         what_if.slow_stage = v.index;
         what_if.slow_factor = v.number;
     }
-    SimulatedStep step = simulate_step(s, Calibration::from_catalog(catalog), f.schedule.empty() ? nullptr : &schedule,
-                                       !f.trace.empty(), what_if);
+    const Calibration calibration = Calibration::from_catalog(catalog);
+    const PipelineSchedule* chosen = f.schedule.empty() ? nullptr : &schedule;
+
+    if (f.contention == "off") {
+        if (!f.mode.empty() || !f.slow_nics.empty() || !f.lost_nics.empty() || !f.slow_uplinks.empty()) {
+            throw InputError("--contention", "off", "on, to use --mode or a network fault (the network is not simulated when off)");
+        }
+        SimulatedStep step = simulate_step(s, calibration, chosen, !f.trace.empty(), what_if);
+        if (!f.trace.empty()) write_output_file(f.trace, "--trace", chrome_trace(s, step));
+        if (f.json) {
+            std::string j = estimate_json(s, step.result, diagnostics.warnings);
+            j.insert(j.rfind('}'), fmt::format(",\n  \"engine\": \"event\",\n  \"contention\": false,\n  \"schedule\": \"{}\",\n"
+                                               "  \"pipeline_s\": {:.9g},\n  \"events\": {}\n",
+                                               to_string(step.schedule), step.pipeline.value, step.events));
+            std::cout << j << "\n";
+        } else {
+            std::cout << estimate_table(s, step.result);
+            std::cout << fmt::format("\nevent engine, no contention: {} schedule, {} events; pipeline {:.4f} s{}\n",
+                                     to_string(step.schedule), step.events, step.pipeline.value,
+                                     f.trace.empty() ? "" : "; trace in " + f.trace);
+        }
+        return 0;
+    }
+
+    NetworkStepOptions o;
+    o.mode = f.mode.empty() ? (s.gpus <= kFullModeMaxGpus ? SimMode::full : SimMode::symmetric)
+                            : (f.mode == "full" ? SimMode::full : SimMode::symmetric);
+    o.schedule = chosen;
+    o.keep_trace = !f.trace.empty();
+    o.slow = what_if;
+    for (const auto& text : f.slow_nics) {
+        auto v = parse_index_and_number(text, "--slow-nic", "GPU:FRACTION, e.g. 5:0.5 (GPU 5's NIC at half rate)");
+        if (v.index >= s.gpus || !(v.number > 0 && v.number <= 1)) {
+            throw InputError("--slow-nic", text, "GPU:FRACTION with GPU < " + std::to_string(s.gpus) + " and 0 < FRACTION <= 1");
+        }
+        o.faults.slow_nics.emplace_back(v.index, v.number);
+    }
+    for (auto gpu : f.lost_nics) {
+        if (gpu < 0 || gpu >= s.gpus) throw InputError("--lost-nic", std::to_string(gpu), "a GPU from 0 to " + std::to_string(s.gpus - 1));
+        o.faults.lost_nics.push_back(gpu);
+    }
+    for (const auto& text : f.slow_uplinks) {
+        auto v = parse_index_and_number(text, "--slow-uplink", "LEAF:FRACTION, e.g. 0:0.5 (leaf 0's uplinks at half rate)");
+        if (!(v.number > 0 && v.number <= 1)) throw InputError("--slow-uplink", text, "LEAF:FRACTION with 0 < FRACTION <= 1");
+        o.faults.slow_uplinks.emplace_back(v.index, v.number);
+    }
+    if (o.keep_trace && o.mode == SimMode::full && s.gpus > kFullModeMaxGpus) {
+        throw InputError("--trace", f.trace, "a full-mode run of at most " + std::to_string(kFullModeMaxGpus) +
+                                                 " GPUs (or --mode symmetric: one GPU group a stage)");
+    }
+    NetworkStep step = simulate_network_step(s, calibration, o);
     if (!f.trace.empty()) write_output_file(f.trace, "--trace", chrome_trace(s, step));
     if (f.json) {
         std::string j = estimate_json(s, step.result, diagnostics.warnings);
-        // The event engine's own figures, appended to estimate's object.
-        j.insert(j.rfind('}'), ",\n  \"engine\": \"event\",\n  \"schedule\": \"" + std::string(to_string(step.schedule)) +
-                                   "\",\n  \"pipeline_s\": " + std::to_string(step.pipeline.value) +
-                                   ",\n  \"events\": " + std::to_string(step.events) + "\n");
+        j.insert(j.rfind('}'),
+                 fmt::format(",\n  \"engine\": \"event\",\n  \"contention\": true,\n  \"mode\": \"{}\",\n  \"schedule\": \"{}\",\n"
+                             "  \"pipeline_s\": {:.9g},\n  \"simulated_gpus\": {},\n  \"events\": {},\n  \"flows\": {},\n"
+                             "  \"collectives\": {},\n  \"links\": {}\n",
+                             to_string(step.mode), to_string(step.schedule), step.pipeline.value, step.simulated_gpus,
+                             step.events, step.flows, step.collectives, levels_json(step.levels)));
         std::cout << j << "\n";
     } else {
         std::cout << estimate_table(s, step.result);
-        std::cout << "\nevent engine: " << to_string(step.schedule) << " schedule, " << step.events
-                  << " events; pipeline " << step.pipeline.value << " s" << (f.trace.empty() ? "" : "; trace in " + f.trace)
-                  << "\n";
+        std::cout << fmt::format("\nevent engine on the network, {} mode: {} schedule, {} GPUs simulated, {} events, {} flows, "
+                                 "{} collectives; pipeline {:.4f} s{}\n\n",
+                                 to_string(step.mode), to_string(step.schedule), step.simulated_gpus, step.events, step.flows,
+                                 step.collectives, step.pipeline.value, f.trace.empty() ? "" : "; trace in " + f.trace);
+        std::cout << levels_table(step.levels);
     }
     return 0;
 }
 }  // namespace
 
 Command add_simulate(CLI::App& root) {
-    auto* cmd = root.add_subcommand("simulate", "one training step simulated event by event (pipeline schedule)");
+    auto* cmd = root.add_subcommand("simulate", "one training step simulated event by event on the cluster's network");
     auto f = std::make_shared<SimulateFlags>();
     f->scenario.add_to(*cmd);
     cmd->add_option("--schedule", f->schedule, "gpipe|1f1b|interleaved (default: interleaved when vpp > 1, else 1f1b)")
         ->check(CLI::IsMember({"gpipe", "1f1b", "interleaved"}));
+    cmd->add_option("--mode", f->mode,
+                    "full|symmetric: every GPU, or one GPU group a pipeline stage standing for all replicas (default: full up "
+                    "to 4096 GPUs)")
+        ->check(CLI::IsMember({"full", "symmetric"}));
+    cmd->add_option("--contention", f->contention,
+                    "on|off: off runs the schedule without the network, with the cost model's transfer times")
+        ->check(CLI::IsMember({"on", "off"}));
     cmd->add_option("--trace", f->trace, "write a Chrome trace (open it in Perfetto)");
     cmd->add_flag("--json", f->json, "print one JSON object (estimate's fields and the engine's)");
     cmd->add_option("--slow-gpu", f->slow_gpu, "what-if: one GPU of pipeline stage STAGE runs FACTOR times slower (STAGE:FACTOR)");
+    cmd->add_option("--slow-nic", f->slow_nics, "what-if: GPU's NIC at FRACTION of its rate (GPU:FRACTION; full mode)");
+    cmd->add_option("--lost-nic", f->lost_nics, "what-if: GPU's NIC down, its traffic over NVLink to a neighbour's NIC (full mode)");
+    cmd->add_option("--slow-uplink", f->slow_uplinks, "what-if: leaf switch LEAF's uplinks at FRACTION (LEAF:FRACTION; full mode)");
     return {cmd, [f](const Catalog& catalog) { return run_simulate(*f, catalog); }};
 }
 

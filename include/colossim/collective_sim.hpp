@@ -8,6 +8,25 @@
 //                  every link works at once
 //   hierarchical:  ring inside each NVLink domain, rings across domains between members
 //                  with the same local index, ring inside again — the legs in sequence
+//   tree:          all-reduce only (as in NCCL): NCCL's double binary tree (Sanders,
+//                  Speck, Träff 2009; NCCL 2.4). One channel per rail c (k = GPUs per
+//                  domain); in channel c each domain's member c is its leader, the
+//                  domain's members form a chain from it over NVLink, and the leaders
+//                  form two binary trees (NCCL's btree and its mirror — a leader is
+//                  interior in at most one — or, for an odd count, its shift by one),
+//                  each carrying half of the channel's S/k. Reduce toward the roots and
+//                  broadcast back are pipelined in chunks, so both run as one phase of
+//                  concurrent flows: every chain and tree edge carries its tree's half
+//                  once toward the root and once back. The flows move at 92% of the link
+//                  rates (kTreeEfficiency: NCCL's tuner rates its tree at .92 of the bus
+//                  bandwidth, src/graph/tuning.cc). Then the latency of the pipeline's
+//                  depth: 2·depth·(network latency) + 2(k-1)·(NVLink latency), depth the
+//                  trees' height, ceil(log2 domains). With 4 or more domains a leader's
+//                  NIC carries 2S/k each way (a ring: 2(n-1)/n·S/k); with 2 domains only
+//                  S/k, so there the simulated tree can beat the ring at large sizes.
+//   automatic:     choose_algorithm: for an all-reduce the lower of the ring's and the
+//                  tree's alpha-beta closed form, per size, as NCCL's tuner picks; the
+//                  ring for every other kind.
 #pragma once
 
 #include <cstdint>
@@ -18,23 +37,52 @@
 
 namespace colossim {
 
-enum class CollectiveAlgorithm { automatic, ring, hierarchical };
+enum class CollectiveAlgorithm { automatic, ring, hierarchical, tree };
+
+// The tree's flows move at this fraction of the link rates (NCCL src/graph/tuning.cc:
+// `if (a == NCCL_ALGO_TREE) busBw = std::min(busBw*.92, ...)`).
+inline constexpr double kTreeEfficiency = 0.92;
 
 struct CollectiveResult {
     Seconds time;
-    CollectiveAlgorithm algorithm = CollectiveAlgorithm::ring;
+    CollectiveAlgorithm algorithm = CollectiveAlgorithm::ring;  // the one run (auto resolved)
     double algbw = 0, busbw = 0;  // bytes/s, nccl-tests definitions (PERFORMANCE.md)
+    // steps: lockstep steps of flows; for the tree, the message hops of its latency term
     std::int64_t steps = 0, flows = 0;
 };
 
 // The collective over GPUs 0..n-1 of the topology; `size` as nccl-tests counts it (the
 // all-reduce buffer, the all-gather output, the reduce-scatter input, the all-to-all
-// buffer each rank sends).
+// buffer each rank sends). Throws InputError for the tree with a kind other than
+// all-reduce.
 CollectiveResult simulate_collective(Topology& topology, CollectiveKind kind, Bytes size, std::int64_t n,
                                      CollectiveAlgorithm algorithm);
 
-// Flows the ring algorithm starts for this collective (what its simulation costs).
-std::int64_t collective_flows(const Topology& topology, CollectiveKind kind, std::int64_t n);
+// The algorithm simulate_collective runs when asked for `requested`: automatic becomes
+// choose_algorithm's pick; tree for a kind other than all-reduce is an InputError
+// (field --algorithm).
+CollectiveAlgorithm resolve_algorithm(const Topology& topology, CollectiveKind kind, Bytes size, std::int64_t n,
+                                      CollectiveAlgorithm requested);
+
+// NCCL-like automatic choice for one size: for an all-reduce, ring or tree, whichever
+// closed form (all_reduce_estimate) is lower; ring for every other kind.
+CollectiveAlgorithm choose_algorithm(const Topology& topology, CollectiveKind kind, Bytes size, std::int64_t n);
+
+// Alpha-beta closed form of an all-reduce of `size` over GPUs 0..n-1 by ring or tree, as
+// NCCL's tuner writes them: B = the bus bandwidth the links give (min(k NIC, NVLink)
+// across domains, NVLink inside one), alpha the per-step latency of the step's links.
+//   ring: 2(n-1)/n · S/B + 2(n-1) · alpha
+//   tree: 2 · S/(kTreeEfficiency · B) + 2 ceil(log2 domains) · alpha_net + 2(k-1) · alpha_nvlink
+Seconds all_reduce_estimate(const Topology& topology, Bytes size, std::int64_t n, CollectiveAlgorithm algorithm);
+
+// Height of NCCL's double binary tree over `ranks` (the larger of its two trees):
+// ceil(log2 ranks), 0 for one rank.
+std::int64_t double_tree_depth(std::int64_t ranks);
+
+// Flows the algorithm starts for this collective (what its simulation costs); ring
+// when not given, and for the kinds the algorithm does not change.
+std::int64_t collective_flows(const Topology& topology, CollectiveKind kind, std::int64_t n,
+                              CollectiveAlgorithm algorithm = CollectiveAlgorithm::ring);
 
 // nccl-tests' bus-bandwidth factor: 2(n-1)/n for all-reduce, (n-1)/n for the others.
 double bus_factor(CollectiveKind kind, std::int64_t n);

@@ -48,6 +48,10 @@ public:
     Seconds compute(const ComputeOp& op) const;
     Seconds collective(const CollectiveOp& op) const;
     Seconds collective(CollectiveKind kind, Bytes bytes, GroupPlacement where) const;
+    // The latency part of collective(): message steps times the per-step latency.
+    Seconds collective_latency(CollectiveKind kind, GroupPlacement where) const;
+    ByteRate nvlink_rate() const { return nvlink_rate_; }
+    ByteRate network_rate() const { return network_rate_; }
 
     GroupPlacement placement(CommGroup group) const;
     double gemm_efficiency(double m, double n, double k, double batch) const;

@@ -45,6 +45,18 @@ struct FabricCounts {
 };
 
 // Endpoints one plane of `f` holds on `tiers` tiers when links run at `link_speed`.
+// The shape of one plane of the fat tree that holds `gpus` NIC links: the fewest tiers
+// (up to max_tiers), the switch radix at the NIC's link speed, and each tier's port
+// split. The event simulation's topology is built from it (src/net/topology.cpp), so the
+// links it simulates are the ones count_fabric() counts. InputError naming `field` when
+// the fabric cannot hold that many GPUs.
+struct FatTreeShape {
+    std::int64_t planes = 1, radix = 0, endpoints_per_plane = 0;
+    int tiers = 1;
+    std::int64_t leaf_down = 0, leaf_up = 0, spine_down = 0, spine_up = 0;
+};
+FatTreeShape fat_tree_shape(const FabricSpec& f, ByteRate link_speed, std::int64_t gpus, const std::string& field);
+
 std::int64_t fat_tree_capacity(const FabricSpec& f, ByteRate link_speed, int tiers);
 
 // Counts the fat tree that joins `gpus` GPUs (one NIC each at `link_speed`), built with

@@ -3,6 +3,9 @@
 // sec. 6.5.2). When a flow starts or ends only the flows connected to it through shared
 // links are re-rated — the rest of the network keeps its rates. Every rate change first
 // settles the bytes each affected flow moved at its old rate, so bytes are conserved.
+// Links whose fair shares tie are saturated in one round (exact: freezing a flow at the
+// shared rate leaves a tied link's share unchanged), so a symmetric step's thousands of
+// identical flows are rated in a few rounds, not one round each.
 #pragma once
 
 #include <cstdint>
@@ -28,13 +31,22 @@ public:
     // A flow of `size` bytes over `path` (links in order), starting at `now`.
     FlowId start_flow(std::span<const LinkId> path, Bytes size, SimTime now);
     // Many flows starting at once: add them all, then re-rate their components once
-    // (instead of once per flow).
-    void start_flows(std::span<const std::vector<LinkId>> paths, Bytes size_each, SimTime now);
+    // (instead of once per flow). Their ids are appended to `ids` when given.
+    void start_flows(std::span<const std::vector<LinkId>> paths, Bytes size_each, SimTime now,
+                     std::vector<FlowId>* ids = nullptr);
+    // A flow that stands for `weights[i]` identical flows on link `path[i]` (the symmetric
+    // mode's representative): on each link it counts as that many flows, each moving at
+    // the flow's rate (weighted max-min). Starts with the next start_pending().
+    FlowId add_weighted_flow(std::span<const LinkId> path, std::span<const float> weights, Bytes size, SimTime now);
+    // Re-rates the components of the flows added since the last call, once.
+    void start_pending(SimTime now);
 
     // The earliest time an active flow finishes at today's rates; -1 when none is active.
-    SimTime next_completion() const;
+    // (A heap of completion times: stale entries are dropped as they surface.)
+    SimTime next_completion();
     // Moves the network to `now` (no later than next_completion()), ends the flows that
-    // have finished, re-rates their neighbours and appends their ids to `finished`.
+    // have finished, re-rates their neighbours and appends their ids to `finished`. A
+    // finished flow's id is reused by a later flow.
     void advance_to(SimTime now, std::vector<FlowId>& finished);
 
     ByteRate rate(FlowId f) const { return ByteRate(flows_[f].rate); }
@@ -44,6 +56,7 @@ public:
     // Bytes that crossed each link so far (for utilisation and conservation checks).
     Bytes carried(LinkId l) const { return Bytes(links_[l].carried); }
     std::uint64_t rerated_flows() const { return rerated_; }  // work done by incremental updates
+    std::uint64_t started_flows() const { return started_; }
 
 private:
     struct Link {
@@ -53,26 +66,41 @@ private:
     };
     struct Flow {
         std::vector<LinkId> path;
+        std::vector<float> weight;       // per link; empty: 1 on every link
+        std::vector<std::uint32_t> slot;  // its index in each path link's `flows`
         double remaining = 0;  // bytes
         double rate = 0;       // B/s
         SimTime updated = 0;   // when `remaining` was last settled
+        std::uint32_t version = 0;  // completion-heap entries of older versions are stale
         bool active = false;
+        bool scheduled = false;  // has a live completion-heap entry
+        double w(std::size_t i) const { return weight.empty() ? 1.0 : double(weight[i]); }
+    };
+    struct Completion {
+        SimTime time;
+        FlowId flow;
+        std::uint32_t version;
+        bool operator>(const Completion& o) const { return time != o.time ? time > o.time : flow > o.flow; }
     };
 
+    FlowId add_flow(std::span<const LinkId> path, std::span<const float> weights, Bytes size, SimTime now);
     void settle(Flow& f, SimTime now);
+    void schedule_completion(FlowId id);
     // Re-rates the connected component of flows around `seeds` (links), at `now`.
     void rerate(const std::vector<LinkId>& seeds, SimTime now);
 
     std::vector<Link> links_;
     std::vector<Flow> flows_;
+    std::vector<FlowId> free_ids_;
+    std::vector<Completion> heap_;  // min-heap on time
+    std::vector<LinkId> pending_seeds_;
     std::size_t active_count_ = 0;
-    std::uint64_t rerated_ = 0;
+    std::uint64_t rerated_ = 0, started_ = 0;
     // scratch space reused by rerate() (no allocation once warmed up)
     std::vector<LinkId> component_links_;
     std::vector<FlowId> component_flows_;
     std::vector<char> link_seen_, flow_seen_, frozen_;
-    std::vector<double> spare_;
-    std::vector<std::uint32_t> unfrozen_;
+    std::vector<double> spare_, unfrozen_;
 };
 
 }  // namespace colossim

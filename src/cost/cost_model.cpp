@@ -68,16 +68,31 @@ Seconds CostModel::compute(const ComputeOp& op) const {
 
 Seconds CostModel::collective(const CollectiveOp& op) const { return collective(op.kind, op.bytes, placement(op.group)); }
 
-Seconds CostModel::collective(CollectiveKind kind, Bytes bytes, GroupPlacement where) const {
+Seconds CostModel::collective_latency(CollectiveKind kind, GroupPlacement where) const {
     const double n = double(where.size);
-    if (where.size <= 1 || bytes.value <= 0) return Seconds(0);
+    if (where.size <= 1) return Seconds(0);
     const double k = double(where.per_domain);  // members inside one NVLink domain
     const double r = n / k;                     // NVLink domains the group spans
     const Seconds a1 = s_.cluster.nvlink_latency, a2 = s_.cluster.network_latency;
     // Ring latency grows with the ring; NCCL switches to trees (double binary tree,
     // Sanders et al. 2009) whose depth grows with log2 — take the smaller.
     auto steps = [](double ranks) { return std::min(ranks - 1, 2 * std::ceil(std::log2(ranks))); };
+    const Seconds half = r <= 1 ? a1 * (k - 1) : a2 * steps(r) + (k > 1 ? a1 * (k - 1) : Seconds(0));
+    switch (kind) {
+        case CollectiveKind::all_reduce: return half * 2.0;  // reduce-scatter + all-gather
+        case CollectiveKind::all_gather:
+        case CollectiveKind::reduce_scatter: return half;
+        case CollectiveKind::all_to_all:
+        case CollectiveKind::send_recv: return r > 1 ? a2 : a1;
+    }
+    return Seconds(0);
+}
 
+Seconds CostModel::collective(CollectiveKind kind, Bytes bytes, GroupPlacement where) const {
+    const double n = double(where.size);
+    if (where.size <= 1 || bytes.value <= 0) return Seconds(0);
+    const double k = double(where.per_domain);  // members inside one NVLink domain
+    const double r = n / k;                     // NVLink domains the group spans
     // Reduce-scatter (or all-gather) of a buffer of `bytes`. Inside one NVLink domain: a
     // ring, (k-1)/k of the buffer over NVLink. Across domains: NCCL's rings, one channel
     // per rail; every link works at once, so the slower of two volumes sets the time:
@@ -86,25 +101,26 @@ Seconds CostModel::collective(CollectiveKind kind, Bytes bytes, GroupPlacement w
     // rail's NIC, PXN). On 2 DGX A100 this is NIC-bound at 192 GB/s bus bandwidth, as
     // nccl-tests measures (NVIDIA/nccl issue 812).
     auto half = [&](Bytes b) {
-        if (r <= 1) return Bytes(b.value * (k - 1) / k) / nvlink_rate_ + a1 * (k - 1);
+        if (r <= 1) return Bytes(b.value * (k - 1) / k) / nvlink_rate_;
         Seconds network = Bytes(b.value * (n - 1) / n / k) / network_rate_;
         Seconds nvlink = k > 1 ? Bytes(b.value * (n - 1) / n) / nvlink_rate_ : Seconds(0);
-        return max(network, nvlink) + a2 * steps(r) + (k > 1 ? a1 * (k - 1) : Seconds(0));
+        return max(network, nvlink);
     };
+    Seconds transfer(0);
     switch (kind) {
-        case CollectiveKind::all_reduce: return half(bytes) * 2.0;  // reduce-scatter + all-gather
+        case CollectiveKind::all_reduce: transfer = half(bytes) * 2.0; break;
         case CollectiveKind::all_gather:
-        case CollectiveKind::reduce_scatter: return half(bytes);
+        case CollectiveKind::reduce_scatter: transfer = half(bytes); break;
         case CollectiveKind::all_to_all: {
             // Each rank keeps 1/n, sends (k-1)/n over NVLink and (n-k)/n over its NIC at once.
             Seconds intra = Bytes(bytes.value * (k - 1) / n) / nvlink_rate_;
             Seconds inter = r > 1 ? Bytes(bytes.value * (n - k) / n) / network_rate_ : Seconds(0);
-            return max(intra, inter) + (r > 1 ? a2 : a1);
+            transfer = max(intra, inter);
+            break;
         }
-        case CollectiveKind::send_recv:
-            return r > 1 ? bytes / network_rate_ + a2 : bytes / nvlink_rate_ + a1;
+        case CollectiveKind::send_recv: transfer = r > 1 ? bytes / network_rate_ : bytes / nvlink_rate_; break;
     }
-    return Seconds(0);
+    return transfer + collective_latency(kind, where);
 }
 
 }  // namespace colossim

@@ -79,23 +79,42 @@ std::int64_t fat_tree_capacity(const FabricSpec& f, ByteRate link_speed, int tie
     return capacity(f, radix(f, link_speed, "fabric"), tiers);
 }
 
-FabricCounts count_fabric(const FabricSpec& f, ByteRate link_speed, std::int64_t gpus, const std::string& field) {
-    FabricCounts c;
-    c.planes = f.planes;
-    c.radix = radix(f, link_speed, "cluster.fabric");
-    const std::int64_t k = c.radix;
-    const std::int64_t e = ceil_div(gpus, f.planes);  // plane i joins NIC i of every node
-    c.endpoints_per_plane = e;
+FatTreeShape fat_tree_shape(const FabricSpec& f, ByteRate link_speed, std::int64_t gpus, const std::string& field) {
+    FatTreeShape shape;
+    shape.planes = std::max<std::int64_t>(1, f.planes);
+    shape.radix = radix(f, link_speed, "cluster.fabric");
+    const std::int64_t k = shape.radix;
+    const std::int64_t e = ceil_div(gpus, shape.planes);  // plane i joins NIC i of every node
+    shape.endpoints_per_plane = e;
     int tiers = 1;
     while (tiers < f.max_tiers && capacity(f, k, tiers) < e) ++tiers;
     if (capacity(f, k, tiers) < e) {
         throw InputError(field, std::to_string(gpus),
-                         "at most " + std::to_string(capacity(f, k, f.max_tiers) * f.planes) + " GPUs on a " +
+                         "at most " + std::to_string(capacity(f, k, f.max_tiers) * shape.planes) + " GPUs on a " +
                              std::to_string(f.max_tiers) + "-tier fat tree of " + std::to_string(k) + "-port " +
-                             f.switch_model + " switches (" + std::to_string(f.planes) + " plane(s))");
+                             f.switch_model + " switches (" + std::to_string(shape.planes) + " plane(s))");
     }
+    shape.tiers = tiers;
     const auto leaf = split_ports(k, f.leaf_oversubscription);
     const auto spine = split_ports(k, f.spine_oversubscription);
+    shape.leaf_down = leaf.down;
+    shape.leaf_up = leaf.up;
+    shape.spine_down = spine.down;
+    shape.spine_up = spine.up;
+    return shape;
+}
+
+FabricCounts count_fabric(const FabricSpec& f, ByteRate link_speed, std::int64_t gpus, const std::string& field) {
+    const FatTreeShape shape = fat_tree_shape(f, link_speed, gpus, field);
+    FabricCounts c;
+    c.planes = f.planes;
+    c.radix = shape.radix;
+    const std::int64_t k = c.radix;
+    const std::int64_t e = shape.endpoints_per_plane;
+    c.endpoints_per_plane = e;
+    const int tiers = shape.tiers;
+    const PortSplit leaf{shape.leaf_down, shape.leaf_up};
+    const PortSplit spine{shape.spine_down, shape.spine_up};
     const std::int64_t nic_ends = f.optical_nic_links ? 2 : 0;  // switch-switch links are always optical
 
     FabricTier t1{"leaf", "nic_leaf", tiers == 1 ? 1 : ceil_div(e, leaf.down), e, nic_ends * e};

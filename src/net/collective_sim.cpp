@@ -1,6 +1,9 @@
 #include "colossim/collective_sim.hpp"
 
 #include <algorithm>
+#include <span>
+
+#include "colossim/errors.hpp"
 
 namespace colossim {
 
@@ -20,10 +23,26 @@ struct Clock {
     std::int64_t steps = 0, flows = 0;
 };
 
-void run_phase(Topology& topo, const Phase& phase, Clock& clock) {
+// One lockstep step: the flows start together; the step ends when the last has arrived,
+// plus `latency`.
+void run_step(Topology& topo, std::span<const std::vector<FlowNetwork::LinkId>> paths, Bytes each, Seconds latency,
+              Clock& clock) {
     FlowNetwork& net = topo.network();
-    std::vector<std::vector<FlowNetwork::LinkId>> paths;
     std::vector<FlowNetwork::FlowId> done;
+    net.start_flows(paths, each, clock.now);  // the step's flows start together
+    clock.flows += std::int64_t(paths.size());
+    SimTime end = clock.now;
+    for (SimTime t; (t = net.next_completion()) >= 0;) {
+        done.clear();
+        net.advance_to(t, done);
+        end = t;
+    }
+    clock.now = end + to_sim_time(latency);
+    ++clock.steps;
+}
+
+void run_phase(Topology& topo, const Phase& phase, Clock& clock) {
+    std::vector<std::vector<FlowNetwork::LinkId>> paths;
     for (std::int64_t s = 0; s < phase.steps; ++s) {
         Seconds latency(0);
         paths.clear();
@@ -38,16 +57,7 @@ void run_phase(Topology& topo, const Phase& phase, Clock& clock) {
                 latency = max(latency, topo.latency(a, b));
             }
         }
-        net.start_flows(paths, phase.chunk, clock.now);  // the step's flows start together
-        clock.flows += std::int64_t(paths.size());
-        SimTime end = clock.now;
-        for (SimTime t; (t = net.next_completion()) >= 0;) {
-            done.clear();
-            net.advance_to(t, done);
-            end = t;
-        }
-        clock.now = end + to_sim_time(latency);
-        ++clock.steps;
+        run_step(topo, paths, phase.chunk, latency, clock);
     }
 }
 
@@ -81,6 +91,75 @@ std::vector<std::vector<std::int64_t>> rail_rings(const Topology& t, std::int64_
     return rings;
 }
 
+// NCCL's binary tree over ranks 0..m-1 (src/graph/trees.cc, ncclGetBtree): 0 is the
+// root; a rank's parent clears its lowest set bit and sets the next one up, or only
+// clears it when that is out of range. Interior ranks are even, leaves odd.
+std::int64_t btree_parent(std::int64_t r, std::int64_t m) {
+    if (r == 0) return -1;
+    const std::int64_t bit = r & -r;
+    const std::int64_t up = (r ^ bit) | (bit << 1);
+    return up < m ? up : r ^ bit;
+}
+
+// Tree t of NCCL's double binary tree (ncclGetDtree): tree 0 the btree; tree 1 its mirror
+// r -> m-1-r when m is even (interior ranks odd), else the btree shifted by one rank.
+std::int64_t dtree_parent(int t, std::int64_t r, std::int64_t m) {
+    if (t == 0) return btree_parent(r, m);
+    if (m % 2 == 0) {
+        const std::int64_t u = btree_parent(m - 1 - r, m);
+        return u < 0 ? -1 : m - 1 - u;
+    }
+    const std::int64_t u = btree_parent((r - 1 + m) % m, m);
+    return u < 0 ? -1 : (u + 1) % m;
+}
+
+// The tree all-reduce as one phase of concurrent flows (collective_sim.hpp): per channel
+// (rail) c, per tree t, every chain edge inside a domain and every tree edge between the
+// domains' leaders carries the tree's half of the channel's share once up (reduce) and
+// once down (broadcast).
+void run_tree(Topology& topo, Bytes size, std::int64_t n, Clock& clock) {
+    const auto domains = domain_rings(topo, n);
+    const std::int64_t D = std::int64_t(domains.size());
+    const std::int64_t k = std::min(n, topo.domain_size());
+    std::int64_t longest = 0;
+    for (const auto& d : domains) longest = std::max(longest, std::int64_t(d.size()));
+    std::vector<std::vector<FlowNetwork::LinkId>> paths;
+    auto both_ways = [&](std::int64_t a, std::int64_t b) {
+        paths.emplace_back();
+        topo.path(a, b, paths.back());  // toward the root (reduce)
+        paths.emplace_back();
+        topo.path(b, a, paths.back());  // back (broadcast)
+    };
+    auto member = [&](std::int64_t d, std::int64_t c, std::int64_t i) {  // i-th of channel c's chain in d
+        const auto& m = domains[std::size_t(d)];
+        return m[std::size_t((c + i) % std::int64_t(m.size()))];
+    };
+    for (std::int64_t c = 0; c < k; ++c) {
+        for (int t = 0; t < 2; ++t) {
+            for (std::int64_t d = 0; d < D; ++d) {
+                const std::int64_t chain = std::int64_t(domains[std::size_t(d)].size());
+                for (std::int64_t i = 1; i < chain; ++i) both_ways(member(d, c, i), member(d, c, i - 1));
+                const std::int64_t p = dtree_parent(t, d, D);
+                if (p >= 0) both_ways(member(d, c, 0), member(p, c, 0));
+            }
+        }
+    }
+    // Pipelined: the link-rate efficiency as bytes (every flow of the phase scaled alike,
+    // so max-min sharing gives the times of links at kTreeEfficiency of their rate).
+    const Bytes each = size / (2.0 * double(k) * kTreeEfficiency);
+    const std::int64_t depth = double_tree_depth(D);
+    const Seconds latency = topo.latency(0, topo.domain_size()) * (2.0 * double(depth)) +
+                            topo.latency(0, 0) * (2.0 * double(longest - 1));
+    run_step(topo, paths, each, latency, clock);
+    clock.steps += 2 * depth + 2 * (longest - 1) - 1;  // report the latency's message hops
+}
+
+std::int64_t ring_flows(const std::vector<std::vector<std::int64_t>>& rings) {
+    std::int64_t f = 0;
+    for (const auto& r : rings) f += r.size() >= 2 ? std::int64_t(r.size()) : 0;
+    return f;
+}
+
 }  // namespace
 
 double bus_factor(CollectiveKind kind, std::int64_t n) {
@@ -88,19 +167,82 @@ double bus_factor(CollectiveKind kind, std::int64_t n) {
     return kind == CollectiveKind::all_reduce ? 2 * f : kind == CollectiveKind::send_recv ? 1.0 : f;
 }
 
-std::int64_t collective_flows(const Topology& topo, CollectiveKind kind, std::int64_t n) {
+std::int64_t double_tree_depth(std::int64_t ranks) {
+    std::int64_t depth = 0;
+    for (int t = 0; t < 2; ++t) {
+        for (std::int64_t r = 0; r < ranks; ++r) {
+            std::int64_t h = 0;
+            for (std::int64_t u = r; (u = dtree_parent(t, u, ranks)) >= 0;) ++h;
+            depth = std::max(depth, h);
+        }
+    }
+    return depth;
+}
+
+std::int64_t collective_flows(const Topology& topo, CollectiveKind kind, std::int64_t n,
+                              CollectiveAlgorithm algorithm) {
     const std::int64_t k = std::min(n, topo.domain_size());
-    const std::int64_t steps = kind == CollectiveKind::all_reduce ? 2 * (n - 1) : n - 1;
-    return steps * n * (n > topo.domain_size() ? k : 1);
+    const bool spans = n > topo.domain_size();
+    const bool ar = kind == CollectiveKind::all_reduce;
+    // tree: 2 trees x 2 ways x k channels x (n-1) edges (chains and tree)
+    if (algorithm == CollectiveAlgorithm::tree && ar) return 4 * k * (n - 1);
+    if (algorithm == CollectiveAlgorithm::hierarchical && spans &&
+        (ar || kind == CollectiveKind::all_gather || kind == CollectiveKind::reduce_scatter)) {
+        const std::int64_t inner = ring_flows(domain_rings(topo, n)) * (k - 1) * (ar ? 2 : 1);
+        const std::int64_t outer = ring_flows(rail_rings(topo, n)) * (n / k - 1) * (ar ? 2 : 1);
+        return inner + outer;
+    }
+    const std::int64_t steps = ar ? 2 * (n - 1) : n - 1;
+    return steps * n * (spans ? k : 1);
+}
+
+Seconds all_reduce_estimate(const Topology& topo, Bytes size, std::int64_t n, CollectiveAlgorithm algorithm) {
+    const std::int64_t k = std::min(n, topo.domain_size());
+    const std::int64_t domains = (n + topo.domain_size() - 1) / topo.domain_size();
+    const bool spans = domains > 1;
+    const Seconds a_nvlink = topo.latency(0, 0), a_net = topo.latency(0, topo.domain_size());
+    // The bus bandwidth the links give a ring: across domains every rail's NIC and every
+    // GPU's NVLink at once (the PXN hop included), inside one domain NVLink.
+    const ByteRate bus = !spans ? topo.nvlink_rate()
+                         : k > 1 ? ByteRate(std::min(topo.nic_rate().value * double(k), topo.nvlink_rate().value))
+                                 : topo.nic_rate();
+    const double nd = double(n);
+    if (algorithm == CollectiveAlgorithm::tree) {
+        return Bytes(2 * size.value) / (bus * kTreeEfficiency) +
+               a_net * (2.0 * double(double_tree_depth(domains))) + a_nvlink * (2.0 * double(k - 1));
+    }
+    return Bytes(2 * (nd - 1) / nd * size.value) / bus + (spans ? a_net : a_nvlink) * (2 * (nd - 1));
+}
+
+// NCCL picks its algorithm per call from a closed form, not from a measurement: its
+// tuner (src/graph/tuning.cc) gives every algorithm a latency and a bus bandwidth and
+// takes the lowest latency + size/bandwidth. The ring's latency grows with the GPUs
+// (2(n-1) steps), the tree's with log2 of the nodes, while the tree's bandwidth is 92%
+// of the ring's: small messages across many domains go to the tree, large ones to the
+// ring. The same bus bandwidth for both (as NCCL's tuner) keeps the ring for large
+// messages over 2 domains, where the simulated tree moves less over the NICs.
+CollectiveAlgorithm choose_algorithm(const Topology& topo, CollectiveKind kind, Bytes size, std::int64_t n) {
+    if (kind != CollectiveKind::all_reduce) return CollectiveAlgorithm::ring;
+    const Seconds ring = all_reduce_estimate(topo, size, n, CollectiveAlgorithm::ring);
+    const Seconds tree = all_reduce_estimate(topo, size, n, CollectiveAlgorithm::tree);
+    return tree < ring ? CollectiveAlgorithm::tree : CollectiveAlgorithm::ring;
+}
+
+CollectiveAlgorithm resolve_algorithm(const Topology& topo, CollectiveKind kind, Bytes size, std::int64_t n,
+                                      CollectiveAlgorithm requested) {
+    if (requested == CollectiveAlgorithm::tree && kind != CollectiveKind::all_reduce) {
+        throw InputError("--algorithm", "tree",
+                         std::string("auto, ring or hierarchical for ") + to_string(kind) +
+                             " (tree is for all-reduce only, as in NCCL)");
+    }
+    return requested == CollectiveAlgorithm::automatic ? choose_algorithm(topo, kind, size, n) : requested;
 }
 
 CollectiveResult simulate_collective(Topology& topo, CollectiveKind kind, Bytes size, std::int64_t n,
                                      CollectiveAlgorithm algorithm) {
     CollectiveResult r;
     const bool spans_domains = n > topo.domain_size();
-    if (algorithm == CollectiveAlgorithm::automatic) {
-        algorithm = CollectiveAlgorithm::ring;  // NCCL's choice for large messages
-    }
+    algorithm = resolve_algorithm(topo, kind, size, n, algorithm);
     r.algorithm = algorithm;
     Clock clock;
     std::vector<std::int64_t> all(static_cast<std::size_t>(n));
@@ -112,6 +254,8 @@ CollectiveResult simulate_collective(Topology& topo, CollectiveKind kind, Bytes 
         // a 2-member ring sends both ways; nccl-tests' sendrecv does too
     } else if (kind == CollectiveKind::all_to_all) {
         run_phase(topo, Phase{{all}, n - 1, size / nd, true}, clock);
+    } else if (algorithm == CollectiveAlgorithm::tree) {
+        run_tree(topo, size, n, clock);
     } else if (!spans_domains) {
         const std::int64_t steps = kind == CollectiveKind::all_reduce ? 2 * (n - 1) : n - 1;
         run_phase(topo, Phase{{all}, steps, size / nd, false}, clock);
@@ -159,6 +303,7 @@ const char* to_string(CollectiveAlgorithm a) {
         case CollectiveAlgorithm::automatic: return "auto";
         case CollectiveAlgorithm::ring: return "ring";
         case CollectiveAlgorithm::hierarchical: return "hierarchical";
+        case CollectiveAlgorithm::tree: return "tree";
     }
     return "?";
 }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <limits>
 
 namespace colossim {
@@ -11,79 +12,137 @@ FlowNetwork::LinkId FlowNetwork::add_link(ByteRate capacity) {
     return LinkId(links_.size() - 1);
 }
 
-FlowNetwork::FlowId FlowNetwork::start_flow(std::span<const LinkId> path, Bytes size, SimTime now) {
-    const FlowId id = FlowId(flows_.size());
-    Flow f;
+FlowNetwork::FlowId FlowNetwork::add_flow(std::span<const LinkId> path, std::span<const float> weights, Bytes size,
+                                          SimTime now) {
+    FlowId id;
+    if (!free_ids_.empty()) {
+        id = free_ids_.back();
+        free_ids_.pop_back();
+    } else {
+        id = FlowId(flows_.size());
+        flows_.emplace_back();
+    }
+    Flow& f = flows_[id];
     f.path.assign(path.begin(), path.end());
+    f.weight.assign(weights.begin(), weights.end());
+    f.slot.resize(path.size());
     f.remaining = size.value;
+    f.rate = 0;
     f.updated = now;
     f.active = true;
-    flows_.push_back(std::move(f));
-    for (LinkId l : path) links_[l].flows.push_back(id);
+    f.scheduled = false;
+    ++f.version;
+    for (std::size_t h = 0; h < path.size(); ++h) {
+        auto& on = links_[path[h]].flows;
+        f.slot[h] = std::uint32_t(on.size());
+        on.push_back(id);
+        pending_seeds_.push_back(path[h]);
+    }
     ++active_count_;
-    rerate(std::vector<LinkId>(path.begin(), path.end()), now);
+    ++started_;
+    if (path.empty()) {  // nothing to cross: ends where it starts
+        f.remaining = 0;
+        schedule_completion(id);
+    }
     return id;
 }
 
-void FlowNetwork::start_flows(std::span<const std::vector<LinkId>> paths, Bytes size_each, SimTime now) {
-    if (paths.empty()) return;
-    std::vector<LinkId> seeds;
+FlowNetwork::FlowId FlowNetwork::start_flow(std::span<const LinkId> path, Bytes size, SimTime now) {
+    const FlowId id = add_flow(path, {}, size, now);
+    start_pending(now);
+    return id;
+}
+
+void FlowNetwork::start_flows(std::span<const std::vector<LinkId>> paths, Bytes size_each, SimTime now,
+                              std::vector<FlowId>* ids) {
     for (const auto& path : paths) {
-        const FlowId id = FlowId(flows_.size());
-        Flow f;
-        f.path = path;
-        f.remaining = size_each.value;
-        f.updated = now;
-        f.active = true;
-        flows_.push_back(std::move(f));
-        for (LinkId l : path) {
-            links_[l].flows.push_back(id);
-            seeds.push_back(l);
-        }
-        ++active_count_;
+        const FlowId id = add_flow(path, {}, size_each, now);
+        if (ids) ids->push_back(id);
     }
-    rerate(seeds, now);
+    start_pending(now);
+}
+
+FlowNetwork::FlowId FlowNetwork::add_weighted_flow(std::span<const LinkId> path, std::span<const float> weights,
+                                                   Bytes size, SimTime now) {
+    return add_flow(path, weights, size, now);
+}
+
+void FlowNetwork::start_pending(SimTime now) {
+    if (pending_seeds_.empty()) return;
+    rerate(pending_seeds_, now);
+    pending_seeds_.clear();
 }
 
 void FlowNetwork::settle(Flow& f, SimTime now) {
     const double moved = std::min(f.remaining, f.rate * double(now - f.updated) / double(kPicosecondsPerSecond));
     f.remaining -= moved;
-    for (LinkId l : f.path) links_[l].carried += moved;
+    for (std::size_t h = 0; h < f.path.size(); ++h) links_[f.path[h]].carried += moved * f.w(h);
     f.updated = now;
 }
 
-SimTime FlowNetwork::next_completion() const {
-    SimTime best = -1;
-    for (const auto& f : flows_) {
-        if (!f.active) continue;
-        SimTime end = f.rate > 0 ? f.updated + SimTime(std::ceil(f.remaining / f.rate * double(kPicosecondsPerSecond)))
-                                 : (f.remaining <= 0 ? f.updated : std::numeric_limits<SimTime>::max());
-        if (best < 0 || end < best) best = end;
+void FlowNetwork::schedule_completion(FlowId id) {
+    Flow& f = flows_[id];
+    ++f.version;
+    f.scheduled = !(f.rate <= 0 && f.remaining > 0);
+    if (!f.scheduled) return;  // stalled: no completion until re-rated
+    const SimTime end =
+        f.rate > 0 ? f.updated + SimTime(std::ceil(f.remaining / f.rate * double(kPicosecondsPerSecond))) : f.updated;
+    heap_.push_back({end, id, f.version});
+    std::push_heap(heap_.begin(), heap_.end(), std::greater<>());
+}
+
+SimTime FlowNetwork::next_completion() {
+    while (!heap_.empty()) {
+        const Completion& top = heap_.front();
+        const Flow& f = flows_[top.flow];
+        if (f.active && f.version == top.version) return top.time;
+        std::pop_heap(heap_.begin(), heap_.end(), std::greater<>());
+        heap_.pop_back();
     }
-    return best;
+    return -1;
 }
 
 void FlowNetwork::advance_to(SimTime now, std::vector<FlowId>& finished) {
-    std::vector<LinkId> seeds;
-    for (FlowId id = 0; id < flows_.size(); ++id) {
+    std::vector<LinkId>& seeds = pending_seeds_;
+    const std::size_t first = finished.size();
+    while (next_completion() >= 0 && heap_.front().time <= now) {
+        const FlowId id = heap_.front().flow;
+        std::pop_heap(heap_.begin(), heap_.end(), std::greater<>());
+        heap_.pop_back();
         Flow& f = flows_[id];
-        if (!f.active) continue;
-        const double can_move = f.rate * double(now - f.updated) / double(kPicosecondsPerSecond);
-        // A flow within a picosecond's worth of bytes of its end has ended (time is integer).
-        if (can_move + f.rate * 1e-12 < f.remaining) continue;
         settle(f, now);
         f.remaining = 0;
         f.active = false;
+        ++f.version;
         --active_count_;
-        for (LinkId l : f.path) {
+        for (std::size_t h = 0; h < f.path.size(); ++h) {
+            const LinkId l = f.path[h];
             auto& on = links_[l].flows;
-            on.erase(std::find(on.begin(), on.end(), id));
+            const FlowId last = on.back();
+            on[f.slot[h]] = last;
+            on.pop_back();
+            if (last != id) {
+                Flow& moved = flows_[last];
+                for (std::size_t k = 0; k < moved.path.size(); ++k) {
+                    if (moved.path[k] == l) moved.slot[k] = f.slot[h];
+                }
+            }
             seeds.push_back(l);
         }
-        std::vector<LinkId>().swap(f.path);  // a finished flow keeps its id, not its path
         finished.push_back(id);
     }
-    if (!seeds.empty()) rerate(seeds, now);
+    // Ids of flows that ended are reused only after the caller has seen them.
+    start_pending(now);
+    free_ids_.insert(free_ids_.end(), finished.begin() + std::ptrdiff_t(first), finished.end());
+    // Drop stale completion entries when they outnumber the live ones.
+    if (heap_.size() > 4 * active_count_ + 4096) {
+        std::vector<Completion> live;
+        for (const auto& c : heap_) {
+            if (flows_[c.flow].active && flows_[c.flow].version == c.version) live.push_back(c);
+        }
+        heap_.swap(live);
+        std::make_heap(heap_.begin(), heap_.end(), std::greater<>());
+    }
 }
 
 void FlowNetwork::rerate(const std::vector<LinkId>& seeds, SimTime now) {
@@ -91,7 +150,7 @@ void FlowNetwork::rerate(const std::vector<LinkId>& seeds, SimTime now) {
     flow_seen_.resize(flows_.size(), 0);
     frozen_.resize(flows_.size(), 0);
     spare_.resize(links_.size(), 0.0);
-    unfrozen_.resize(links_.size(), 0);
+    unfrozen_.resize(links_.size(), 0.0);
     component_links_.clear();
     component_flows_.clear();
 
@@ -115,40 +174,49 @@ void FlowNetwork::rerate(const std::vector<LinkId>& seeds, SimTime now) {
             }
         }
     }
-    for (FlowId f : component_flows_) {
-        settle(flows_[f], now);
-        frozen_[f] = 0;
-    }
     for (LinkId l : component_links_) {
         spare_[l] = links_[l].capacity;
-        unfrozen_[l] = std::uint32_t(links_[l].flows.size());
+        unfrozen_[l] = 0;
     }
-    // Progressive filling: the link with the smallest fair share fixes the rate of all
-    // its unfrozen flows; their rate is taken from every link they cross; repeat.
+    for (FlowId id : component_flows_) {
+        Flow& f = flows_[id];
+        settle(f, now);
+        frozen_[id] = 0;
+        for (std::size_t h = 0; h < f.path.size(); ++h) unfrozen_[f.path[h]] += f.w(h);
+    }
+    // Progressive filling: the links with the smallest fair share fix the rate of all
+    // their unfrozen flows; that rate (times the flow's weight) is taken from every link
+    // they cross; repeat.
+    constexpr double kNone = 1e-6;  // weights are >= 1: less than this is none left
     for (;;) {
-        LinkId bottleneck = 0;
         double share = std::numeric_limits<double>::infinity();
         for (LinkId l : component_links_) {
-            if (unfrozen_[l] == 0) continue;
-            double s = std::max(0.0, spare_[l]) / double(unfrozen_[l]);
-            if (s < share) {
-                share = s;
-                bottleneck = l;
-            }
+            if (unfrozen_[l] > kNone) share = std::min(share, std::max(0.0, spare_[l]) / unfrozen_[l]);
         }
         if (share == std::numeric_limits<double>::infinity()) break;
-        for (FlowId f : links_[bottleneck].flows) {
-            if (frozen_[f]) continue;
-            frozen_[f] = 1;
-            flows_[f].rate = share;
-            for (LinkId k : flows_[f].path) {
-                spare_[k] -= share;
-                --unfrozen_[k];
+        const double tie = share * (1 + 1e-9) + 1e-300;
+        for (LinkId l : component_links_) {
+            if (unfrozen_[l] <= kNone || std::max(0.0, spare_[l]) / unfrozen_[l] > tie) continue;
+            for (FlowId id : links_[l].flows) {
+                if (frozen_[id]) continue;
+                frozen_[id] = 1;
+                Flow& f = flows_[id];
+                const double old = f.rate;
+                f.rate = share;
+                for (std::size_t h = 0; h < f.path.size(); ++h) {
+                    spare_[f.path[h]] -= share * f.w(h);
+                    unfrozen_[f.path[h]] -= f.w(h);
+                }
+                // A flow whose rate did not change keeps its completion entry.
+                if (old != share || !f.scheduled) flow_seen_[id] = 2;
             }
         }
     }
+    for (FlowId id : component_flows_) {
+        if (flow_seen_[id] == 2) schedule_completion(id);
+        flow_seen_[id] = 0;
+    }
     for (LinkId l : component_links_) link_seen_[l] = 0;
-    for (FlowId f : component_flows_) flow_seen_[f] = 0;
     rerated_ += component_flows_.size();
 }
 

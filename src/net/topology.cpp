@@ -2,9 +2,27 @@
 
 #include <algorithm>
 
+#include "colossim/datacenter.hpp"
+#include "colossim/errors.hpp"
+
 namespace colossim {
 
-Topology::Topology(const ClusterSpec& c, std::int64_t gpus, const Calibration& cal)
+namespace {
+std::int64_t ceil_div(std::int64_t a, std::int64_t b) { return (a + b - 1) / b; }
+}  // namespace
+
+const char* to_string(LinkLevel l) {
+    switch (l) {
+        case LinkLevel::nvlink: return "nvlink";
+        case LinkLevel::nic: return "nic";
+        case LinkLevel::leaf_spine: return "leaf-spine";
+        case LinkLevel::spine_core: return "spine-core";
+    }
+    return "?";
+}
+
+Topology::Topology(const ClusterSpec& c, std::int64_t gpus, const Calibration& cal, bool build_network,
+                   const std::string& field)
     : gpus_(gpus),
       domain_(std::max<std::int64_t>(1, c.nvlink_domain)),
       gpus_per_node_(std::max<std::int64_t>(1, c.gpus_per_node)),
@@ -13,61 +31,145 @@ Topology::Topology(const ClusterSpec& c, std::int64_t gpus, const Calibration& c
       nic_rate_(c.nic_bandwidth * cal.network_efficiency),
       nvlink_latency_(c.nvlink_latency),
       network_latency_(c.network_latency) {
-    // A leaf switch serves ports*o/(1+o) NIC links (o = down:up oversubscription);
-    // without a fabric description, one leaf per 32 NICs at full bisection.
-    const double o = c.fabric ? std::max(1.0, c.fabric->leaf_oversubscription) : 1.0;
-    const std::int64_t ports = c.fabric ? c.fabric->switch_ports : 64;
-    const std::int64_t down = std::max<std::int64_t>(1, std::int64_t(double(ports) * o / (1.0 + o)));
-    // Rail-optimized: a leaf serves one rail of `down` nodes; otherwise `down` NICs.
-    gpus_per_leaf_group_ = rail_optimized_ ? down * gpus_per_node_ : down;
-    for (std::int64_t g = 0; g < gpus; ++g) {
-        nvlink_up_.push_back(net_.add_link(nvlink_rate_));
-        nvlink_down_.push_back(net_.add_link(nvlink_rate_));
-        nic_up_.push_back(net_.add_link(nic_rate_));
-        nic_down_.push_back(net_.add_link(nic_rate_));
-    }
-    const std::int64_t leaves = leaf_of(gpus - 1) + 1;
-    const ByteRate uplink = nic_rate_ * (double(down) / o);
-    for (std::int64_t l = 0; l < leaves; ++l) {
-        leaf_up_.push_back(net_.add_link(uplink));
-        leaf_down_.push_back(net_.add_link(uplink));
+    // Without a fabric section: the datacenter layer's assumed non-blocking fat tree.
+    const FabricSpec fabric = c.fabric ? *c.fabric : assumed_fabric(c);
+    const FatTreeShape shape = fat_tree_shape(fabric, c.nic_bandwidth, gpus, field);
+    planes_ = std::min(shape.planes, gpus_per_node_);
+    nics_per_plane_ = ceil_div(gpus_per_node_, planes_);
+    pxn_ = rail_optimized_ || planes_ > 1;
+    tiers_ = shape.tiers;
+    leaf_down_ports_ = shape.leaf_down;
+    const std::int64_t nodes = ceil_div(gpus, gpus_per_node_);
+    if (tiers_ == 1) leaves_per_plane_ = 1;
+    else if (rail_optimized_) leaves_per_plane_ = ceil_div(nodes, leaf_down_ports_) * nics_per_plane_;
+    else leaves_per_plane_ = ceil_div(nodes * nics_per_plane_, leaf_down_ports_);
+    leaves_ = leaves_per_plane_ * planes_;
+    leaves_per_pod_ = tiers_ == 3 ? shape.spine_down : leaves_per_plane_;
+    pods_per_plane_ = ceil_div(leaves_per_plane_, leaves_per_pod_);
+    leaf_uplink_rate_ = nic_rate_ * double(shape.leaf_up);
+    pod_uplink_rate_ = nic_rate_ * (double(leaves_per_pod_ * shape.leaf_up) * double(shape.spine_up) / double(shape.spine_down));
+
+    leaf_base_ = LinkId(4 * gpus);
+    pod_base_ = LinkId(leaf_base_ + 2 * leaves_);
+    link_count_ = LinkId(pod_base_ + (tiers_ == 3 ? 2 * pods_per_plane_ * planes_ : 0));
+    if (build_network) {
+        built_ = true;
+        for (LinkId l = 0; l < link_count_; ++l) net_.add_link(capacity(l));
     }
 }
 
+LinkLevel Topology::level(LinkId l) const {
+    if (l < leaf_base_) return l % 4 < 2 ? LinkLevel::nvlink : LinkLevel::nic;
+    return l < pod_base_ ? LinkLevel::leaf_spine : LinkLevel::spine_core;
+}
+
+ByteRate Topology::capacity(LinkId l) const {
+    for (const auto& [id, c] : overrides_) {
+        if (id == l) return ByteRate(c);
+    }
+    switch (level(l)) {
+        case LinkLevel::nvlink: return nvlink_rate_;
+        case LinkLevel::nic: return nic_rate_;
+        case LinkLevel::leaf_spine: return leaf_uplink_rate_;
+        case LinkLevel::spine_core: return pod_uplink_rate_;
+    }
+    return nic_rate_;
+}
+
 std::int64_t Topology::leaf_of(std::int64_t gpu) const {
-    if (!rail_optimized_) return gpu / gpus_per_leaf_group_;
-    const std::int64_t group = gpu / gpus_per_leaf_group_, rail = gpu % gpus_per_node_;
-    return group * gpus_per_node_ + rail;
+    const std::int64_t node = gpu / gpus_per_node_, local = gpu % gpus_per_node_;
+    const std::int64_t plane = local % planes_, nic = local / planes_;
+    std::int64_t in_plane = 0;
+    if (tiers_ == 1) in_plane = 0;
+    else if (rail_optimized_) in_plane = (node / leaf_down_ports_) * nics_per_plane_ + nic;
+    else in_plane = (node * nics_per_plane_ + nic) / leaf_down_ports_;
+    return plane * leaves_per_plane_ + in_plane;
+}
+
+std::int64_t Topology::pod_of_leaf(std::int64_t leaf) const {
+    return (leaf / leaves_per_plane_) * pods_per_plane_ + (leaf % leaves_per_plane_) / leaves_per_pod_;
+}
+
+bool Topology::nic_alive(std::int64_t gpu) const {
+    return lost_nics_.empty() || std::find(lost_nics_.begin(), lost_nics_.end(), gpu) == lost_nics_.end();
+}
+
+std::int64_t Topology::nic_for(std::int64_t gpu, std::int64_t plane) const {
+    if (nic_alive(gpu) && (plane < 0 || plane_of(gpu) == plane)) return gpu;
+    const std::int64_t base = gpu - gpu % gpus_per_node_;
+    const std::int64_t end = std::min(gpus_, base + gpus_per_node_);
+    for (int pass = 0; pass < 2; ++pass) {  // first a live NIC on the plane, then any live NIC
+        for (std::int64_t g = base; g < end; ++g) {
+            if (nic_alive(g) && (pass == 1 || plane < 0 || plane_of(g) == plane)) return g;
+        }
+    }
+    throw InputError("--lost-nic", std::to_string(gpu), "a NIC whose node keeps at least one live NIC");
 }
 
 void Topology::path(std::int64_t a, std::int64_t b, std::vector<LinkId>& out) const {
     if (same_domain(a, b)) {
-        out.push_back(nvlink_up_[std::size_t(a)]);
-        out.push_back(nvlink_down_[std::size_t(b)]);
+        out.push_back(nvlink_up(a));
+        out.push_back(nvlink_down(b));
         return;
     }
-    // On a rail-optimized fabric NCCL sends through the NIC of the GPU in a's node that
-    // sits on b's rail, reached over NVLink (PXN), so the message stays on one rail leaf.
+    // On a rail-optimized or multi-plane fabric NCCL sends through the NIC of the GPU in
+    // a's node that sits on b's rail, reached over NVLink (PXN), so the message stays on
+    // one rail (and one plane).
     std::int64_t sender = a;
-    if (rail_optimized_) {
-        sender = a - a % gpus_per_node_ + b % gpus_per_node_;
-        if (sender != a) {
-            out.push_back(nvlink_up_[std::size_t(a)]);
-            out.push_back(nvlink_down_[std::size_t(sender)]);
+    if (pxn_) {
+        const std::int64_t same_rail = a - a % gpus_per_node_ + b % gpus_per_node_;
+        sender = same_rail < gpus_ && nic_alive(same_rail) ? same_rail : nic_for(a, plane_of(b));
+    } else {
+        sender = nic_for(a, -1);
+    }
+    const std::int64_t receiver = nic_for(b, plane_of(sender));
+    if (sender != a) {
+        out.push_back(nvlink_up(a));
+        out.push_back(nvlink_down(sender));
+    }
+    out.push_back(nic_up(sender));
+    const std::int64_t la = leaf_of(sender), lb = leaf_of(receiver);
+    if (la != lb) {
+        out.push_back(leaf_up(la));
+        const std::int64_t pa = pod_of_leaf(la), pb = pod_of_leaf(lb);
+        if (tiers_ == 3 && pa != pb) {
+            out.push_back(pod_up(pa));
+            out.push_back(pod_down(pb));
+        }
+        out.push_back(leaf_down(lb));
+    }
+    out.push_back(nic_down(receiver));
+    if (receiver != b) {
+        out.push_back(nvlink_up(receiver));
+        out.push_back(nvlink_down(b));
+    }
+}
+
+void Topology::set_capacity(LinkId l, ByteRate c) {
+    bool found = false;
+    for (auto& [id, cap] : overrides_) {
+        if (id == l) {
+            cap = c.value;
+            found = true;
         }
     }
-    out.push_back(nic_up_[std::size_t(sender)]);
-    const std::int64_t la = leaf_of(sender), lb = leaf_of(b);
-    if (la != lb) {
-        out.push_back(leaf_up_[std::size_t(la)]);
-        out.push_back(leaf_down_[std::size_t(lb)]);
-    }
-    out.push_back(nic_down_[std::size_t(b)]);
+    if (!found) overrides_.emplace_back(l, c.value);
+    if (built_) net_.set_capacity(l, c);
 }
 
 void Topology::degrade_nic(std::int64_t gpu, double fraction) {
-    net_.set_capacity(nic_up_[std::size_t(gpu)], nic_rate_ * fraction);
-    net_.set_capacity(nic_down_[std::size_t(gpu)], nic_rate_ * fraction);
+    set_capacity(nic_up(gpu), nic_rate_ * fraction);
+    set_capacity(nic_down(gpu), nic_rate_ * fraction);
+}
+
+void Topology::lose_nic(std::int64_t gpu) {
+    if (nic_alive(gpu)) lost_nics_.push_back(gpu);
+    nic_for(gpu, -1);  // refuses a node left without a NIC
+}
+
+void Topology::degrade_leaf_uplink(std::int64_t leaf, double fraction) {
+    set_capacity(leaf_up(leaf), leaf_uplink_rate_ * fraction);
+    set_capacity(leaf_down(leaf), leaf_uplink_rate_ * fraction);
 }
 
 Seconds Topology::latency(std::int64_t a, std::int64_t b) const {

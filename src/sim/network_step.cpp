@@ -1,0 +1,718 @@
+#include "colossim/network_step.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <deque>
+#include <limits>
+
+#include "colossim/collective_sim.hpp"
+#include "colossim/event_queue.hpp"
+
+namespace colossim {
+
+const char* to_string(SimMode m) { return m == SimMode::full ? "full" : "symmetric"; }
+
+namespace {
+
+constexpr SimTime kNever = -1;
+
+// Flows as compressed rows: flow i crosses links[offset[i] .. offset[i+1]) with the
+// matching weights (empty weights: one each).
+struct FlowSet {
+    std::vector<FlowNetwork::LinkId> links;
+    std::vector<float> weights;
+    std::vector<std::uint32_t> offset{0};
+    std::size_t size() const { return offset.size() - 1; }
+};
+
+// Where the ranks sit: Megatron-LM's order, TP fastest, then CP, DP, PP.
+struct Layout {
+    std::int64_t tp, cp, dp, pp;
+    std::int64_t gpu(std::int64_t t, std::int64_t c, std::int64_t d, std::int64_t st) const {
+        return t + tp * (c + cp * (d + dp * st));
+    }
+};
+
+// A data-parallel collective one entity has issued or will issue.
+struct Request {
+    CollectiveKind kind = CollectiveKind::reduce_scatter;
+    Bytes bytes;          // per GPU, as the cost model counts it
+    bool gather = false;  // a parameter gather that tasks wait for
+};
+
+struct Entity {
+    std::int64_t stage = 0, index_in_stage = 0;  // (cp, dp) position among the stage's entities
+    std::size_t next = 0;        // next task in the stage's order
+    bool running = false, sending = false;
+    double slow = 1.0;
+    SimTime last_end = 0;        // last task (and its send) end
+    SimTime blocked = 0;         // time spent in blocking sends (ps)
+    std::vector<SimTime> fwd_arrival, bwd_arrival;  // per (micro-batch, chunk)
+    std::deque<Request> planned;  // buckets whose gradients are not ready yet (kBucketReady)
+    std::deque<Request> dp_queue; // issued, not finished (front: in flight when dp_busy)
+    std::int64_t issued = 0;      // collectives issued so far (their instance numbers)
+    std::int64_t launched = 0;    // collectives launched on the stream so far
+    bool dp_busy = false;
+    std::int64_t gathers_issued = 0, gathers_done = 0;
+    SimTime dp_last = 0;          // last collective's end
+};
+
+struct Instance {
+    Request request;
+    std::int64_t launched = 0;
+    std::int64_t outstanding = 0;
+    SimTime started = 0;
+};
+
+struct Transfer {
+    std::uint32_t from = 0, to = 0;
+    PipelineTask task;  // the receiving side's task
+    bool forward = true;
+    std::int64_t outstanding = 0;
+    SimTime started = 0;
+};
+
+enum EventKind : std::uint32_t { kTaskDone, kBucketReady, kTransferArrived, kCollectiveDone };
+
+class StepEngine {
+public:
+    StepEngine(const Scenario& s, const Calibration& cal, const NetworkStepOptions& o)
+        : s_(s), cal_(cal), opt_(o), a_(analyze_step(s, cal)), cost_(s, cal),
+          lay_{s.parallelism.tp, s.parallelism.cp, s.parallelism.dp, s.parallelism.pp},
+          topo_(s.cluster, s.gpus, cal, o.mode == SimMode::full, "gpus") {}
+
+    NetworkStep run();
+
+private:
+    void build_entities();
+    void build_flow_sets();
+    void add_flows(const FlowSet& set, std::size_t first, std::size_t count, Bytes bytes, std::uint32_t owner);
+    void try_start(std::uint32_t e, SimTime now);
+    void task_done(std::uint32_t e, SimTime now);
+    void issue(std::uint32_t e, const Request& r, SimTime now);
+    void launch(std::uint32_t e, SimTime now);
+    void collective_done(std::uint32_t id, SimTime now);
+    void flow_done(FlowNetwork::FlowId f, SimTime now);
+    bool needs_gather(const PipelineTask& t) const;
+    void plan_reduction(std::uint32_t e, SimTime start, SimTime duration, std::int64_t chunk, bool issue_now, SimTime now);
+    void plan_gathers(std::uint32_t e, std::int64_t chunk, SimTime now);
+    std::vector<LevelUse> utilisation(Seconds step) const;
+
+    const Scenario& s_;
+    const Calibration& cal_;
+    NetworkStepOptions opt_;
+    StepAnalysis a_;
+    CostModel cost_;
+    Layout lay_;
+    Topology topo_;
+    FlowNetwork reduced_;          // symmetric mode: the links the representatives see
+    std::vector<Topology::LinkId> reduced_topo_id_;
+    FlowNetwork* net_ = nullptr;
+    EventQueue queue_{4096};
+
+    PipelineSchedule schedule_ = PipelineSchedule::one_f_one_b;
+    std::int64_t v_ = 1, m_ = 1, stages_ = 1, per_stage_ = 1, members_ = 1, channels_ = 1;
+    std::vector<std::vector<PipelineTask>> order_;  // per stage
+    std::vector<std::vector<std::int64_t>> gathers_by_;  // per stage: gathers needed up to task i
+    std::vector<std::vector<char>> last_of_chunk_;      // per stage: task i is its chunk's last backward
+    std::vector<SimTime> fwd_time_, bwd_time_;
+    std::vector<Entity> ents_;
+    std::vector<FlowSet> p2p_fwd_, p2p_bwd_;  // per entity: its TP ranks' sends
+    std::vector<FlowSet> ring_;               // per stage: the DP ring's flows
+    std::vector<std::vector<Instance>> instances_;  // per stage, by issue number
+    std::vector<Transfer> transfers_;
+    std::vector<std::uint32_t> free_transfers_;
+    // Flow owners: bit 31 set = a collective (stage << 20 | instance), else a transfer.
+    std::vector<std::uint32_t> owner_;
+    std::vector<std::uint32_t> done_events_;  // kCollectiveDone targets: (stage, instance) packed
+    std::uint64_t collectives_ = 0;
+    double grad_bytes_ = 4;
+    Seconds p2p_latency_, dp_latency_[3];
+    std::vector<NetTraceSpan> trace_;
+    std::vector<FlowNetwork::FlowId> finished_;
+};
+
+// NCCL's rings over `members` (GPU ids, in rank order): inside one NVLink domain a
+// single ring; across domains one channel per member of a domain, channel c entering
+// every domain at its c-th member (collective_sim.cpp's channel_rings over any group).
+std::vector<std::vector<std::int64_t>> member_rings(const Topology& t, const std::vector<std::int64_t>& members) {
+    std::int64_t k = 0;
+    while (k < std::int64_t(members.size()) && t.same_domain(members[0], members[std::size_t(k)])) ++k;
+    if (k == std::int64_t(members.size())) return {members};
+    std::vector<std::vector<std::int64_t>> rings(static_cast<std::size_t>(k));
+    for (std::int64_t c = 0; c < k; ++c) {
+        for (std::size_t start = 0; start < members.size(); start += std::size_t(k)) {
+            for (std::int64_t i = 0; i < k && start + std::size_t(i) < members.size(); ++i) {
+                const std::size_t block = std::min<std::size_t>(std::size_t(k), members.size() - start);
+                rings[std::size_t(c)].push_back(members[start + (std::size_t(c + i) % block)]);
+            }
+        }
+    }
+    return rings;
+}
+
+double ring_factor(CollectiveKind kind, std::int64_t n) {
+    const double f = double(n - 1) / double(n);
+    return kind == CollectiveKind::all_reduce ? 2 * f : f;
+}
+
+void StepEngine::build_entities() {
+    const auto& p = s_.parallelism;
+    schedule_ = opt_.schedule ? *opt_.schedule : (p.vpp > 1 ? PipelineSchedule::interleaved : PipelineSchedule::one_f_one_b);
+    v_ = schedule_ == PipelineSchedule::interleaved ? p.vpp : 1;
+    m_ = a_.workload.micro_batches;
+    stages_ = p.pp;
+    members_ = p.cp * p.dp;
+    if (stages_ > 2047) throw InputError("parallelism.pp", std::to_string(stages_), "at most 2,047 for the event engine");
+    per_stage_ = opt_.mode == SimMode::full ? members_ : 1;
+    for (std::int64_t st = 0; st < stages_; ++st) {
+        order_.push_back(pipeline_order(schedule_, st, p.pp, v_, m_));
+        const auto& order = order_.back();
+        std::vector<std::int64_t> prefix(order.size());
+        std::vector<char> last(order.size(), 0), seen(std::size_t(v_), 0);
+        std::int64_t count = 0;
+        for (std::size_t i = 0; i < order.size(); ++i) {
+            count += needs_gather(order[i]) ? 1 : 0;
+            prefix[i] = count;
+        }
+        for (std::size_t i = order.size(); i-- > 0;) {
+            if (!order[i].forward && !seen[std::size_t(order[i].chunk)]) {
+                seen[std::size_t(order[i].chunk)] = 1;
+                last[i] = 1;
+            }
+        }
+        gathers_by_.push_back(std::move(prefix));
+        last_of_chunk_.push_back(std::move(last));
+        fwd_time_.push_back(to_sim_time(a_.stages[std::size_t(st)].forward / double(v_)));
+        bwd_time_.push_back(to_sim_time(a_.stages[std::size_t(st)].backward / double(v_)));
+    }
+    ents_.resize(std::size_t(stages_ * per_stage_));
+    for (std::size_t e = 0; e < ents_.size(); ++e) {
+        Entity& en = ents_[e];
+        en.stage = std::int64_t(e) / per_stage_;
+        en.index_in_stage = std::int64_t(e) % per_stage_;
+        en.fwd_arrival.assign(std::size_t(m_ * v_), kNever);
+        en.bwd_arrival.assign(std::size_t(m_ * v_), kNever);
+        if (opt_.slow.slow_stage == en.stage && en.index_in_stage == 0) en.slow = opt_.slow.slow_factor;
+    }
+    instances_.resize(std::size_t(stages_));
+    grad_bytes_ = s_.training.precision == Precision::fp16 ? 2.0 : 4.0;
+    p2p_latency_ = cost_.collective_latency(CollectiveKind::send_recv, cost_.placement(CommGroup::pp));
+    const GroupPlacement dp = cost_.placement(CommGroup::dp);
+    dp_latency_[0] = cost_.collective_latency(CollectiveKind::all_reduce, dp);
+    dp_latency_[1] = cost_.collective_latency(CollectiveKind::reduce_scatter, dp);
+    dp_latency_[2] = cost_.collective_latency(CollectiveKind::all_gather, dp);
+}
+
+// Every flow the step can start, by what starts it. Full mode: the real paths. Symmetric
+// mode: the representatives' flows on the links any representative flow crosses, each
+// weighted by how many of its copies (the same flow in every other replica) cross it.
+void StepEngine::build_flow_sets() {
+    const bool full = opt_.mode == SimMode::full;
+    // A template: one simulated flow and the copies it stands for (itself included).
+    struct Template {
+        std::int64_t from, to;
+        std::vector<std::pair<std::int64_t, std::int64_t>> copies;
+    };
+    // (entity or stage) -> templates, for P2P forward, P2P backward, DP ring.
+    std::vector<std::vector<Template>> fwd(ents_.size()), bwd(ents_.size()), ring(static_cast<std::size_t>(stages_));
+    auto coords = [&](std::int64_t index_in_stage) {
+        return std::pair<std::int64_t, std::int64_t>{index_in_stage % lay_.cp, index_in_stage / lay_.cp};
+    };
+    for (std::size_t e = 0; e < ents_.size(); ++e) {
+        const Entity& en = ents_[e];
+        if (stages_ < 2) break;
+        const auto [c, d] = coords(en.index_in_stage);
+        const std::int64_t next = (en.stage + 1) % stages_, prev = (en.stage + stages_ - 1) % stages_;
+        for (std::int64_t t = 0; t < lay_.tp; ++t) {
+            Template f{lay_.gpu(t, c, d, en.stage), lay_.gpu(t, c, d, next), {}};
+            Template b{lay_.gpu(t, c, d, en.stage), lay_.gpu(t, c, d, prev), {}};
+            if (!full) {
+                for (std::int64_t i = 0; i < members_; ++i) {
+                    const auto [ci, di] = coords(i);
+                    f.copies.emplace_back(lay_.gpu(t, ci, di, en.stage), lay_.gpu(t, ci, di, next));
+                    b.copies.emplace_back(lay_.gpu(t, ci, di, en.stage), lay_.gpu(t, ci, di, prev));
+                }
+            }
+            fwd[e].push_back(std::move(f));
+            bwd[e].push_back(std::move(b));
+        }
+    }
+    if (members_ > 1) {
+        for (std::int64_t st = 0; st < stages_; ++st) {
+            for (std::int64_t t = 0; t < lay_.tp; ++t) {
+                std::vector<std::int64_t> members;
+                for (std::int64_t i = 0; i < members_; ++i) {
+                    const auto [c, d] = coords(i);
+                    members.push_back(lay_.gpu(t, c, d, st));
+                }
+                const auto rings = member_rings(topo_, members);
+                channels_ = std::int64_t(rings.size());
+                const std::int64_t rep = members[0];
+                for (const auto& r : rings) {
+                    const std::size_t n = r.size();
+                    if (full) {
+                        for (std::size_t i = 0; i < n; ++i) ring[std::size_t(st)].push_back({r[i], r[(i + 1) % n], {}});
+                    } else {
+                        Template tpl{0, 0, {}};
+                        for (std::size_t i = 0; i < n; ++i) {
+                            tpl.copies.emplace_back(r[i], r[(i + 1) % n]);
+                            if (r[i] == rep) {
+                                tpl.from = r[i];
+                                tpl.to = r[(i + 1) % n];
+                            }
+                        }
+                        ring[std::size_t(st)].push_back(std::move(tpl));
+                    }
+                }
+            }
+        }
+    }
+
+    std::vector<Topology::LinkId> path;
+    std::vector<std::int32_t> reduced_of;  // topology link -> reduced link, -1 none
+    if (!full) {
+        // The links the representatives' own flows cross.
+        reduced_of.assign(topo_.link_count(), -1);
+        auto mark = [&](const Template& t) {
+            path.clear();
+            topo_.path(t.from, t.to, path);
+            for (auto l : path) {
+                if (reduced_of[l] < 0) {
+                    reduced_of[l] = std::int32_t(reduced_topo_id_.size());
+                    reduced_topo_id_.push_back(l);
+                    reduced_.add_link(topo_.capacity(l));
+                }
+            }
+        };
+        for (auto* group : {&fwd, &bwd, &ring}) {
+            for (auto& list : *group) {
+                for (auto& t : list) mark(t);
+            }
+        }
+    }
+    std::vector<float> count;
+    std::vector<std::int32_t> touched;
+    auto to_set = [&](const std::vector<Template>& list) {
+        FlowSet set;
+        for (const auto& t : list) {
+            if (full) {
+                path.clear();
+                topo_.path(t.from, t.to, path);
+                set.links.insert(set.links.end(), path.begin(), path.end());
+            } else {
+                count.resize(reduced_topo_id_.size(), 0.0f);
+                touched.clear();
+                for (const auto& [from, to] : t.copies) {
+                    path.clear();
+                    topo_.path(from, to, path);
+                    for (auto l : path) {
+                        const std::int32_t r = reduced_of[l];
+                        if (r < 0) continue;
+                        if (count[std::size_t(r)] == 0) touched.push_back(r);
+                        count[std::size_t(r)] += 1;
+                    }
+                }
+                std::sort(touched.begin(), touched.end());
+                for (auto r : touched) {
+                    set.links.push_back(FlowNetwork::LinkId(r));
+                    set.weights.push_back(count[std::size_t(r)]);
+                    count[std::size_t(r)] = 0;
+                }
+            }
+            set.offset.push_back(std::uint32_t(set.links.size()));
+        }
+        return set;
+    };
+    for (std::size_t e = 0; e < ents_.size(); ++e) {
+        p2p_fwd_.push_back(to_set(fwd[e]));
+        p2p_bwd_.push_back(to_set(bwd[e]));
+    }
+    for (std::int64_t st = 0; st < stages_; ++st) ring_.push_back(to_set(ring[std::size_t(st)]));
+}
+
+void StepEngine::add_flows(const FlowSet& set, std::size_t first, std::size_t count, Bytes bytes, std::uint32_t owner) {
+    for (std::size_t i = first; i < first + count; ++i) {
+        const std::size_t b = set.offset[i], e = set.offset[i + 1];
+        std::span<const FlowNetwork::LinkId> path(set.links.data() + b, e - b);
+        std::span<const float> w;
+        if (!set.weights.empty()) w = std::span<const float>(set.weights.data() + b, e - b);
+        const FlowNetwork::FlowId id = net_->add_weighted_flow(path, w, bytes, 0);
+        if (owner_.size() <= id) owner_.resize(std::size_t(id) + 1);
+        owner_[id] = owner;
+    }
+}
+
+bool StepEngine::needs_gather(const PipelineTask& t) const {
+    const int zero = s_.parallelism.zero;
+    if (members_ < 2 || zero == 0) return false;
+    if (zero == 3) return true;
+    // ZeRO 1/2: a chunk's first forward waits for its parameters of this step.
+    return t.forward && t.micro_batch == 0;
+}
+
+// The gradient buckets of one chunk's backward, issued as the backward produces them
+// (overlapped) or all at once at `now` (not overlapped).
+void StepEngine::plan_reduction(std::uint32_t e, SimTime start, SimTime duration, std::int64_t chunk, bool overlap,
+                                SimTime now) {
+    (void)chunk;
+    const auto& st = a_.workload.stages[std::size_t(ents_[e].stage)];
+    const double params = st.params / double(v_);
+    const std::int64_t buckets = std::max<std::int64_t>(1, std::int64_t(std::ceil(params / cal_.ddp_bucket_params)));
+    const CollectiveKind kind = s_.parallelism.zero == 0 ? CollectiveKind::all_reduce : CollectiveKind::reduce_scatter;
+    const Request r{kind, Bytes(params * grad_bytes_ / double(buckets)), false};
+    for (std::int64_t b = 0; b < buckets; ++b) {
+        if (!overlap) {
+            issue(e, r, now);
+            continue;
+        }
+        ents_[e].planned.push_back(r);
+        // 1 ps early: a backward's last bucket is issued before the next task starts (and
+        // prefetches), so every replica issues its collectives in the same order.
+        const SimTime ready = start + SimTime(double(duration) * double(b + 1) / double(buckets)) - 1;
+        queue_.push(std::max(start, ready), kBucketReady, e);
+    }
+}
+
+// A chunk's weights gathered from the data-parallel shards (2 bytes a parameter).
+void StepEngine::plan_gathers(std::uint32_t e, std::int64_t chunk, SimTime now) {
+    (void)chunk;
+    const auto& st = a_.workload.stages[std::size_t(ents_[e].stage)];
+    const double params = st.params / double(v_);
+    const std::int64_t buckets = std::max<std::int64_t>(1, std::int64_t(std::ceil(params / cal_.ddp_bucket_params)));
+    for (std::int64_t b = 0; b < buckets; ++b) {
+        issue(e, Request{CollectiveKind::all_gather, Bytes(params * 2.0 / double(buckets)), b + 1 == buckets}, now);
+    }
+    ++ents_[e].gathers_issued;
+}
+
+void StepEngine::issue(std::uint32_t e, const Request& r, SimTime now) {
+    Entity& en = ents_[e];
+    en.dp_queue.push_back(r);
+    ++en.issued;
+    if (!en.dp_busy) launch(e, now);
+}
+
+void StepEngine::launch(std::uint32_t e, SimTime now) {
+    Entity& en = ents_[e];
+    if (en.dp_busy || en.dp_queue.empty()) return;
+    en.dp_busy = true;
+    const std::int64_t number = en.launched++;
+    auto& list = instances_[std::size_t(en.stage)];
+    if (std::int64_t(list.size()) <= number) list.resize(std::size_t(number) + 1);
+    Instance& inst = list[std::size_t(number)];
+    inst.request = en.dp_queue.front();
+    if (++inst.launched < per_stage_) return;  // waits for every member
+    inst.started = now;
+    ++collectives_;
+    const std::uint32_t owner = 0x80000000u | std::uint32_t(en.stage << 20) | std::uint32_t(number);
+    const FlowSet& set = ring_[std::size_t(en.stage)];
+    const Bytes per_flow(inst.request.bytes.value * ring_factor(inst.request.kind, members_) / double(channels_));
+    inst.outstanding = std::int64_t(set.size());
+    add_flows(set, 0, set.size(), per_flow, owner);
+    if (set.size() == 0) queue_.push(now, kCollectiveDone, owner);
+}
+
+void StepEngine::collective_done(std::uint32_t owner, SimTime now) {
+    const std::int64_t st = (owner >> 20) & 0x7ff, number = owner & 0xfffff;
+    const Instance& inst = instances_[std::size_t(st)][std::size_t(number)];
+    for (std::int64_t i = 0; i < per_stage_; ++i) {
+        const std::uint32_t e = std::uint32_t(st * per_stage_ + i);
+        Entity& en = ents_[e];
+        en.dp_busy = false;
+        en.dp_queue.pop_front();
+        en.dp_last = now;
+        if (inst.request.gather) ++en.gathers_done;
+        if (opt_.keep_trace) {
+            trace_.push_back({std::int64_t(e), 2, {}, to_string(inst.request.kind), to_seconds(inst.started), to_seconds(now)});
+        }
+        launch(e, now);
+        if (inst.request.gather) try_start(e, now);
+    }
+}
+
+void StepEngine::try_start(std::uint32_t e, SimTime now) {
+    Entity& en = ents_[e];
+    const auto& order = order_[std::size_t(en.stage)];
+    if (en.running || en.sending || en.next >= order.size()) return;
+    const PipelineTask& t = order[en.next];
+    const std::int64_t p = stages_, vs = t.chunk * p + en.stage, slot = t.micro_batch * v_ + t.chunk;
+    if (t.forward && vs > 0 && en.fwd_arrival[std::size_t(slot)] == kNever) return;
+    if (!t.forward && vs < p * v_ - 1 && en.bwd_arrival[std::size_t(slot)] == kNever) return;
+    const auto& gathers = gathers_by_[std::size_t(en.stage)];
+    if (en.gathers_done < gathers[en.next]) return;  // its weights are still being gathered
+    const SimTime duration =
+        SimTime(double(t.forward ? fwd_time_[std::size_t(en.stage)] : bwd_time_[std::size_t(en.stage)]) * en.slow);
+    en.running = true;
+    queue_.push(now + duration, kTaskDone, e);
+    if (opt_.keep_trace) trace_.push_back({std::int64_t(e), 0, t, "", to_seconds(now), to_seconds(now + duration)});
+    // ZeRO 3 prefetches the next task's weights as this one starts.
+    if (en.next + 1 < order.size() && en.gathers_issued < gathers[en.next + 1]) plan_gathers(e, order[en.next + 1].chunk, now);
+    // Gradients of this backward: every micro-batch's (ZeRO 2/3), or the chunk's last.
+    if (!t.forward && members_ > 1 && s_.parallelism.dp_overlap &&
+        (s_.parallelism.zero >= 2 || last_of_chunk_[std::size_t(en.stage)][en.next])) {
+        plan_reduction(e, now, duration, t.chunk, true, now);
+    }
+}
+
+void StepEngine::task_done(std::uint32_t e, SimTime now) {
+    Entity& en = ents_[e];
+    const auto& order = order_[std::size_t(en.stage)];
+    const PipelineTask t = order[en.next];
+    en.running = false;
+    ++en.next;
+    en.last_end = now;
+    const std::int64_t p = stages_, vs = t.chunk * p + en.stage;
+    const bool sends = t.forward ? vs < p * v_ - 1 : vs > 0;
+    if (!s_.parallelism.dp_overlap && members_ > 1 && en.next == order.size()) {
+        // Not overlapped: every reduction after the last backward.
+        const std::int64_t rounds = s_.parallelism.zero >= 2 ? m_ * v_ : v_;
+        for (std::int64_t i = 0; i < rounds; ++i) plan_reduction(e, now, 0, 0, false, now);
+    }
+    if (sends) {
+        std::uint32_t id;
+        if (!free_transfers_.empty()) {
+            id = free_transfers_.back();
+            free_transfers_.pop_back();
+        } else {
+            id = std::uint32_t(transfers_.size());
+            transfers_.emplace_back();
+        }
+        Transfer& tr = transfers_[id];
+        const std::int64_t target_stage = t.forward ? (en.stage + 1) % p : (en.stage + p - 1) % p;
+        tr.from = e;
+        tr.to = std::uint32_t(target_stage * per_stage_ + en.index_in_stage);
+        tr.forward = t.forward;
+        const std::int64_t target_vs = t.forward ? vs + 1 : vs - 1;
+        tr.task = PipelineTask{t.micro_batch, target_vs / p, t.forward};
+        tr.started = now;
+        const FlowSet& set = t.forward ? p2p_fwd_[e] : p2p_bwd_[e];
+        tr.outstanding = std::int64_t(set.size());
+        en.sending = true;
+        add_flows(set, 0, set.size(), a_.workload.p2p_bytes, id);
+    } else {
+        try_start(e, now);
+    }
+}
+
+void StepEngine::flow_done(FlowNetwork::FlowId f, SimTime now) {
+    const std::uint32_t owner = owner_[f];
+    if (owner & 0x80000000u) {
+        const std::int64_t st = (owner >> 20) & 0x7ff, number = owner & 0xfffff;
+        Instance& inst = instances_[std::size_t(st)][std::size_t(number)];
+        if (--inst.outstanding == 0) {
+            const int k = inst.request.kind == CollectiveKind::all_reduce ? 0
+                          : inst.request.kind == CollectiveKind::reduce_scatter ? 1 : 2;
+            queue_.push(now + to_sim_time(dp_latency_[k]), kCollectiveDone, owner);
+        }
+        return;
+    }
+    Transfer& tr = transfers_[owner];
+    if (--tr.outstanding == 0) queue_.push(now + to_sim_time(p2p_latency_), kTransferArrived, owner);
+}
+
+NetworkStep StepEngine::run() {
+    const auto& p = s_.parallelism;
+    if (opt_.slow.slow_stage >= 0 && (opt_.slow.slow_stage >= p.pp || opt_.slow.slow_factor < 1.0)) {
+        throw InputError("--slow-gpu", std::to_string(opt_.slow.slow_stage) + ":" + std::to_string(opt_.slow.slow_factor),
+                         "STAGE:FACTOR with 0 <= STAGE < pp = " + std::to_string(p.pp) + " and FACTOR >= 1");
+    }
+    if (opt_.faults.any() && opt_.mode == SimMode::symmetric) {
+        throw InputError("--mode", "symmetric", "full: a fault on one NIC or link breaks the symmetry between replicas");
+    }
+    for (auto [gpu, fraction] : opt_.faults.slow_nics) topo_.degrade_nic(gpu, fraction);
+    for (auto gpu : opt_.faults.lost_nics) topo_.lose_nic(gpu);
+    for (auto [leaf, fraction] : opt_.faults.slow_uplinks) topo_.degrade_leaf_uplink(leaf, fraction);
+    build_entities();
+    build_flow_sets();
+    net_ = opt_.mode == SimMode::full ? &topo_.network() : &reduced_;
+
+    for (std::uint32_t e = 0; e < ents_.size(); ++e) {
+        // Weights gathered at the step's start: every chunk's (ZeRO 1/2), the first task's (ZeRO 3).
+        const auto& gathers = gathers_by_[std::size_t(ents_[e].stage)];
+        const auto& order = order_[std::size_t(ents_[e].stage)];
+        const std::int64_t upfront = s_.parallelism.zero == 3 ? gathers.front() : gathers.back();
+        std::size_t task = 0;
+        while (ents_[e].gathers_issued < upfront) {
+            while (!needs_gather(order[task])) ++task;
+            plan_gathers(e, order[task++].chunk, 0);
+        }
+        try_start(e, 0);
+    }
+    net_->start_pending(0);
+    for (;;) {
+        const SimTime tq = queue_.empty() ? kNever : queue_.top().time;
+        const SimTime tn = net_->next_completion();
+        if (tq == kNever && tn == kNever) break;
+        SimTime now;
+        if (tn != kNever && (tq == kNever || tn <= tq)) {
+            now = tn;
+            finished_.clear();
+            net_->advance_to(now, finished_);
+            for (auto f : finished_) flow_done(f, now);
+        } else {
+            now = tq;
+        }
+        while (!queue_.empty() && queue_.top().time == now) {
+            const Event ev = queue_.pop();
+            switch (ev.kind) {
+                case kTaskDone: task_done(ev.target, now); break;
+                case kBucketReady: {
+                    Entity& en = ents_[ev.target];
+                    const Request r = en.planned.front();
+                    en.planned.pop_front();
+                    issue(ev.target, r, now);
+                    break;
+                }
+                case kTransferArrived: {
+                    Transfer& tr = transfers_[ev.target];
+                    Entity& from = ents_[tr.from];
+                    from.sending = false;
+                    from.blocked += now - tr.started;
+                    from.last_end = now;
+                    if (opt_.keep_trace) {
+                        trace_.push_back({std::int64_t(tr.from), 1, tr.task, "", to_seconds(tr.started), to_seconds(now)});
+                    }
+                    const std::size_t slot = std::size_t(tr.task.micro_batch * v_ + tr.task.chunk);
+                    (tr.forward ? ents_[tr.to].fwd_arrival : ents_[tr.to].bwd_arrival)[slot] = now;
+                    free_transfers_.push_back(ev.target);
+                    try_start(tr.from, now);
+                    try_start(tr.to, now);
+                    break;
+                }
+                case kCollectiveDone: collective_done(ev.target, now); break;
+            }
+        }
+        net_->start_pending(now);
+    }
+
+    // The step ends with the slowest entity's last task or collective, then the optimizer.
+    NetworkStep out;
+    SimTime end = 0;
+    std::size_t critical = 0;
+    for (std::size_t e = 0; e < ents_.size(); ++e) {
+        const Entity& en = ents_[e];
+        if (en.next != order_[std::size_t(en.stage)].size() || en.dp_busy) {
+            throw InternalError("network step simulation deadlocked: entity " + std::to_string(e) + " stopped at task " +
+                                std::to_string(en.next));
+        }
+        const SimTime done = std::max(en.last_end, en.dp_last);
+        if (done > end) {
+            end = done;
+            critical = e;
+        }
+    }
+    const Entity& cr = ents_[critical];
+    Breakdown b = steady_state_parts(a_);
+    b.pp_comm = to_seconds(cr.blocked);
+    b.dp_comm = to_seconds(std::max<SimTime>(0, cr.dp_last - cr.last_end));
+    const Seconds pipeline = to_seconds(cr.last_end);
+    b.bubble = max(Seconds(0), pipeline - (b.compute + b.tp_comm + b.cp_comm + b.ep_comm) - b.pp_comm);
+    out.result = summarize_step(s_, a_, b);
+    out.mode = opt_.mode;
+    out.schedule = schedule_;
+    out.simulated_gpus = std::int64_t(ents_.size()) * lay_.tp;
+    out.entities = std::int64_t(ents_.size());
+    out.events = queue_.pushed();
+    out.flows = net_->started_flows();
+    out.rerated_flows = net_->rerated_flows();
+    out.collectives = collectives_;
+    out.pipeline = pipeline;
+    out.levels = utilisation(out.result.step_time);
+    out.trace = std::move(trace_);
+    return out;
+}
+
+std::vector<LevelUse> StepEngine::utilisation(Seconds step) const {
+    std::vector<LevelUse> levels(kLinkLevels);
+    for (int i = 0; i < kLinkLevels; ++i) levels[std::size_t(i)].level = LinkLevel(i);
+    const std::size_t n = net_->links();
+    for (std::size_t l = 0; l < n; ++l) {
+        const double carried = net_->carried(FlowNetwork::LinkId(l)).value;
+        if (carried <= 0) continue;
+        const Topology::LinkId id = opt_.mode == SimMode::full ? Topology::LinkId(l) : reduced_topo_id_[l];
+        LevelUse& u = levels[std::size_t(topo_.level(id))];
+        const double use = carried / (net_->capacity(FlowNetwork::LinkId(l)).value * step.value);
+        ++u.links;
+        u.carried += Bytes(carried);
+        u.mean_utilization += use;
+        u.peak_utilization = std::max(u.peak_utilization, use);
+    }
+    for (auto& u : levels) {
+        if (u.links > 0) u.mean_utilization /= double(u.links);
+    }
+    return levels;
+}
+
+}  // namespace
+
+NetworkStep simulate_network_step(const Scenario& s, const Calibration& calibration, const NetworkStepOptions& options) {
+    StepEngine engine(s, calibration, options);
+    return engine.run();
+}
+
+std::string chrome_trace(const Scenario& s, const NetworkStep& step) {
+    const auto& p = s.parallelism;
+    const std::int64_t per_stage = step.mode == SimMode::full ? p.cp * p.dp : 1;
+    const std::int64_t gpn = std::max<std::int64_t>(1, s.cluster.gpus_per_node);
+    auto gpus_of = [&](std::int64_t entity, std::vector<std::int64_t>& out) {
+        out.clear();
+        const std::int64_t st = entity / per_stage, i = entity % per_stage;
+        for (std::int64_t t = 0; t < p.tp; ++t) out.push_back(t + p.tp * (i + p.cp * p.dp * st));
+    };
+    static const char* kStreams[] = {"compute", "p2p", "dp"};
+    std::string out = "{\"displayTimeUnit\": \"ms\", \"otherData\": {\"model\": \"" + s.model.name + "\", \"schedule\": \"" +
+                      to_string(step.schedule) + "\", \"mode\": \"" + to_string(step.mode) + "\"},\n\"traceEvents\": [\n";
+    std::vector<std::int64_t> gpus;
+    std::vector<char> named_node;
+    char buf[320];
+    bool first = true;
+    auto emit = [&] {  // one event, comma-separated from the previous one
+        if (!first) out += ",\n";
+        out += buf;
+        first = false;
+    };
+    for (std::int64_t e = 0; e < step.entities; ++e) {
+        gpus_of(e, gpus);
+        for (std::int64_t g : gpus) {
+            const std::int64_t node = g / gpn;
+            if (std::size_t(node) >= named_node.size()) named_node.resize(std::size_t(node) + 1, 0);
+            if (!named_node[std::size_t(node)]) {
+                named_node[std::size_t(node)] = 1;
+                std::snprintf(buf, sizeof buf,
+                              "{\"name\": \"process_name\", \"ph\": \"M\", \"pid\": %lld, \"args\": {\"name\": \"node %lld\"}}",
+                              (long long)node, (long long)node);
+                emit();
+            }
+            for (int k = 0; k < 3; ++k) {
+                std::snprintf(buf, sizeof buf,
+                              "{\"name\": \"thread_name\", \"ph\": \"M\", \"pid\": %lld, \"tid\": %lld, \"args\": {\"name\": "
+                              "\"GPU %lld %s (stage %lld)\"}}",
+                              (long long)node, (long long)((g % gpn) * 3 + k), (long long)g, kStreams[k],
+                              (long long)(e / per_stage));
+                emit();
+            }
+        }
+    }
+    for (const auto& t : step.trace) {
+        gpus_of(t.entity, gpus);
+        std::string name = t.stream == 2 ? std::string(t.label)
+                                         : std::string(t.stream == 1 ? "send " : "") + (t.task.forward ? "F" : "B") +
+                                               std::to_string(t.task.micro_batch) +
+                                               (p.vpp > 1 ? "." + std::to_string(t.task.chunk) : "");
+        const char* cat = t.stream == 2 ? "dp" : t.stream == 1 ? "p2p" : (t.task.forward ? "forward" : "backward");
+        for (std::int64_t g : gpus) {
+            std::snprintf(buf, sizeof buf,
+                          "{\"name\": \"%s\", \"cat\": \"%s\", \"ph\": \"X\", \"pid\": %lld, \"tid\": %lld, \"ts\": %.3f, "
+                          "\"dur\": %.3f, \"args\": {\"gpu\": %lld, \"micro_batch\": %lld, \"chunk\": %lld}}",
+                          name.c_str(), cat, (long long)(g / gpn), (long long)((g % gpn) * 3 + t.stream),
+                          t.start.value * 1e6, (t.end - t.start).value * 1e6, (long long)g, (long long)t.task.micro_batch,
+                          (long long)t.task.chunk);
+            emit();
+        }
+    }
+    out += "\n]}\n";
+    return out;
+}
+
+}  // namespace colossim

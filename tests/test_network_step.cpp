@@ -1,0 +1,160 @@
+// The event engine on the network (network_step.hpp): full against symmetric mode, flows
+// against closed forms, contention, faults, utilisation and the trace.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <map>
+
+#include "colossim/network_step.hpp"
+#include "colossim/validation.hpp"
+#include "helpers.hpp"
+
+using namespace colossim;
+
+namespace {
+// GPT-3 175B on 256 A100: 4 stages of 24 layers, 8 data-parallel replicas.
+const char* kGpt3Small = R"(
+model: gpt3-175b
+cluster: dgx-a100
+gpus: 256
+parallelism: {tp: 8, pp: 4, vpp: 1, zero: 1, recompute: full}
+training: {seq_len: 2048, global_batch: 64, micro_batch: 1}
+)";
+
+NetworkStep run(const Scenario& s, SimMode mode, const NetworkFaults& faults = {}, StepWhatIf slow = {},
+                bool trace = false) {
+    NetworkStepOptions o;
+    o.mode = mode;
+    o.faults = faults;
+    o.slow = slow;
+    o.keep_trace = trace;
+    return simulate_network_step(s, test::calibration(), o);
+}
+
+const LevelUse& level(const NetworkStep& n, LinkLevel l) { return n.levels[std::size_t(l)]; }
+}  // namespace
+
+TEST(NetworkStep, SymmetricModeAgreesWithFullModeOnTheValidationCases) {
+    // Every replica behaves alike here, so one entity a stage with weighted flows must
+    // give the step time of simulating all of them.
+    int compared = 0;
+    for (const auto& c : load_validation_cases(test::catalog())) {
+        if (c.scenario.gpus > kFullModeMaxGpus) continue;
+        NetworkStep full = run(c.scenario, SimMode::full);
+        NetworkStep sym = run(c.scenario, SimMode::symmetric);
+        std::cout << c.suite << "/" << c.name << ": full " << full.result.step_time.value << " s (" << full.flows
+                  << " flows), symmetric " << sym.result.step_time.value << " s (" << sym.flows << " flows)\n";
+        EXPECT_NEAR(sym.result.step_time.value / full.result.step_time.value, 1.0, 0.005) << c.name;
+        EXPECT_LT(sym.flows, full.flows);
+        ++compared;
+    }
+    EXPECT_GE(compared, 8);
+}
+
+TEST(NetworkStep, SymmetricModeAgreesWithFullModeOnAnOversubscribedFabric) {
+    // Leaves at 4:1 (51 NICs down, 13 links up): stage 0 (GPUs 0-127) sends every
+    // activation to stage 1 (GPUs 128-255) under other leaves, 51 flows over 13 uplinks.
+    // The weights must charge each uplink with every replica's traffic.
+    Scenario s = test::scenario(kGpt3Small, {{"parallelism.pp", "2"}, {"parallelism.zero", "0"}});
+    s.cluster.fabric->leaf_oversubscription = 4;
+    s.cluster.fabric->rail_optimized = false;
+    NetworkStep full = run(s, SimMode::full), sym = run(s, SimMode::symmetric);
+    EXPECT_NEAR(sym.result.step_time.value / full.result.step_time.value, 1.0, 0.01);
+    EXPECT_GT(level(full, LinkLevel::leaf_spine).peak_utilization, 0.0);
+    // and the thin uplinks cost time against a non-blocking fabric
+    Scenario open = s;
+    open.cluster.fabric->leaf_oversubscription = 1;
+    const NetworkStep wide = run(open, SimMode::full);
+    EXPECT_GT(full.result.breakdown.pp_comm.value, 2.0 * wide.result.breakdown.pp_comm.value);
+    EXPECT_GT(full.result.step_time.value, wide.result.step_time.value);
+}
+
+TEST(NetworkStep, APipelineAloneOnTheNetworkMatchesTheCostModel) {
+    // No data parallelism: each P2P flow is alone on its NICs, so the flows must take the
+    // cost model's send time and the step the no-contention engine's.
+    Scenario s = test::scenario(kGpt3Small, {{"gpus", "32"}});
+    ASSERT_EQ(s.parallelism.dp, 1);
+    NetworkStep net = run(s, SimMode::full);
+    SimulatedStep closed = simulate_step(s, test::calibration(), nullptr, false);
+    EXPECT_NEAR(net.result.step_time.value / closed.result.step_time.value, 1.0, 0.002);
+    // Bytes are conserved: every send crosses one NIC up and one down.
+    const double sends = 2.0 * double(s.parallelism.pp - 1) * double(net.result.micro_batches) * double(s.parallelism.tp);
+    const double bytes = analyze_step(s, test::calibration()).workload.p2p_bytes.value;
+    EXPECT_NEAR(level(net, LinkLevel::nic).carried.value, 2.0 * sends * bytes, 1e-6 * sends * bytes);
+}
+
+TEST(NetworkStep, IsDeterministic) {
+    Scenario s = test::scenario(kGpt3Small);
+    NetworkStep a = run(s, SimMode::full), b = run(s, SimMode::full);
+    EXPECT_EQ(a.result.step_time.value, b.result.step_time.value);
+    EXPECT_EQ(a.flows, b.flows);
+    EXPECT_EQ(a.events, b.events);
+}
+
+TEST(NetworkStep, ASlowGpuSlowsFullAndSymmetricModesAlike) {
+    // One GPU of stage 2 at 1.3x: full mode slows only its replica's pipeline, and every
+    // replica waits for it at the data-parallel reduction; symmetric mode slows the class.
+    Scenario s = test::scenario(kGpt3Small);
+    NetworkStep base = run(s, SimMode::full);
+    NetworkStep full = run(s, SimMode::full, {}, StepWhatIf{2, 1.3});
+    NetworkStep sym = run(s, SimMode::symmetric, {}, StepWhatIf{2, 1.3});
+    EXPECT_GT(full.result.step_time.value, base.result.step_time.value * 1.05);
+    EXPECT_NEAR(sym.result.step_time.value / full.result.step_time.value, 1.0, 0.01);
+}
+
+TEST(NetworkStep, ADegradedNicAndALostNicSlowTheStep) {
+    Scenario s = test::scenario(kGpt3Small, {{"parallelism.zero", "0"}});
+    NetworkStep base = run(s, SimMode::full);
+    EXPECT_EQ(level(base, LinkLevel::nvlink).links, 0);  // rails: no traffic leaves a GPU by NVLink
+    NetworkFaults slow;
+    slow.slow_nics = {{0, 0.1}};
+    NetworkStep degraded = run(s, SimMode::full, slow);
+    EXPECT_GT(degraded.result.step_time.value, base.result.step_time.value);
+    NetworkFaults lost;
+    lost.lost_nics = {0};
+    NetworkStep rerouted = run(s, SimMode::full, lost);
+    // GPU 0's traffic now crosses NVLink to a neighbour's NIC, which it shares.
+    EXPECT_GT(level(rerouted, LinkLevel::nvlink).links, 0);
+    EXPECT_GT(rerouted.result.step_time.value, base.result.step_time.value);
+    // Faults on one NIC break the symmetry: symmetric mode refuses them.
+    EXPECT_THROW(run(s, SimMode::symmetric, lost), InputError);
+}
+
+TEST(NetworkStep, TraceHasAProcessPerNodeAndAThreadPerGpuStream) {
+    Scenario s = test::scenario(kGpt3Small, {{"gpus", "64"}});
+    NetworkStep n = run(s, SimMode::full, {}, {}, true);
+    const std::string json = chrome_trace(s, n);
+    for (const char* key : {"\"traceEvents\"", "\"ph\": \"X\"", "\"name\": \"process_name\"", "\"name\": \"node 7\"",
+                            "\"name\": \"thread_name\"", "GPU 0 compute", "GPU 0 p2p", "GPU 0 dp", "\"cat\": \"dp\"",
+                            "\"ts\"", "\"dur\""}) {
+        EXPECT_NE(json.find(key), std::string::npos) << key;
+    }
+    EXPECT_EQ(json.find(",\n]"), std::string::npos);  // no trailing comma
+    // Spans on one entity's stream never overlap.
+    std::map<std::pair<std::int64_t, int>, std::vector<std::pair<double, double>>> streams;
+    for (const auto& t : n.trace) streams[{t.entity, t.stream}].push_back({t.start.value, t.end.value});
+    for (auto& [key, spans] : streams) {
+        std::sort(spans.begin(), spans.end());
+        for (std::size_t i = 1; i < spans.size(); ++i) EXPECT_LE(spans[i - 1].second, spans[i].first + 1e-12);
+    }
+}
+
+TEST(Topology, ThreeTiersAndPlanesAreLinks) {
+    // 16,384 GPUs of DGX H100 need three tiers of 64-port switches; GPUs in different
+    // pods cross leaf, spine and core links; with 8 planes the NIC of GPU i is on plane i.
+    Scenario s = test::scenario(test::kLlama405b);
+    Topology t(s.cluster, s.gpus, test::calibration(), false);
+    EXPECT_EQ(t.tiers(), 3);
+    std::vector<Topology::LinkId> path;
+    t.path(0, 16383, path);
+    std::map<LinkLevel, int> by_level;
+    for (auto l : path) ++by_level[t.level(l)];
+    EXPECT_EQ(by_level[LinkLevel::spine_core], 2);
+    EXPECT_EQ(by_level[LinkLevel::leaf_spine], 2);
+    ClusterSpec planes = s.cluster;
+    planes.fabric->planes = 8;
+    Topology p(planes, s.gpus, test::calibration(), false);
+    EXPECT_EQ(p.planes(), 8);
+    EXPECT_NE(p.leaf_of(0) / (p.leaves() / 8), p.leaf_of(1) / (p.leaves() / 8));  // GPUs 0 and 1 on different planes
+    EXPECT_EQ(p.tiers(), 2);  // a plane holds 2,048 NICs: two tiers suffice
+}
