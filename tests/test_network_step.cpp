@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 
 #include "colossim/network_step.hpp"
@@ -157,4 +158,16 @@ TEST(Topology, ThreeTiersAndPlanesAreLinks) {
     EXPECT_EQ(p.planes(), 8);
     EXPECT_NE(p.leaf_of(0) / (p.leaves() / 8), p.leaf_of(1) / (p.leaves() / 8));  // GPUs 0 and 1 on different planes
     EXPECT_EQ(p.tiers(), 2);  // a plane holds 2,048 NICs: two tiers suffice
+}
+
+TEST(NetworkStep, ValidationCasesThroughTheEventEngine) {
+    // The same published cases, the same tolerance as the analytical engine's test.
+    const auto results = run_validation(test::catalog(), test::calibration(), [](const Scenario& s) {
+        NetworkStepOptions o;
+        o.mode = SimMode::symmetric;
+        return simulate_network_step(s, test::calibration(), o).result;
+    });
+    ASSERT_EQ(results.size(), 13u);
+    for (const auto& r : results) EXPECT_LT(std::fabs(r.error), 0.20) << r.vcase.name;
+    EXPECT_LT(mean_absolute_error(results), 0.12);
 }

@@ -3,6 +3,7 @@
 #include <iostream>
 #include <memory>
 
+#include "colossim/network_step.hpp"
 #include "colossim/validation.hpp"
 #include "command.hpp"
 
@@ -41,9 +42,21 @@ void print_table(const std::vector<ValidationResult>& results) {
 Command add_validate(CLI::App& root) {
     auto* cmd = root.add_subcommand("validate", "compare predictions with published measurements");
     auto json = std::make_shared<bool>(false);
+    auto engine = std::make_shared<std::string>("analytical");
     cmd->add_flag("--json", *json, "print JSON");
-    return {cmd, [json](const Catalog& catalog) {
-                auto results = run_validation(catalog, Calibration::from_catalog(catalog));
+    cmd->add_option("--engine", *engine, "analytical|event: estimate, or the event engine on the network (symmetric mode)")
+        ->check(CLI::IsMember({"analytical", "event"}));
+    return {cmd, [json, engine](const Catalog& catalog) {
+                const Calibration calibration = Calibration::from_catalog(catalog);
+                StepEngineFn run = nullptr;
+                if (*engine == "event") {
+                    run = [&calibration](const Scenario& s) {
+                        NetworkStepOptions o;
+                        o.mode = SimMode::symmetric;
+                        return simulate_network_step(s, calibration, o).result;
+                    };
+                }
+                auto results = run_validation(catalog, calibration, run);
                 if (*json) print_json(results);
                 else print_table(results);
                 return 0;

@@ -2,11 +2,13 @@
 // scenario, a published figure, the metric it measures and its source.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
 #include "colossim/catalog.hpp"
 #include "colossim/cost.hpp"
+#include "colossim/estimate.hpp"
 #include "colossim/scenario.hpp"
 
 namespace colossim {
@@ -24,7 +26,10 @@ struct ValidationResult {
 };
 
 std::vector<ValidationCase> load_validation_cases(const Catalog& catalog);
-std::vector<ValidationResult> run_validation(const Catalog& catalog, const Calibration& calibration);
+// Each case through `engine` (default: the analytical estimate()).
+using StepEngineFn = std::function<StepResult(const Scenario&)>;
+std::vector<ValidationResult> run_validation(const Catalog& catalog, const Calibration& calibration,
+                                             const StepEngineFn& engine = nullptr);
 double mean_absolute_error(const std::vector<ValidationResult>& results);
 
 }  // namespace colossim

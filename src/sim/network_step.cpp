@@ -415,7 +415,8 @@ void StepEngine::launch(std::uint32_t e, SimTime now) {
 
 void StepEngine::collective_done(std::uint32_t owner, SimTime now) {
     const std::int64_t st = (owner >> 20) & 0x7ff, number = owner & 0xfffff;
-    const Instance& inst = instances_[std::size_t(st)][std::size_t(number)];
+    // A copy: launching the next collective may grow the list this instance lives in.
+    const Instance inst = instances_[std::size_t(st)][std::size_t(number)];
     for (std::int64_t i = 0; i < per_stage_; ++i) {
         const std::uint32_t e = std::uint32_t(st * per_stage_ + i);
         Entity& en = ents_[e];

@@ -59,10 +59,11 @@ std::vector<ValidationCase> load_validation_cases(const Catalog& catalog) {
     return out;
 }
 
-std::vector<ValidationResult> run_validation(const Catalog& catalog, const Calibration& calibration) {
+std::vector<ValidationResult> run_validation(const Catalog& catalog, const Calibration& calibration,
+                                             const StepEngineFn& engine) {
     std::vector<ValidationResult> out;
     for (auto& c : load_validation_cases(catalog)) {
-        StepResult r = estimate(c.scenario, calibration);
+        StepResult r = engine ? engine(c.scenario) : estimate(c.scenario, calibration);
         ValidationResult v;
         v.predicted = metric_of(c.metric, r);
         v.error = (v.predicted - c.published) / c.published;
