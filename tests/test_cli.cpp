@@ -142,7 +142,8 @@ TEST(CliSimulate, JsonTraceAndRefusals) {
     CliRun r = run_cli("simulate " + file + " --json --trace " + trace);
     ASSERT_EQ(r.status, 0) << r.out;
     for (const char* key : {"\"step_time_s\"", "\"mfu\"", "\"breakdown\"", "\"memory\"", "\"engine\": \"event\"",
-                            "\"schedule\": \"interleaved\"", "\"events\""}) {
+                            "\"schedule\": \"interleaved\"", "\"events\"", "\"mode\": \"symmetric\"", "\"links\"",
+                            "\"level\": \"nic\"", "\"peak_utilization\""}) {
         EXPECT_NE(r.out.find(key), std::string::npos) << key;
     }
     std::ifstream in(trace);
@@ -154,6 +155,15 @@ TEST(CliSimulate, JsonTraceAndRefusals) {
     EXPECT_EQ(run_cli("simulate " + file + " --schedule zigzag").status, 2);
     EXPECT_EQ(run_cli("simulate " + file + " --slow-gpu 3x:1.2").status, 2);  // the whole value must parse
     EXPECT_EQ(run_cli("simulate " + file + " --slow-gpu 3:1.2").status, 0);
+    // Refusals name the flag: a full-mode trace too large to open, a one-NIC fault in
+    // symmetric mode, network flags without the network, a GPU that does not exist.
+    EXPECT_EQ(run_cli("simulate " + file + " --mode full --trace " + trace).status, 2);
+    CliRun sym = run_cli("simulate " + file + " --mode symmetric --lost-nic 3");
+    EXPECT_EQ(sym.status, 2);
+    EXPECT_NE(sym.out.find("--mode"), std::string::npos) << sym.out;
+    EXPECT_EQ(run_cli("simulate " + file + " --contention off --mode full").status, 2);
+    EXPECT_EQ(run_cli("simulate " + file + " --mode full --gpus 64 --pp 2 --vpp 1 --slow-nic 99:0.5").status, 2);
+    EXPECT_EQ(run_cli("simulate " + file + " --mode full --gpus 64 --pp 2 --vpp 1 --slow-nic 9:1.5").status, 2);
 }
 
 TEST(CliCollective, TableAndRefusals) {
