@@ -31,6 +31,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "colossim/topology.hpp"
 #include "colossim/workload.hpp"
@@ -83,6 +84,12 @@ std::int64_t double_tree_depth(std::int64_t ranks);
 // when not given, and for the kinds the algorithm does not change.
 std::int64_t collective_flows(const Topology& topology, CollectiveKind kind, std::int64_t n,
                               CollectiveAlgorithm algorithm = CollectiveAlgorithm::ring);
+
+// NCCL's rings over `members` (GPU ids, in rank order): inside one NVLink domain a single
+// ring; across domains one channel per member of a domain, channel c entering every
+// domain at its c-th member (so on its rail c). Used by `collective` and by a step's
+// data-parallel collectives (network_step.cpp).
+std::vector<std::vector<std::int64_t>> ring_channels(const Topology& topology, const std::vector<std::int64_t>& members);
 
 // nccl-tests' bus-bandwidth factor: 2(n-1)/n for all-reduce, (n-1)/n for the others.
 double bus_factor(CollectiveKind kind, std::int64_t n);

@@ -71,19 +71,6 @@ std::vector<std::vector<std::int64_t>> domain_rings(const Topology& t, std::int6
     return rings;
 }
 
-// NCCL's rings across domains: one channel per member of a domain; channel c visits each
-// domain's members starting from local index c, so it enters every domain on rail c.
-std::vector<std::vector<std::int64_t>> channel_rings(const Topology& t, std::int64_t n) {
-    const std::int64_t k = std::min(n, t.domain_size());
-    std::vector<std::vector<std::int64_t>> rings(static_cast<std::size_t>(k));
-    for (std::int64_t c = 0; c < k; ++c) {
-        for (std::int64_t start = 0; start < n; start += k) {
-            for (std::int64_t i = 0; i < k; ++i) rings[std::size_t(c)].push_back(start + (c + i) % k);
-        }
-    }
-    return rings;
-}
-
 std::vector<std::vector<std::int64_t>> rail_rings(const Topology& t, std::int64_t n) {
     const std::int64_t k = std::min(n, t.domain_size());
     std::vector<std::vector<std::int64_t>> rings(static_cast<std::size_t>(k));
@@ -161,6 +148,22 @@ std::int64_t ring_flows(const std::vector<std::vector<std::int64_t>>& rings) {
 }
 
 }  // namespace
+
+std::vector<std::vector<std::int64_t>> ring_channels(const Topology& t, const std::vector<std::int64_t>& members) {
+    std::int64_t k = 0;
+    while (k < std::int64_t(members.size()) && t.same_domain(members[0], members[std::size_t(k)])) ++k;
+    if (k == std::int64_t(members.size())) return {members};
+    std::vector<std::vector<std::int64_t>> rings(static_cast<std::size_t>(k));
+    for (std::int64_t c = 0; c < k; ++c) {
+        for (std::size_t start = 0; start < members.size(); start += std::size_t(k)) {
+            for (std::int64_t i = 0; i < k && start + std::size_t(i) < members.size(); ++i) {
+                const std::size_t block = std::min<std::size_t>(std::size_t(k), members.size() - start);
+                rings[std::size_t(c)].push_back(members[start + (std::size_t(c + i) % block)]);
+            }
+        }
+    }
+    return rings;
+}
 
 double bus_factor(CollectiveKind kind, std::int64_t n) {
     const double f = double(n - 1) / double(n);
@@ -260,7 +263,7 @@ CollectiveResult simulate_collective(Topology& topo, CollectiveKind kind, Bytes 
         const std::int64_t steps = kind == CollectiveKind::all_reduce ? 2 * (n - 1) : n - 1;
         run_phase(topo, Phase{{all}, steps, size / nd, false}, clock);
     } else if (algorithm == CollectiveAlgorithm::ring) {
-        const auto rings = channel_rings(topo, n);
+        const auto rings = ring_channels(topo, all);
         const std::int64_t steps = kind == CollectiveKind::all_reduce ? 2 * (n - 1) : n - 1;
         run_phase(topo, Phase{rings, steps, size / (nd * double(rings.size())), false}, clock);
     } else {

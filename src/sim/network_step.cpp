@@ -94,8 +94,8 @@ private:
     void collective_done(std::uint32_t id, SimTime now);
     void flow_done(FlowNetwork::FlowId f, SimTime now);
     bool needs_gather(const PipelineTask& t) const;
-    void plan_reduction(std::uint32_t e, SimTime start, SimTime duration, std::int64_t chunk, bool issue_now, SimTime now);
-    void plan_gathers(std::uint32_t e, std::int64_t chunk, SimTime now);
+    void plan_reduction(std::uint32_t e, SimTime start, SimTime duration, bool overlap, SimTime now);
+    void plan_gathers(std::uint32_t e, SimTime now);
     std::vector<LevelUse> utilisation(Seconds step) const;
 
     const Scenario& s_;
@@ -131,25 +131,6 @@ private:
     std::vector<NetTraceSpan> trace_;
     std::vector<FlowNetwork::FlowId> finished_;
 };
-
-// NCCL's rings over `members` (GPU ids, in rank order): inside one NVLink domain a
-// single ring; across domains one channel per member of a domain, channel c entering
-// every domain at its c-th member (collective_sim.cpp's channel_rings over any group).
-std::vector<std::vector<std::int64_t>> member_rings(const Topology& t, const std::vector<std::int64_t>& members) {
-    std::int64_t k = 0;
-    while (k < std::int64_t(members.size()) && t.same_domain(members[0], members[std::size_t(k)])) ++k;
-    if (k == std::int64_t(members.size())) return {members};
-    std::vector<std::vector<std::int64_t>> rings(static_cast<std::size_t>(k));
-    for (std::int64_t c = 0; c < k; ++c) {
-        for (std::size_t start = 0; start < members.size(); start += std::size_t(k)) {
-            for (std::int64_t i = 0; i < k && start + std::size_t(i) < members.size(); ++i) {
-                const std::size_t block = std::min<std::size_t>(std::size_t(k), members.size() - start);
-                rings[std::size_t(c)].push_back(members[start + (std::size_t(c + i) % block)]);
-            }
-        }
-    }
-    return rings;
-}
 
 double ring_factor(CollectiveKind kind, std::int64_t n) {
     const double f = double(n - 1) / double(n);
@@ -246,7 +227,7 @@ void StepEngine::build_flow_sets() {
                     const auto [c, d] = coords(i);
                     members.push_back(lay_.gpu(t, c, d, st));
                 }
-                const auto rings = member_rings(topo_, members);
+                const auto rings = ring_channels(topo_, members);
                 channels_ = std::int64_t(rings.size());
                 const std::int64_t rep = members[0];
                 for (const auto& r : rings) {
@@ -353,9 +334,7 @@ bool StepEngine::needs_gather(const PipelineTask& t) const {
 
 // The gradient buckets of one chunk's backward, issued as the backward produces them
 // (overlapped) or all at once at `now` (not overlapped).
-void StepEngine::plan_reduction(std::uint32_t e, SimTime start, SimTime duration, std::int64_t chunk, bool overlap,
-                                SimTime now) {
-    (void)chunk;
+void StepEngine::plan_reduction(std::uint32_t e, SimTime start, SimTime duration, bool overlap, SimTime now) {
     const auto& st = a_.workload.stages[std::size_t(ents_[e].stage)];
     const double params = st.params / double(v_);
     const std::int64_t buckets = std::max<std::int64_t>(1, std::int64_t(std::ceil(params / cal_.ddp_bucket_params)));
@@ -375,8 +354,7 @@ void StepEngine::plan_reduction(std::uint32_t e, SimTime start, SimTime duration
 }
 
 // A chunk's weights gathered from the data-parallel shards (2 bytes a parameter).
-void StepEngine::plan_gathers(std::uint32_t e, std::int64_t chunk, SimTime now) {
-    (void)chunk;
+void StepEngine::plan_gathers(std::uint32_t e, SimTime now) {
     const auto& st = a_.workload.stages[std::size_t(ents_[e].stage)];
     const double params = st.params / double(v_);
     const std::int64_t buckets = std::max<std::int64_t>(1, std::int64_t(std::ceil(params / cal_.ddp_bucket_params)));
@@ -448,11 +426,11 @@ void StepEngine::try_start(std::uint32_t e, SimTime now) {
     queue_.push(now + duration, kTaskDone, e);
     if (opt_.keep_trace) trace_.push_back({std::int64_t(e), 0, t, "", to_seconds(now), to_seconds(now + duration)});
     // ZeRO 3 prefetches the next task's weights as this one starts.
-    if (en.next + 1 < order.size() && en.gathers_issued < gathers[en.next + 1]) plan_gathers(e, order[en.next + 1].chunk, now);
+    if (en.next + 1 < order.size() && en.gathers_issued < gathers[en.next + 1]) plan_gathers(e, now);
     // Gradients of this backward: every micro-batch's (ZeRO 2/3), or the chunk's last.
     if (!t.forward && members_ > 1 && s_.parallelism.dp_overlap &&
         (s_.parallelism.zero >= 2 || last_of_chunk_[std::size_t(en.stage)][en.next])) {
-        plan_reduction(e, now, duration, t.chunk, true, now);
+        plan_reduction(e, now, duration, true, now);
     }
 }
 
@@ -468,7 +446,7 @@ void StepEngine::task_done(std::uint32_t e, SimTime now) {
     if (!s_.parallelism.dp_overlap && members_ > 1 && en.next == order.size()) {
         // Not overlapped: every reduction after the last backward.
         const std::int64_t rounds = s_.parallelism.zero >= 2 ? m_ * v_ : v_;
-        for (std::int64_t i = 0; i < rounds; ++i) plan_reduction(e, now, 0, 0, false, now);
+        for (std::int64_t i = 0; i < rounds; ++i) plan_reduction(e, now, 0, false, now);
     }
     if (sends) {
         std::uint32_t id;
@@ -531,13 +509,8 @@ NetworkStep StepEngine::run() {
     for (std::uint32_t e = 0; e < ents_.size(); ++e) {
         // Weights gathered at the step's start: every chunk's (ZeRO 1/2), the first task's (ZeRO 3).
         const auto& gathers = gathers_by_[std::size_t(ents_[e].stage)];
-        const auto& order = order_[std::size_t(ents_[e].stage)];
         const std::int64_t upfront = s_.parallelism.zero == 3 ? gathers.front() : gathers.back();
-        std::size_t task = 0;
-        while (ents_[e].gathers_issued < upfront) {
-            while (!needs_gather(order[task])) ++task;
-            plan_gathers(e, order[task++].chunk, 0);
-        }
+        while (ents_[e].gathers_issued < upfront) plan_gathers(e, 0);
         try_start(e, 0);
     }
     net_->start_pending(0);
