@@ -146,7 +146,7 @@ Command add_simulate(CLI::App& root) {
         ->check(CLI::IsMember({"gpipe", "1f1b", "interleaved"}));
     cmd->add_option("--mode", f->mode,
                     "full|symmetric: every GPU, or one GPU group a pipeline stage standing for all replicas (default: full up "
-                    "to 4096 GPUs)")
+                    "to 1024 GPUs)")
         ->check(CLI::IsMember({"full", "symmetric"}));
     cmd->add_option("--contention", f->contention,
                     "on|off: off runs the schedule without the network, with the cost model's transfer times")

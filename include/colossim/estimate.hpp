@@ -50,9 +50,20 @@ StepResult estimate(const Scenario& scenario, const Calibration& calibration);
 
 // What both engines start from: each pipeline stage's time for one micro-batch, the
 // transfer between stages, and the data-parallel and optimizer tails of the step.
+// What one pass of a stage exchanges with other GPUs beside TP, for the event engine to
+// put on the network: the CP K/V ring (hidden behind attention) and the EP all-to-alls
+// (on the critical path). Bytes as nccl-tests counts them: the all-gather output for CP,
+// the buffer each rank sends for EP.
+struct PassComm {
+    Seconds attention;         // attention compute, what the CP ring hides behind
+    Seconds cp_exposed, ep;    // their times inside the pass (the cost model's)
+    Bytes cp_bytes, ep_bytes;
+    std::int64_t cp_ops = 0, ep_ops = 0;
+};
 struct StageTiming {
     Seconds forward, backward;  // per micro-batch, communication included
     Breakdown parts;            // per micro-batch: compute, tp/cp/ep communication
+    PassComm forward_comm, backward_comm;  // per micro-batch; backward includes recomputation
     Seconds total() const { return forward + backward; }
 };
 struct StepAnalysis {

@@ -5,8 +5,12 @@
 // What runs where, for each group of TP peers (an "entity": TP ranks compute in lockstep,
 // every layer's TP collectives synchronise them):
 //   compute stream  the pipeline schedule's forward and backward tasks, times from the
-//                   shared analyze_step() (TP, CP and EP communication inside the NVLink
-//                   domain stays inside these tasks, priced by the cost model)
+//                   shared analyze_step(); TP communication stays inside them, priced by
+//                   the cost model (it runs inside the NVLink domain)
+//   CP / EP         inside a task, after its compute: attention beside the CP K/V ring
+//                   (a flow to the next CP rank), then the EP all-to-alls (a flow to every
+//                   other EP rank), each summed over the stage's layers, starting when every
+//                   member of the group has reached it; EP needs expert TP = TP
 //   P2P             each TP rank sends its activation (gradient) to the same TP rank of the
 //                   next (previous) stage as a flow; the sender waits for it (Megatron's
 //                   blocking P2P), the receiver's task waits for its arrival
@@ -41,9 +45,10 @@ namespace colossim {
 
 enum class SimMode { full, symmetric };
 const char* to_string(SimMode m);
-// The default: full up to this many GPUs, symmetric above (a choice: full mode's memory
-// and time grow with the GPUs; at this size it runs in about a second).
-inline constexpr std::int64_t kFullModeMaxGpus = 4096;
+// The default: full up to this many GPUs, symmetric above (a choice: full mode's time
+// grows with the flows — DeepSeek-V3 on 2,048 GPUs starts 31 M and takes 24 s — while
+// symmetric mode gives the same step on every symmetric case in under a second).
+inline constexpr std::int64_t kFullModeMaxGpus = 1024;
 
 struct NetworkFaults {
     std::vector<std::pair<std::int64_t, double>> slow_nics;     // GPU, fraction of its NIC rate
@@ -70,7 +75,7 @@ struct LevelUse {
 
 struct NetTraceSpan {
     std::int64_t entity = 0;
-    int stream = 0;  // 0 compute, 1 P2P send, 2 data-parallel collective
+    int stream = 0;  // 0 compute, 1 P2P send, 2 data-parallel collective, 3 CP ring / EP all-to-all
     PipelineTask task;
     const char* label = "";  // for collectives: "reduce-scatter", ...
     Seconds start, end;
@@ -89,7 +94,7 @@ struct NetworkStep {
 
 NetworkStep simulate_network_step(const Scenario& s, const Calibration& calibration, const NetworkStepOptions& options);
 
-// Chrome trace JSON: a process per node, a thread per GPU stream (compute, P2P, DP) of
+// Chrome trace JSON: a process per node, a thread per GPU stream (compute, P2P, DP, EP/CP) of
 // every simulated GPU.
 std::string chrome_trace(const Scenario& s, const NetworkStep& step);
 

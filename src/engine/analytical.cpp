@@ -22,6 +22,7 @@ using StageTime = StageTiming;
 struct PassTime {
     Seconds total;
     Breakdown parts;  // compute, tp/cp/ep communication
+    PassComm comm;
 };
 
 PassTime pass_time(const OpList& ops, const CostModel& cost) {
@@ -32,17 +33,38 @@ PassTime pass_time(const OpList& ops, const CostModel& cost) {
         t.parts.compute += c;
         if (op.kind == ComputeKind::attention || std::string_view(op.name).starts_with("attention")) attention += c;
     }
+    t.comm.attention = attention;
     for (const auto& c : ops.comm) {
         Seconds d = cost.collective(c);
         if (c.overlappable) d = max(Seconds(0), d - attention);  // hidden behind attention
         switch (c.group) {
-            case CommGroup::cp: t.parts.cp_comm += d; break;
-            case CommGroup::ep: t.parts.ep_comm += d; break;
+            case CommGroup::cp:
+                t.parts.cp_comm += d;
+                t.comm.cp_exposed += d;
+                t.comm.cp_bytes += c.bytes;
+                ++t.comm.cp_ops;
+                break;
+            case CommGroup::ep:
+                t.parts.ep_comm += d;
+                t.comm.ep += d;
+                t.comm.ep_bytes += c.bytes;
+                ++t.comm.ep_ops;
+                break;
             default: t.parts.tp_comm += d; break;
         }
     }
     t.total = t.parts.compute + t.parts.tp_comm + t.parts.cp_comm + t.parts.ep_comm;
     return t;
+}
+
+void add_scaled(PassComm& into, const PassComm& c, double k) {
+    into.attention += c.attention * k;
+    into.cp_exposed += c.cp_exposed * k;
+    into.ep += c.ep * k;
+    into.cp_bytes += c.cp_bytes * k;
+    into.ep_bytes += c.ep_bytes * k;
+    into.cp_ops += std::int64_t(double(c.cp_ops) * k);
+    into.ep_ops += std::int64_t(double(c.ep_ops) * k);
 }
 
 void add_scaled(Breakdown& into, const Breakdown& b, double k) {
@@ -86,9 +108,12 @@ StageTime stage_time(const WorkloadTimes& times, const StageWork& st) {
         t.backward += b.times.backward.total * b.count;
         add_scaled(t.parts, b.times.forward.parts, b.count);
         add_scaled(t.parts, b.times.backward.parts, b.count);
+        add_scaled(t.forward_comm, b.times.forward.comm, b.count);
+        add_scaled(t.backward_comm, b.times.backward.comm, b.count);
         if (b.layer) {
             t.backward += b.times.recompute.total * b.count;
             add_scaled(t.parts, b.times.recompute.parts, b.count);
+            add_scaled(t.backward_comm, b.times.recompute.comm, b.count);
         }
     }
     return t;

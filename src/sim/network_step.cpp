@@ -4,6 +4,7 @@
 #include <cmath>
 #include <deque>
 #include <limits>
+#include <unordered_map>
 
 #include "colossim/collective_sim.hpp"
 #include "colossim/event_queue.hpp"
@@ -40,10 +41,31 @@ struct Request {
     bool gather = false;  // a parameter gather that tasks wait for
 };
 
+// One pass of a stage as an entity runs it: its compute (TP included), then attention
+// beside the CP K/V ring, then the EP all-to-alls — each layer's order, summed over the
+// stage's layers. Communication left at zero bytes stays inside `compute`, priced by the
+// cost model (CP or EP of size 1, or expert TP unlike TP).
+struct PassPlan {
+    SimTime compute = 0, attention = 0;
+    Bytes cp_bytes, ep_bytes;  // per GPU, nccl-tests' sizes
+    SimTime cp_latency = 0, ep_latency = 0;
+};
+
+// A CP ring or an EP all-to-all inside a task: every member of the group joins it.
+struct GroupOp {
+    std::int64_t stage = 0, block = 0;
+    bool ep = false;
+    std::int64_t launched = 0, outstanding = 0;
+    SimTime started = 0, latency = 0;  // latency: the cost model's, added when the flows end
+    std::uint64_t key = 0;
+};
+
 struct Entity {
     std::int64_t stage = 0, index_in_stage = 0;  // (cp, dp) position among the stage's entities
     std::size_t next = 0;        // next task in the stage's order
     bool running = false, sending = false;
+    bool attention_done = false, cp_done = false;  // the two halves of a task's CP phase
+    SimTime task_start = 0;
     double slow = 1.0;
     SimTime last_end = 0;        // last task (and its send) end
     SimTime blocked = 0;         // time spent in blocking sends (ps)
@@ -72,7 +94,11 @@ struct Transfer {
     SimTime started = 0;
 };
 
-enum EventKind : std::uint32_t { kTaskDone, kBucketReady, kTransferArrived, kCollectiveDone };
+enum EventKind : std::uint32_t { kComputeDone, kAttentionDone, kGroupDone, kBucketReady, kTransferArrived, kCollectiveDone };
+
+// Flow owners: a P2P transfer (below kGroupOwner), a CP/EP group operation
+// (kGroupOwner | id) or a data-parallel collective (kCollectiveOwner | stage << 20 | number).
+constexpr std::uint32_t kGroupOwner = 0x40000000u, kCollectiveOwner = 0x80000000u;
 
 class StepEngine {
 public:
@@ -85,10 +111,20 @@ public:
 
 private:
     void build_entities();
+    PassPlan pass_plan(Seconds total, const PassComm& c) const;
     void build_flow_sets();
     void add_flows(const FlowSet& set, std::size_t first, std::size_t count, Bytes bytes, std::uint32_t owner);
     void try_start(std::uint32_t e, SimTime now);
+    void compute_done(std::uint32_t e, SimTime now);
+    void cp_phase_end(std::uint32_t e, SimTime now);
+    void ep_phase(std::uint32_t e, SimTime now);
+    void group_launch(std::uint32_t e, bool ep, SimTime now);
+    void group_done(std::uint32_t id, SimTime now);
     void task_done(std::uint32_t e, SimTime now);
+    const PassPlan& plan_of(const Entity& en) const {
+        const PipelineTask& t = order_[std::size_t(en.stage)][en.next];
+        return (t.forward ? fwd_plan_ : bwd_plan_)[std::size_t(en.stage)];
+    }
     void issue(std::uint32_t e, const Request& r, SimTime now);
     void launch(std::uint32_t e, SimTime now);
     void collective_done(std::uint32_t id, SimTime now);
@@ -115,16 +151,19 @@ private:
     std::vector<std::vector<PipelineTask>> order_;  // per stage
     std::vector<std::vector<std::int64_t>> gathers_by_;  // per stage: gathers needed up to task i
     std::vector<std::vector<char>> last_of_chunk_;      // per stage: task i is its chunk's last backward
-    std::vector<SimTime> fwd_time_, bwd_time_;
+    std::vector<PassPlan> fwd_plan_, bwd_plan_;  // per stage
+    std::int64_t ep_group_ = 1, cp_group_ = 1;    // group sizes in entities (full mode)
     std::vector<Entity> ents_;
     std::vector<FlowSet> p2p_fwd_, p2p_bwd_;  // per entity: its TP ranks' sends
     std::vector<FlowSet> ring_;               // per stage: the DP ring's flows
+    std::vector<std::vector<FlowSet>> ep_sets_, cp_sets_;  // per stage, per group: its flows
+    std::vector<GroupOp> group_ops_;
+    std::vector<std::uint32_t> free_group_ops_;
+    std::unordered_map<std::uint64_t, std::uint32_t> group_index_;
     std::vector<std::vector<Instance>> instances_;  // per stage, by issue number
     std::vector<Transfer> transfers_;
     std::vector<std::uint32_t> free_transfers_;
-    // Flow owners: bit 31 set = a collective (stage << 20 | instance), else a transfer.
-    std::vector<std::uint32_t> owner_;
-    std::vector<std::uint32_t> done_events_;  // kCollectiveDone targets: (stage, instance) packed
+    std::vector<std::uint32_t> owner_;  // per flow id
     std::uint64_t collectives_ = 0;
     double grad_bytes_ = 4;
     Seconds p2p_latency_, dp_latency_[3];
@@ -137,6 +176,27 @@ double ring_factor(CollectiveKind kind, std::int64_t n) {
     return kind == CollectiveKind::all_reduce ? 2 * f : f;
 }
 
+PassPlan StepEngine::pass_plan(Seconds total, const PassComm& c) const {
+    PassPlan plan;
+    const double v = double(v_);
+    Seconds compute = total;
+    if (cp_group_ > 1 && c.cp_ops > 0) {
+        compute -= c.attention + c.cp_exposed;
+        plan.attention = to_sim_time(c.attention / v);
+        plan.cp_bytes = c.cp_bytes / v;
+        plan.cp_latency = to_sim_time(cost_.collective_latency(CollectiveKind::all_gather, cost_.placement(CommGroup::cp)) *
+                                      (double(c.cp_ops) / v));
+    }
+    if (ep_group_ > 1 && c.ep_ops > 0) {
+        compute -= c.ep;
+        plan.ep_bytes = c.ep_bytes / v;
+        plan.ep_latency = to_sim_time(cost_.collective_latency(CollectiveKind::all_to_all, cost_.placement(CommGroup::ep)) *
+                                      (double(c.ep_ops) / v));
+    }
+    plan.compute = to_sim_time(max(Seconds(0), compute) / v);
+    return plan;
+}
+
 void StepEngine::build_entities() {
     const auto& p = s_.parallelism;
     schedule_ = opt_.schedule ? *opt_.schedule : (p.vpp > 1 ? PipelineSchedule::interleaved : PipelineSchedule::one_f_one_b);
@@ -144,7 +204,11 @@ void StepEngine::build_entities() {
     m_ = a_.workload.micro_batches;
     stages_ = p.pp;
     members_ = p.cp * p.dp;
-    if (stages_ > 2047) throw InputError("parallelism.pp", std::to_string(stages_), "at most 2,047 for the event engine");
+    if (stages_ > 1023) throw InputError("parallelism.pp", std::to_string(stages_), "at most 1,023 for the event engine");
+    // EP all-to-alls go on the network when an EP group is a set of TP groups (expert TP
+    // equal to TP: Megatron's folding then puts EP ranks on consecutive TP groups).
+    ep_group_ = p.ep > 1 && p.expert_tp() == p.tp ? p.ep : 1;
+    cp_group_ = p.cp;
     per_stage_ = opt_.mode == SimMode::full ? members_ : 1;
     for (std::int64_t st = 0; st < stages_; ++st) {
         order_.push_back(pipeline_order(schedule_, st, p.pp, v_, m_));
@@ -164,8 +228,8 @@ void StepEngine::build_entities() {
         }
         gathers_by_.push_back(std::move(prefix));
         last_of_chunk_.push_back(std::move(last));
-        fwd_time_.push_back(to_sim_time(a_.stages[std::size_t(st)].forward / double(v_)));
-        bwd_time_.push_back(to_sim_time(a_.stages[std::size_t(st)].backward / double(v_)));
+        fwd_plan_.push_back(pass_plan(a_.stages[std::size_t(st)].forward, a_.stages[std::size_t(st)].forward_comm));
+        bwd_plan_.push_back(pass_plan(a_.stages[std::size_t(st)].backward, a_.stages[std::size_t(st)].backward_comm));
     }
     ents_.resize(std::size_t(stages_ * per_stage_));
     for (std::size_t e = 0; e < ents_.size(); ++e) {
@@ -250,6 +314,47 @@ void StepEngine::build_flow_sets() {
         }
     }
 
+    // CP rings and EP all-to-alls: groups of `group` consecutive entities of a stage (CP:
+    // the CP ranks of one DP rank; EP: Megatron's folding with expert TP = TP). A ring
+    // sends to the next member; an all-to-all to every other member (shift j = 1..n-1).
+    auto group_templates = [&](std::int64_t group, bool all_pairs) {
+        std::vector<std::vector<std::vector<Template>>> out(static_cast<std::size_t>(stages_));
+        if (group < 2) return out;
+        const std::int64_t blocks = members_ / group;
+        auto at = [&](std::int64_t t, std::int64_t st, std::int64_t index) {
+            const auto [c, d] = coords(index);
+            return lay_.gpu(t, c, d, st);
+        };
+        const std::int64_t shifts = all_pairs ? group - 1 : 1;
+        for (std::int64_t st = 0; st < stages_; ++st) {
+            auto& lists = out[std::size_t(st)];
+            lists.resize(std::size_t(full ? blocks : 1));
+            for (std::int64_t t = 0; t < lay_.tp; ++t) {
+                for (std::int64_t j = 1; j <= shifts; ++j) {
+                    if (full) {
+                        for (std::int64_t b = 0; b < blocks; ++b) {
+                            for (std::int64_t i = 0; i < group; ++i) {
+                                lists[std::size_t(b)].push_back(
+                                    {at(t, st, b * group + i), at(t, st, b * group + (i + j) % group), {}});
+                            }
+                        }
+                        continue;
+                    }
+                    Template tpl{at(t, st, 0), at(t, st, j % group), {}};
+                    for (std::int64_t b = 0; b < blocks; ++b) {
+                        for (std::int64_t i = 0; i < group; ++i) {
+                            tpl.copies.emplace_back(at(t, st, b * group + i), at(t, st, b * group + (i + j) % group));
+                        }
+                    }
+                    lists[0].push_back(std::move(tpl));
+                }
+            }
+        }
+        return out;
+    };
+    auto ep = group_templates(ep_group_, true);
+    auto cp = group_templates(cp_group_, false);
+
     std::vector<Topology::LinkId> path;
     std::vector<std::int32_t> reduced_of;  // topology link -> reduced link, -1 none
     if (!full) {
@@ -269,6 +374,13 @@ void StepEngine::build_flow_sets() {
         for (auto* group : {&fwd, &bwd, &ring}) {
             for (auto& list : *group) {
                 for (auto& t : list) mark(t);
+            }
+        }
+        for (auto* by_stage : {&ep, &cp}) {
+            for (auto& lists : *by_stage) {
+                for (auto& list : lists) {
+                    for (auto& t : list) mark(t);
+                }
             }
         }
     }
@@ -310,6 +422,12 @@ void StepEngine::build_flow_sets() {
         p2p_bwd_.push_back(to_set(bwd[e]));
     }
     for (std::int64_t st = 0; st < stages_; ++st) ring_.push_back(to_set(ring[std::size_t(st)]));
+    for (auto [from, into] : {std::pair{&ep, &ep_sets_}, std::pair{&cp, &cp_sets_}}) {
+        into->resize(std::size_t(stages_));
+        for (std::int64_t st = 0; st < stages_; ++st) {
+            for (const auto& list : (*from)[std::size_t(st)]) (*into)[std::size_t(st)].push_back(to_set(list));
+        }
+    }
 }
 
 void StepEngine::add_flows(const FlowSet& set, std::size_t first, std::size_t count, Bytes bytes, std::uint32_t owner) {
@@ -383,7 +501,7 @@ void StepEngine::launch(std::uint32_t e, SimTime now) {
     if (++inst.launched < per_stage_) return;  // waits for every member
     inst.started = now;
     ++collectives_;
-    const std::uint32_t owner = 0x80000000u | std::uint32_t(en.stage << 20) | std::uint32_t(number);
+    const std::uint32_t owner = kCollectiveOwner | std::uint32_t(en.stage << 20) | std::uint32_t(number);
     const FlowSet& set = ring_[std::size_t(en.stage)];
     const Bytes per_flow(inst.request.bytes.value * ring_factor(inst.request.kind, members_) / double(channels_));
     inst.outstanding = std::int64_t(set.size());
@@ -420,17 +538,105 @@ void StepEngine::try_start(std::uint32_t e, SimTime now) {
     if (!t.forward && vs < p * v_ - 1 && en.bwd_arrival[std::size_t(slot)] == kNever) return;
     const auto& gathers = gathers_by_[std::size_t(en.stage)];
     if (en.gathers_done < gathers[en.next]) return;  // its weights are still being gathered
-    const SimTime duration =
-        SimTime(double(t.forward ? fwd_time_[std::size_t(en.stage)] : bwd_time_[std::size_t(en.stage)]) * en.slow);
+    const PassPlan& plan = plan_of(en);
+    const SimTime duration = SimTime(double(plan.compute) * en.slow);
     en.running = true;
-    queue_.push(now + duration, kTaskDone, e);
+    en.task_start = now;
+    queue_.push(now + duration, kComputeDone, e);
     if (opt_.keep_trace) trace_.push_back({std::int64_t(e), 0, t, "", to_seconds(now), to_seconds(now + duration)});
     // ZeRO 3 prefetches the next task's weights as this one starts.
     if (en.next + 1 < order.size() && en.gathers_issued < gathers[en.next + 1]) plan_gathers(e, now);
-    // Gradients of this backward: every micro-batch's (ZeRO 2/3), or the chunk's last.
+    // Gradients of this backward: every micro-batch's (ZeRO 2/3), or the chunk's last,
+    // produced over its compute and attention.
     if (!t.forward && members_ > 1 && s_.parallelism.dp_overlap &&
         (s_.parallelism.zero >= 2 || last_of_chunk_[std::size_t(en.stage)][en.next])) {
-        plan_reduction(e, now, duration, true, now);
+        plan_reduction(e, now, duration + SimTime(double(plan.attention) * en.slow), true, now);
+    }
+}
+
+// Compute done: attention runs beside the CP ring (both must end), then the EP phase.
+void StepEngine::compute_done(std::uint32_t e, SimTime now) {
+    Entity& en = ents_[e];
+    const PassPlan& plan = plan_of(en);
+    if (plan.cp_bytes.value <= 0) {
+        ep_phase(e, now);
+        return;
+    }
+    en.attention_done = false;
+    en.cp_done = false;
+    const SimTime attention = SimTime(double(plan.attention) * en.slow);
+    queue_.push(now + attention, kAttentionDone, e);
+    if (opt_.keep_trace) {
+        trace_.push_back({std::int64_t(e), 0, order_[std::size_t(en.stage)][en.next], "attention", to_seconds(now),
+                          to_seconds(now + attention)});
+    }
+    group_launch(e, false, now);
+}
+
+void StepEngine::cp_phase_end(std::uint32_t e, SimTime now) {
+    Entity& en = ents_[e];
+    if (en.attention_done && en.cp_done) ep_phase(e, now);
+}
+
+void StepEngine::ep_phase(std::uint32_t e, SimTime now) {
+    if (plan_of(ents_[e]).ep_bytes.value <= 0) task_done(e, now);
+    else group_launch(e, true, now);
+}
+
+// Entity e joins its group's CP ring or EP all-to-all of the task in hand; the flows start
+// when every member has joined (in symmetric mode the representative stands for them).
+void StepEngine::group_launch(std::uint32_t e, bool ep, SimTime now) {
+    const Entity& en = ents_[e];
+    const std::int64_t group = ep ? ep_group_ : cp_group_;
+    const std::int64_t members = opt_.mode == SimMode::full ? group : 1;
+    const std::int64_t block = en.index_in_stage / members;
+    const std::uint64_t key = (std::uint64_t(ep) << 63) | (std::uint64_t(en.stage) << 48) | (std::uint64_t(block) << 24) |
+                              std::uint64_t(en.next);
+    std::uint32_t id;
+    auto it = group_index_.find(key);
+    if (it != group_index_.end()) {
+        id = it->second;
+    } else {
+        if (!free_group_ops_.empty()) {
+            id = free_group_ops_.back();
+            free_group_ops_.pop_back();
+        } else {
+            id = std::uint32_t(group_ops_.size());
+            group_ops_.emplace_back();
+        }
+        group_ops_[id] = GroupOp{en.stage, block, ep, 0, 0, now, 0, key};
+        group_index_.emplace(key, id);
+    }
+    GroupOp& op = group_ops_[id];
+    if (++op.launched < members) return;
+    op.started = now;
+    const PassPlan& plan = plan_of(en);
+    op.latency = ep ? plan.ep_latency : plan.cp_latency;
+    const FlowSet& set = (ep ? ep_sets_ : cp_sets_)[std::size_t(en.stage)][std::size_t(block)];
+    const double n = double(group);
+    const Bytes per_flow = ep ? plan.ep_bytes / n : plan.cp_bytes * ((n - 1) / n);
+    op.outstanding = std::int64_t(set.size());
+    add_flows(set, 0, set.size(), per_flow, kGroupOwner | id);
+    if (set.size() == 0) queue_.push(now + op.latency, kGroupDone, id);
+}
+
+void StepEngine::group_done(std::uint32_t id, SimTime now) {
+    const GroupOp op = group_ops_[id];
+    group_index_.erase(op.key);
+    free_group_ops_.push_back(id);
+    const std::int64_t members = opt_.mode == SimMode::full ? (op.ep ? ep_group_ : cp_group_) : 1;
+    for (std::int64_t i = 0; i < members; ++i) {
+        const std::uint32_t e = std::uint32_t(op.stage * per_stage_ + op.block * members + i);
+        if (opt_.keep_trace) {
+            trace_.push_back({std::int64_t(e), 3, order_[std::size_t(op.stage)][ents_[e].next], op.ep ? "ep all-to-all" : "cp ring",
+                              to_seconds(op.started), to_seconds(now)});
+        }
+        if (op.ep) {
+            task_done(e, now);
+        } else {
+            ents_[e].cp_done = true;
+            cp_phase_end(e, now);
+        }
     }
 }
 
@@ -476,7 +682,12 @@ void StepEngine::task_done(std::uint32_t e, SimTime now) {
 
 void StepEngine::flow_done(FlowNetwork::FlowId f, SimTime now) {
     const std::uint32_t owner = owner_[f];
-    if (owner & 0x80000000u) {
+    if ((owner & kCollectiveOwner) == 0 && (owner & kGroupOwner) != 0) {
+        GroupOp& op = group_ops_[owner & ~kGroupOwner];
+        if (--op.outstanding == 0) queue_.push(now + op.latency, kGroupDone, owner & ~kGroupOwner);
+        return;
+    }
+    if (owner & kCollectiveOwner) {
         const std::int64_t st = (owner >> 20) & 0x7ff, number = owner & 0xfffff;
         Instance& inst = instances_[std::size_t(st)][std::size_t(number)];
         if (--inst.outstanding == 0) {
@@ -530,7 +741,12 @@ NetworkStep StepEngine::run() {
         while (!queue_.empty() && queue_.top().time == now) {
             const Event ev = queue_.pop();
             switch (ev.kind) {
-                case kTaskDone: task_done(ev.target, now); break;
+                case kComputeDone: compute_done(ev.target, now); break;
+                case kAttentionDone:
+                    ents_[ev.target].attention_done = true;
+                    cp_phase_end(ev.target, now);
+                    break;
+                case kGroupDone: group_done(ev.target, now); break;
                 case kBucketReady: {
                     Entity& en = ents_[ev.target];
                     const Request r = en.planned.front();
@@ -634,7 +850,7 @@ std::string chrome_trace(const Scenario& s, const NetworkStep& step) {
         const std::int64_t st = entity / per_stage, i = entity % per_stage;
         for (std::int64_t t = 0; t < p.tp; ++t) out.push_back(t + p.tp * (i + p.cp * p.dp * st));
     };
-    static const char* kStreams[] = {"compute", "p2p", "dp"};
+    static const char* kStreams[] = {"compute", "p2p", "dp", "ep/cp"};
     std::string out = "{\"displayTimeUnit\": \"ms\", \"otherData\": {\"model\": \"" + s.model.name + "\", \"schedule\": \"" +
                       to_string(step.schedule) + "\", \"mode\": \"" + to_string(step.mode) + "\"},\n\"traceEvents\": [\n";
     std::vector<std::int64_t> gpus;
@@ -658,11 +874,11 @@ std::string chrome_trace(const Scenario& s, const NetworkStep& step) {
                               (long long)node, (long long)node);
                 emit();
             }
-            for (int k = 0; k < 3; ++k) {
+            for (int k = 0; k < 4; ++k) {
                 std::snprintf(buf, sizeof buf,
                               "{\"name\": \"thread_name\", \"ph\": \"M\", \"pid\": %lld, \"tid\": %lld, \"args\": {\"name\": "
                               "\"GPU %lld %s (stage %lld)\"}}",
-                              (long long)node, (long long)((g % gpn) * 3 + k), (long long)g, kStreams[k],
+                              (long long)node, (long long)((g % gpn) * 4 + k), (long long)g, kStreams[k],
                               (long long)(e / per_stage));
                 emit();
             }
@@ -670,16 +886,19 @@ std::string chrome_trace(const Scenario& s, const NetworkStep& step) {
     }
     for (const auto& t : step.trace) {
         gpus_of(t.entity, gpus);
-        std::string name = t.stream == 2 ? std::string(t.label)
+        std::string name = t.stream >= 2 || *t.label ? std::string(t.label)
                                          : std::string(t.stream == 1 ? "send " : "") + (t.task.forward ? "F" : "B") +
                                                std::to_string(t.task.micro_batch) +
                                                (p.vpp > 1 ? "." + std::to_string(t.task.chunk) : "");
-        const char* cat = t.stream == 2 ? "dp" : t.stream == 1 ? "p2p" : (t.task.forward ? "forward" : "backward");
+        const char* cat = t.stream == 3   ? "ep/cp"
+                          : t.stream == 2 ? "dp"
+                          : t.stream == 1 ? "p2p"
+                                          : (t.task.forward ? "forward" : "backward");
         for (std::int64_t g : gpus) {
             std::snprintf(buf, sizeof buf,
                           "{\"name\": \"%s\", \"cat\": \"%s\", \"ph\": \"X\", \"pid\": %lld, \"tid\": %lld, \"ts\": %.3f, "
                           "\"dur\": %.3f, \"args\": {\"gpu\": %lld, \"micro_batch\": %lld, \"chunk\": %lld}}",
-                          name.c_str(), cat, (long long)(g / gpn), (long long)((g % gpn) * 3 + t.stream),
+                          name.c_str(), cat, (long long)(g / gpn), (long long)((g % gpn) * 4 + t.stream),
                           t.start.value * 1e6, (t.end - t.start).value * 1e6, (long long)g, (long long)t.task.micro_batch,
                           (long long)t.task.chunk);
             emit();
