@@ -152,6 +152,12 @@ TEST(Topology, ThreeTiersAndPlanesAreLinks) {
     for (auto l : path) ++by_level[t.level(l)];
     EXPECT_EQ(by_level[LinkLevel::spine_core], 2);
     EXPECT_EQ(by_level[LinkLevel::leaf_spine], 2);
+    // Latency per tier: one switch on a leaf, four more through spine and core.
+    const Seconds net = s.cluster.network_latency, hop = s.cluster.fabric->switch_latency;
+    ASSERT_GT(hop.value, 0.0);
+    EXPECT_DOUBLE_EQ(t.latency(0, 1).value, s.cluster.nvlink_latency.value);
+    EXPECT_DOUBLE_EQ(t.latency(0, 8).value, net.value);  // GPU 0 of the next node: same rail leaf
+    EXPECT_DOUBLE_EQ(t.latency(0, 16383).value, (net + hop * 4.0).value);
     ClusterSpec planes = s.cluster;
     planes.fabric->planes = 8;
     Topology p(planes, s.gpus, test::calibration(), false);

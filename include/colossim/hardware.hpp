@@ -41,6 +41,8 @@ struct FabricSpec {
     double leaf_oversubscription = 1, spine_oversubscription = 1;
     bool rail_optimized = false;       // wiring only: the counts are the same
     std::int64_t planes = 1;           // separate fabrics; plane i joins NIC i of every node
+    Seconds switch_latency;            // one switch's port-to-port latency (0: not given); a
+                                       // message crossing s switches waits (s-1) more than one
     std::int64_t nodes_per_rack = 1;
     bool optical_nic_links = true;     // NIC-to-leaf links optical (else copper DAC/AEC)
     Watts switch_power;                // one switch without its optics

@@ -20,6 +20,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <utility>
 #include <vector>
 
 #include "colossim/cost.hpp"
@@ -52,7 +53,9 @@ public:
     bool same_domain(std::int64_t a, std::int64_t b) const { return a / domain_ == b / domain_; }
     // The links a flow from GPU a to GPU b crosses, appended to `out`.
     void path(std::int64_t a, std::int64_t b, std::vector<LinkId>& out) const;
-    // Latency of one message between a and b (per step of a collective).
+    // Latency of one message between a and b (per step of a collective): NVLink's inside
+    // a domain; across, the network's plus the fabric's switch latency for each switch
+    // beyond the first on the path (latency per tier).
     Seconds latency(std::int64_t a, std::int64_t b) const;
 
     LinkId link_count() const { return link_count_; }
@@ -82,6 +85,8 @@ private:
     LinkId pod_up(std::int64_t p) const { return LinkId(pod_base_ + 2 * p); }
     LinkId pod_down(std::int64_t p) const { return LinkId(pod_base_ + 2 * p + 1); }
     std::int64_t plane_of(std::int64_t gpu) const { return (gpu % gpus_per_node_) % planes_; }
+    // The GPUs whose NICs a message from a to b leaves and enters by (PXN, lost NICs).
+    std::pair<std::int64_t, std::int64_t> nics(std::int64_t a, std::int64_t b) const;
     bool nic_alive(std::int64_t gpu) const;
     // The GPU of `gpu`'s node whose NIC carries its traffic on `plane` (-1: any plane).
     std::int64_t nic_for(std::int64_t gpu, std::int64_t plane) const;
@@ -94,7 +99,7 @@ private:
     int tiers_ = 1;
     bool rail_optimized_, pxn_;
     ByteRate nvlink_rate_, nic_rate_, leaf_uplink_rate_, pod_uplink_rate_;
-    Seconds nvlink_latency_, network_latency_;
+    Seconds nvlink_latency_, network_latency_, switch_latency_;
     LinkId leaf_base_ = 0, pod_base_ = 0, link_count_ = 0;
     std::vector<std::pair<LinkId, double>> overrides_;  // degraded links: (id, capacity B/s)
     std::vector<std::int64_t> lost_nics_;

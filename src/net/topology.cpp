@@ -30,7 +30,8 @@ Topology::Topology(const ClusterSpec& c, std::int64_t gpus, const Calibration& c
       nvlink_rate_(c.gpu.nvlink_per_direction() * cal.nvlink_efficiency),
       nic_rate_(c.nic_bandwidth * cal.network_efficiency),
       nvlink_latency_(c.nvlink_latency),
-      network_latency_(c.network_latency) {
+      network_latency_(c.network_latency),
+      switch_latency_(c.fabric ? c.fabric->switch_latency : Seconds(0)) {
     // Without a fabric section: the datacenter layer's assumed non-blocking fat tree.
     const FabricSpec fabric = c.fabric ? *c.fabric : assumed_fabric(c);
     const FatTreeShape shape = fat_tree_shape(fabric, c.nic_bandwidth, gpus, field);
@@ -106,12 +107,7 @@ std::int64_t Topology::nic_for(std::int64_t gpu, std::int64_t plane) const {
     throw InputError("--lost-nic", std::to_string(gpu), "a NIC whose node keeps at least one live NIC");
 }
 
-void Topology::path(std::int64_t a, std::int64_t b, std::vector<LinkId>& out) const {
-    if (same_domain(a, b)) {
-        out.push_back(nvlink_up(a));
-        out.push_back(nvlink_down(b));
-        return;
-    }
+std::pair<std::int64_t, std::int64_t> Topology::nics(std::int64_t a, std::int64_t b) const {
     // On a rail-optimized or multi-plane fabric NCCL sends through the NIC of the GPU in
     // a's node that sits on b's rail, reached over NVLink (PXN), so the message stays on
     // one rail (and one plane).
@@ -122,7 +118,16 @@ void Topology::path(std::int64_t a, std::int64_t b, std::vector<LinkId>& out) co
     } else {
         sender = nic_for(a, -1);
     }
-    const std::int64_t receiver = nic_for(b, plane_of(sender));
+    return {sender, nic_for(b, plane_of(sender))};
+}
+
+void Topology::path(std::int64_t a, std::int64_t b, std::vector<LinkId>& out) const {
+    if (same_domain(a, b)) {
+        out.push_back(nvlink_up(a));
+        out.push_back(nvlink_down(b));
+        return;
+    }
+    const auto [sender, receiver] = nics(a, b);
     if (sender != a) {
         out.push_back(nvlink_up(a));
         out.push_back(nvlink_down(sender));
@@ -173,7 +178,13 @@ void Topology::degrade_leaf_uplink(std::int64_t leaf, double fraction) {
 }
 
 Seconds Topology::latency(std::int64_t a, std::int64_t b) const {
-    return same_domain(a, b) ? nvlink_latency_ : network_latency_;
+    if (same_domain(a, b)) return nvlink_latency_;
+    // The cluster's network latency is one message through one switch; each further
+    // switch on the path (spine: 2 more, core: 4 more) adds its port-to-port latency.
+    const auto [sender, receiver] = nics(a, b);
+    const std::int64_t la = leaf_of(sender), lb = leaf_of(receiver);
+    const int switches = la == lb ? 1 : (tiers_ == 3 && pod_of_leaf(la) != pod_of_leaf(lb) ? 5 : 3);
+    return network_latency_ + switch_latency_ * double(switches - 1);
 }
 
 }  // namespace colossim

@@ -48,6 +48,7 @@ FabricSpec read_fabric_yaml(const YAML::Node& node, const std::string& path, Dia
     f.spine_oversubscription = r.optional_number("spine_oversubscription", 1, 64).value_or(1);
     f.rail_optimized = r.optional_flag("rail_optimized").value_or(false);
     f.planes = r.optional_integer("planes", 1, 64).value_or(1);
+    if (r.has("switch_latency")) f.switch_latency = r.duration("switch_latency");
     f.nodes_per_rack = r.integer("nodes_per_rack", 1, 1024);
     if (r.has("nic_links")) f.optical_nic_links = r.choice("nic_links", {"optical", "copper"}) == "optical";
     else r.raw("nic_links");
