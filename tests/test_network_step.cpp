@@ -207,3 +207,20 @@ training: {seq_len: 4096, global_batch: 256, micro_batch: 1}
     for (const auto& t : cpf.trace) ring = ring || (t.stream == 3 && std::string(t.label) == "cp ring");
     EXPECT_TRUE(ring);
 }
+
+TEST(NetworkStep, SymmetricModeChargesTiersItsRepresentativeNeverCrosses) {
+    // Two NVL72 racks, one pipeline stage each: the representative's send to the next
+    // stage stays under one leaf, some of its copies' cross leaves. Symmetric mode keeps
+    // each template's busiest link of every tier, so the uplinks are charged too.
+    Scenario s = test::scenario(R"(
+model: llama3-70b
+cluster: gb200-nvl72
+gpus: 144
+parallelism: {tp: 4, pp: 2, vpp: 1, zero: 1, recompute: selective}
+training: {seq_len: 8192, global_batch: 72, micro_batch: 1}
+)");
+    NetworkStep full = run(s, SimMode::full), sym = run(s, SimMode::symmetric);
+    EXPECT_GT(level(full, LinkLevel::leaf_spine).links, 0);
+    EXPECT_GT(level(sym, LinkLevel::leaf_spine).links, 0);
+    EXPECT_NEAR(sym.result.step_time.value / full.result.step_time.value, 1.0, 0.005);
+}

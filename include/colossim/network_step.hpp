@@ -27,10 +27,11 @@
 // Modes:
 //   full       every entity of every replica is simulated: the reference
 //   symmetric  one entity per pipeline stage; each of its flows stands for all its copies
-//              in the other replicas and counts, on every link it or another simulated
-//              flow crosses, as the number of copies that cross it (weighted max-min), so
-//              shared links carry the traffic of every class. Exact when every replica
-//              behaves alike; faults on one NIC or link need the full mode.
+//              in the other replicas and counts, on every link kept, as the number of
+//              copies that cross it (weighted max-min), so shared links carry the traffic
+//              of every class. Kept: the links the simulated flows cross and, per flow, its
+//              copies' busiest link of every tier. Exact when every replica behaves alike
+//              (else the slowest replica's view); faults on one NIC or link need full mode.
 #pragma once
 
 #include <cstdint>

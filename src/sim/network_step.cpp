@@ -360,15 +360,43 @@ void StepEngine::build_flow_sets() {
     if (!full) {
         // The links the representatives' own flows cross.
         reduced_of.assign(topo_.link_count(), -1);
+        auto keep = [&](Topology::LinkId l) {
+            if (reduced_of[l] >= 0) return;
+            reduced_of[l] = std::int32_t(reduced_topo_id_.size());
+            reduced_topo_id_.push_back(l);
+            reduced_.add_link(topo_.capacity(l));
+        };
+        // Each template's own path, and the busiest link of every level among its copies:
+        // a representative may not cross the tier where some of its copies meet (its leaf
+        // sends nothing up while another replica's does), and the slowest copy is the one
+        // its replicas wait for.
+        std::vector<float> load(topo_.link_count(), 0.0f);
+        std::vector<Topology::LinkId> loaded;
         auto mark = [&](const Template& t) {
             path.clear();
             topo_.path(t.from, t.to, path);
-            for (auto l : path) {
-                if (reduced_of[l] < 0) {
-                    reduced_of[l] = std::int32_t(reduced_topo_id_.size());
-                    reduced_topo_id_.push_back(l);
-                    reduced_.add_link(topo_.capacity(l));
+            for (auto l : path) keep(l);
+            loaded.clear();
+            for (const auto& [from, to] : t.copies) {
+                path.clear();
+                topo_.path(from, to, path);
+                for (auto l : path) {
+                    if (load[l] == 0) loaded.push_back(l);
+                    load[l] += 1;
                 }
+            }
+            Topology::LinkId busiest[kLinkLevels] = {};
+            float most[kLinkLevels] = {};
+            for (auto l : loaded) {
+                const int level = int(topo_.level(l));
+                if (load[l] > most[level] || (load[l] == most[level] && l < busiest[level])) {
+                    most[level] = load[l];
+                    busiest[level] = l;
+                }
+                load[l] = 0;
+            }
+            for (int level = 0; level < kLinkLevels; ++level) {
+                if (most[level] > 0) keep(busiest[level]);
             }
         };
         for (auto* group : {&fwd, &bwd, &ring}) {
