@@ -141,3 +141,49 @@ TEST(StepSim, AStragglerSlowsTheStepByTheExpectedAmount) {
     EXPECT_GT(slow.result.step_time, base.result.step_time);
     EXPECT_THROW(simulate_step(s, test::calibration(), nullptr, false, StepWhatIf{8, 1.2}), InputError);
 }
+
+TEST(PipelineSchedule, ZeroBubbleH1OrderAndMemory) {
+    // Every rank runs each micro-batch's F, B and W once, B after F and W after B; rank i
+    // starts with p - i forwards (as 1F1B) and never holds more than p micro-batches
+    // between their F and their W (1F1B's first rank), W trailing B by i micro-batches.
+    for (auto [p, m] : {std::pair<std::int64_t, std::int64_t>{4, 8}, {8, 16}, {4, 4}, {8, 3}}) {
+        for (std::int64_t rank = 0; rank < p; ++rank) {
+            const auto order = pipeline_order(PipelineSchedule::zb_h1, rank, p, 1, m);
+            ASSERT_EQ(order.size(), std::size_t(3 * m));
+            std::vector<int> f(std::size_t(m), -1), b(std::size_t(m), -1), w(std::size_t(m), -1);
+            std::int64_t held = 0, peak = 0, first_backward = -1;
+            for (std::size_t i = 0; i < order.size(); ++i) {
+                const auto& t = order[i];
+                auto& seen = t.weight ? w : t.forward ? f : b;
+                EXPECT_EQ(seen[std::size_t(t.micro_batch)], -1);
+                seen[std::size_t(t.micro_batch)] = int(i);
+                held += t.forward ? 1 : t.weight ? -1 : 0;
+                peak = std::max(peak, held);
+                if (!t.forward && !t.weight && first_backward < 0) first_backward = std::int64_t(i);
+            }
+            for (std::int64_t j = 0; j < m; ++j) {
+                EXPECT_LT(f[std::size_t(j)], b[std::size_t(j)]);
+                EXPECT_LT(b[std::size_t(j)], w[std::size_t(j)]);
+            }
+            EXPECT_EQ(first_backward, std::min(m, p - rank));
+            EXPECT_LE(peak, p);
+        }
+    }
+}
+
+TEST(StepSim, ZeroBubbleH1ShrinksTheBubble) {
+    // With the backward split into B and a deferred W, the fill and drain lose about
+    // 2 (p - 1) W against 1F1B (bubble (p-1)(F+B-W) instead of (p-1)(F+B+W)); stages
+    // differ here and transfers block, so ask for at least half of it. The step never
+    // beats the slowest stage's own work.
+    Scenario s = test::scenario(kGpt3EightStages);
+    PipelineSchedule zb = PipelineSchedule::zb_h1, one = PipelineSchedule::one_f_one_b;
+    SimulatedStep a = simulate_step(s, test::calibration(), &one, false);
+    SimulatedStep z = simulate_step(s, test::calibration(), &zb, false);
+    const StepAnalysis an = analyze_step(s, test::calibration());
+    double w_min = 1e30;
+    for (const auto& st : an.stages) w_min = std::min(w_min, st.backward_comm.weight_gradient.value);
+    ASSERT_GT(w_min, 0.0);
+    EXPECT_LT(z.pipeline.value, a.pipeline.value - 7 * w_min);
+    EXPECT_GT(z.pipeline.value, 96 * an.stages[an.critical].total().value);
+}

@@ -52,8 +52,9 @@ int run_simulate(const SimulateFlags& f, const Catalog& catalog) {
     Scenario s = f.scenario.load(catalog, diagnostics);
     PipelineSchedule schedule = PipelineSchedule::one_f_one_b;
     if (f.schedule == "gpipe") schedule = PipelineSchedule::gpipe;
+    if (f.schedule == "zb-h1") schedule = PipelineSchedule::zb_h1;
     if (f.schedule == "interleaved") {
-        if (s.parallelism.vpp < 2) throw InputError("--schedule", f.schedule, "gpipe or 1f1b: interleaving needs vpp > 1");
+        if (s.parallelism.vpp < 2) throw InputError("--schedule", f.schedule, "gpipe, 1f1b or zb-h1: interleaving needs vpp > 1");
         schedule = PipelineSchedule::interleaved;
     }
     StepWhatIf what_if;
@@ -142,8 +143,10 @@ Command add_simulate(CLI::App& root) {
     auto* cmd = root.add_subcommand("simulate", "one training step simulated event by event on the cluster's network");
     auto f = std::make_shared<SimulateFlags>();
     f->scenario.add_to(*cmd);
-    cmd->add_option("--schedule", f->schedule, "gpipe|1f1b|interleaved (default: interleaved when vpp > 1, else 1f1b)")
-        ->check(CLI::IsMember({"gpipe", "1f1b", "interleaved"}));
+    cmd->add_option("--schedule", f->schedule,
+                    "gpipe|1f1b|interleaved|zb-h1 (default: interleaved when vpp > 1, else 1f1b; zb-h1: zero bubble H1, "
+                    "backward split into B and W)")
+        ->check(CLI::IsMember({"gpipe", "1f1b", "interleaved", "zb-h1"}));
     cmd->add_option("--mode", f->mode,
                     "full|symmetric: every GPU, or one GPU group a pipeline stage standing for all replicas (default: full up "
                     "to 1024 GPUs)")

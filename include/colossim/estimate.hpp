@@ -56,6 +56,7 @@ StepResult estimate(const Scenario& scenario, const Calibration& calibration);
 // the buffer each rank sends for EP.
 struct PassComm {
     Seconds attention;         // attention compute, what the CP ring hides behind
+    Seconds weight_gradient;   // the weight-gradient GEMMs (a zero-bubble schedule's W pass)
     Seconds cp_exposed, ep;    // their times inside the pass (the cost model's)
     Bytes cp_bytes, ep_bytes;
     std::int64_t cp_ops = 0, ep_ops = 0;

@@ -28,6 +28,8 @@ struct ComputeOp {
     double m = 0, n = 0, k = 0, batch = 1;  // gemm shape
     Flops flops;                            // kernel FLOPs (what runs)
     Bytes bytes;                            // HBM traffic (read + write)
+    bool weight_gradient = false;           // a backward GEMM for a weight's gradient (what
+                                            // zero-bubble schedules defer: the W pass)
 };
 
 enum class CollectiveKind { all_reduce, all_gather, reduce_scatter, all_to_all, send_recv };

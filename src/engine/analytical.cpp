@@ -32,6 +32,7 @@ PassTime pass_time(const OpList& ops, const CostModel& cost) {
         Seconds c = cost.compute(op);
         t.parts.compute += c;
         if (op.kind == ComputeKind::attention || std::string_view(op.name).starts_with("attention")) attention += c;
+        if (op.weight_gradient) t.comm.weight_gradient += c;
     }
     t.comm.attention = attention;
     for (const auto& c : ops.comm) {
@@ -59,6 +60,7 @@ PassTime pass_time(const OpList& ops, const CostModel& cost) {
 
 void add_scaled(PassComm& into, const PassComm& c, double k) {
     into.attention += c.attention * k;
+    into.weight_gradient += c.weight_gradient * k;
     into.cp_exposed += c.cp_exposed * k;
     into.ep += c.ep * k;
     into.cp_bytes += c.cp_bytes * k;

@@ -123,7 +123,7 @@ private:
     void task_done(std::uint32_t e, SimTime now);
     const PassPlan& plan_of(const Entity& en) const {
         const PipelineTask& t = order_[std::size_t(en.stage)][en.next];
-        return (t.forward ? fwd_plan_ : bwd_plan_)[std::size_t(en.stage)];
+        return (t.weight ? w_plan_ : t.forward ? fwd_plan_ : bwd_plan_)[std::size_t(en.stage)];
     }
     void issue(std::uint32_t e, const Request& r, SimTime now);
     void launch(std::uint32_t e, SimTime now);
@@ -151,7 +151,9 @@ private:
     std::vector<std::vector<PipelineTask>> order_;  // per stage
     std::vector<std::vector<std::int64_t>> gathers_by_;  // per stage: gathers needed up to task i
     std::vector<std::vector<char>> last_of_chunk_;      // per stage: task i is its chunk's last backward
-    std::vector<PassPlan> fwd_plan_, bwd_plan_;  // per stage
+    std::vector<PassPlan> fwd_plan_, bwd_plan_, w_plan_;  // per stage (W: zero-bubble schedules)
+    bool split_ = false;  // the schedule splits backwards into B and W (W yields the gradients)
+    bool yields_gradients(const PipelineTask& t) const { return split_ ? t.weight : !t.forward; }
     std::int64_t ep_group_ = 1, cp_group_ = 1;    // group sizes in entities (full mode)
     std::vector<Entity> ents_;
     std::vector<FlowSet> p2p_fwd_, p2p_bwd_;  // per entity: its TP ranks' sends
@@ -201,6 +203,7 @@ void StepEngine::build_entities() {
     const auto& p = s_.parallelism;
     schedule_ = opt_.schedule ? *opt_.schedule : (p.vpp > 1 ? PipelineSchedule::interleaved : PipelineSchedule::one_f_one_b);
     v_ = schedule_ == PipelineSchedule::interleaved ? p.vpp : 1;
+    split_ = schedule_ == PipelineSchedule::zb_h1;
     m_ = a_.workload.micro_batches;
     stages_ = p.pp;
     members_ = p.cp * p.dp;
@@ -221,15 +224,20 @@ void StepEngine::build_entities() {
             prefix[i] = count;
         }
         for (std::size_t i = order.size(); i-- > 0;) {
-            if (!order[i].forward && !seen[std::size_t(order[i].chunk)]) {
+            if (yields_gradients(order[i]) && !seen[std::size_t(order[i].chunk)]) {
                 seen[std::size_t(order[i].chunk)] = 1;
                 last[i] = 1;
             }
         }
         gathers_by_.push_back(std::move(prefix));
         last_of_chunk_.push_back(std::move(last));
-        fwd_plan_.push_back(pass_plan(a_.stages[std::size_t(st)].forward, a_.stages[std::size_t(st)].forward_comm));
-        bwd_plan_.push_back(pass_plan(a_.stages[std::size_t(st)].backward, a_.stages[std::size_t(st)].backward_comm));
+        const StageTiming& timing = a_.stages[std::size_t(st)];
+        const Seconds w = split_ ? timing.backward_comm.weight_gradient : Seconds(0);
+        fwd_plan_.push_back(pass_plan(timing.forward, timing.forward_comm));
+        bwd_plan_.push_back(pass_plan(timing.backward - w, timing.backward_comm));
+        PassPlan weight;
+        weight.compute = to_sim_time(w / double(v_));
+        w_plan_.push_back(weight);
     }
     ents_.resize(std::size_t(stages_ * per_stage_));
     for (std::size_t e = 0; e < ents_.size(); ++e) {
@@ -473,7 +481,7 @@ void StepEngine::add_flows(const FlowSet& set, std::size_t first, std::size_t co
 bool StepEngine::needs_gather(const PipelineTask& t) const {
     const int zero = s_.parallelism.zero;
     if (members_ < 2 || zero == 0) return false;
-    if (zero == 3) return true;
+    if (zero == 3) return !t.weight;  // a W pass multiplies activations by output gradients
     // ZeRO 1/2: a chunk's first forward waits for its parameters of this step.
     return t.forward && t.micro_batch == 0;
 }
@@ -562,8 +570,8 @@ void StepEngine::try_start(std::uint32_t e, SimTime now) {
     if (en.running || en.sending || en.next >= order.size()) return;
     const PipelineTask& t = order[en.next];
     const std::int64_t p = stages_, vs = t.chunk * p + en.stage, slot = t.micro_batch * v_ + t.chunk;
-    if (t.forward && vs > 0 && en.fwd_arrival[std::size_t(slot)] == kNever) return;
-    if (!t.forward && vs < p * v_ - 1 && en.bwd_arrival[std::size_t(slot)] == kNever) return;
+    if (!t.weight && t.forward && vs > 0 && en.fwd_arrival[std::size_t(slot)] == kNever) return;
+    if (!t.weight && !t.forward && vs < p * v_ - 1 && en.bwd_arrival[std::size_t(slot)] == kNever) return;
     const auto& gathers = gathers_by_[std::size_t(en.stage)];
     if (en.gathers_done < gathers[en.next]) return;  // its weights are still being gathered
     const PassPlan& plan = plan_of(en);
@@ -576,7 +584,7 @@ void StepEngine::try_start(std::uint32_t e, SimTime now) {
     if (en.next + 1 < order.size() && en.gathers_issued < gathers[en.next + 1]) plan_gathers(e, now);
     // Gradients of this backward: every micro-batch's (ZeRO 2/3), or the chunk's last,
     // produced over its compute and attention.
-    if (!t.forward && members_ > 1 && s_.parallelism.dp_overlap &&
+    if (yields_gradients(t) && members_ > 1 && s_.parallelism.dp_overlap &&
         (s_.parallelism.zero >= 2 || last_of_chunk_[std::size_t(en.stage)][en.next])) {
         plan_reduction(e, now, duration + SimTime(double(plan.attention) * en.slow), true, now);
     }
@@ -676,7 +684,7 @@ void StepEngine::task_done(std::uint32_t e, SimTime now) {
     ++en.next;
     en.last_end = now;
     const std::int64_t p = stages_, vs = t.chunk * p + en.stage;
-    const bool sends = t.forward ? vs < p * v_ - 1 : vs > 0;
+    const bool sends = !t.weight && (t.forward ? vs < p * v_ - 1 : vs > 0);
     if (!s_.parallelism.dp_overlap && members_ > 1 && en.next == order.size()) {
         // Not overlapped: every reduction after the last backward.
         const std::int64_t rounds = s_.parallelism.zero >= 2 ? m_ * v_ : v_;
@@ -915,13 +923,11 @@ std::string chrome_trace(const Scenario& s, const NetworkStep& step) {
     for (const auto& t : step.trace) {
         gpus_of(t.entity, gpus);
         std::string name = t.stream >= 2 || *t.label ? std::string(t.label)
-                                         : std::string(t.stream == 1 ? "send " : "") + (t.task.forward ? "F" : "B") +
-                                               std::to_string(t.task.micro_batch) +
-                                               (p.vpp > 1 ? "." + std::to_string(t.task.chunk) : "");
+                                                     : (t.stream == 1 ? "send " : "") + task_name(t.task, p.vpp > 1);
         const char* cat = t.stream == 3   ? "ep/cp"
                           : t.stream == 2 ? "dp"
                           : t.stream == 1 ? "p2p"
-                                          : (t.task.forward ? "forward" : "backward");
+                                          : (t.task.weight ? "weight" : t.task.forward ? "forward" : "backward");
         for (std::int64_t g : gpus) {
             std::snprintf(buf, sizeof buf,
                           "{\"name\": \"%s\", \"cat\": \"%s\", \"ph\": \"X\", \"pid\": %lld, \"tid\": %lld, \"ts\": %.3f, "

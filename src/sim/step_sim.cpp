@@ -41,11 +41,17 @@ SimulatedStep simulate_step(const Scenario& s, const Calibration& calibration, c
     const SimTime hop = p > 1 ? to_sim_time(a.p2p_hop) : 0;
 
     std::vector<RankState> ranks(static_cast<std::size_t>(p));
-    std::vector<SimTime> fwd_time(static_cast<std::size_t>(p)), bwd_time(static_cast<std::size_t>(p));
+    std::vector<SimTime> fwd_time(static_cast<std::size_t>(p)), bwd_time(static_cast<std::size_t>(p)),
+        w_time(static_cast<std::size_t>(p), 0);
+    const bool split = out.schedule == PipelineSchedule::zb_h1;  // backward = B, then a later W
     for (std::int64_t r = 0; r < p; ++r) {
+        const StageTiming& st = a.stages[std::size_t(r)];
         ranks[std::size_t(r)].order = pipeline_order(out.schedule, r, p, v, m);
-        fwd_time[std::size_t(r)] = to_sim_time(a.stages[std::size_t(r)].forward / double(v));
-        bwd_time[std::size_t(r)] = to_sim_time(a.stages[std::size_t(r)].backward / double(v));
+        fwd_time[std::size_t(r)] = to_sim_time(st.forward / double(v));
+        const Seconds w = split ? st.backward_comm.weight_gradient * (what_if.slow_stage == r ? what_if.slow_factor : 1.0)
+                                : Seconds(0);
+        bwd_time[std::size_t(r)] = to_sim_time((st.backward - w) / double(v));
+        w_time[std::size_t(r)] = to_sim_time(w / double(v));
     }
     // When each (micro-batch, virtual stage) forward / backward finished; -1 not yet.
     std::vector<SimTime> fwd_done(std::size_t(m * stages), -1), bwd_done(std::size_t(m * stages), -1);
@@ -60,7 +66,9 @@ SimulatedStep simulate_step(const Scenario& s, const Calibration& calibration, c
         const PipelineTask& t = st.order[st.next];
         const std::int64_t vs = t.chunk * p + r;
         SimTime ready = 0;
-        if (t.forward) {
+        if (t.weight) {
+            // a W pass needs only its own B, which the order put earlier on this rank
+        } else if (t.forward) {
             if (vs > 0) {
                 SimTime prev = fwd_done[at(t.micro_batch, vs - 1)];
                 if (prev < 0) return;
@@ -76,7 +84,9 @@ SimulatedStep simulate_step(const Scenario& s, const Calibration& calibration, c
             ready = own;
         }
         const SimTime start = std::max({now, st.free, ready});
-        const SimTime end = start + (t.forward ? fwd_time[std::size_t(r)] : bwd_time[std::size_t(r)]);
+        const SimTime end = start + (t.weight    ? w_time[std::size_t(r)]
+                                     : t.forward ? fwd_time[std::size_t(r)]
+                                                 : bwd_time[std::size_t(r)]);
         st.running = true;
         queue.push(end, kTaskDone, std::uint32_t(r));
         if (keep_trace) out.trace.push_back({r, t, to_seconds(start), to_seconds(end), false});
@@ -90,9 +100,9 @@ SimulatedStep simulate_step(const Scenario& s, const Calibration& calibration, c
         RankState& st = ranks[std::size_t(r)];
         const PipelineTask t = st.order[st.next];
         const std::int64_t vs = t.chunk * p + r;
-        (t.forward ? fwd_done : bwd_done)[at(t.micro_batch, vs)] = e.time;
-        // Blocking P2P: the rank sends its output before it computes again.
-        const bool sends = t.forward ? vs < stages - 1 : vs > 0;
+        if (!t.weight) (t.forward ? fwd_done : bwd_done)[at(t.micro_batch, vs)] = e.time;
+        // Blocking P2P: the rank sends its output before it computes again (W sends nothing).
+        const bool sends = !t.weight && (t.forward ? vs < stages - 1 : vs > 0);
         st.free = e.time + (sends ? hop : 0);
         if (keep_trace && sends && hop > 0) out.trace.push_back({r, t, to_seconds(e.time), to_seconds(st.free), true});
         st.running = false;
@@ -132,13 +142,13 @@ std::string chrome_trace(const Scenario& s, const SimulatedStep& step) {
     }
     for (std::size_t i = 0; i < step.trace.size(); ++i) {
         const auto& t = step.trace[i];
-        const std::string name = std::string(t.transfer ? "send " : "") + (t.task.forward ? "F" : "B") +
-                                 std::to_string(t.task.micro_batch) + (s.parallelism.vpp > 1 ? "." + std::to_string(t.task.chunk) : "");
+        const std::string name = (t.transfer ? "send " : "") + task_name(t.task, s.parallelism.vpp > 1);
         char buf[256];
         std::snprintf(buf, sizeof buf,
                       "{\"name\": \"%s\", \"cat\": \"%s\", \"ph\": \"X\", \"pid\": %lld, \"tid\": %d, \"ts\": %.3f, "
                       "\"dur\": %.3f, \"args\": {\"micro_batch\": %lld, \"chunk\": %lld}}%s\n",
-                      name.c_str(), t.transfer ? "p2p" : (t.task.forward ? "forward" : "backward"), (long long)t.rank,
+                      name.c_str(), t.transfer ? "p2p" : (t.task.weight ? "weight" : t.task.forward ? "forward" : "backward"),
+                      (long long)t.rank,
                       t.transfer ? 1 : 0, t.start.value * 1e6, (t.end - t.start).value * 1e6,
                       (long long)t.task.micro_batch, (long long)t.task.chunk, i + 1 < step.trace.size() ? "," : "");
         out += buf;

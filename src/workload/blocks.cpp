@@ -229,6 +229,8 @@ void mirror_backward(BlockWork& w) {
             // dgrad: dY[m,n] x W^T[n,k]; wgrad: X^T[k,m] x dY[m,n]
             ComputeOp dgrad = gemm(op.name, op.m, op.k, op.n, op.batch);
             ComputeOp wgrad = gemm(op.name, op.k, op.n, op.m, op.batch);
+            // Unfused attention's batched GEMMs multiply activations: both halves are B.
+            wgrad.weight_gradient = !std::string_view(op.name).starts_with("attention");
             w.backward.compute.push_back(dgrad);
             w.backward.compute.push_back(wgrad);
         } else if (op.kind == ComputeKind::attention) {
