@@ -8,6 +8,7 @@
 
 #include "colossim/collective_sim.hpp"
 #include "colossim/event_queue.hpp"
+#include "step_flows.hpp"
 
 namespace colossim {
 
@@ -16,23 +17,6 @@ const char* to_string(SimMode m) { return m == SimMode::full ? "full" : "symmetr
 namespace {
 
 constexpr SimTime kNever = -1;
-
-// Flows as compressed rows: flow i crosses links[offset[i] .. offset[i+1]) with the
-// matching weights (empty weights: one each).
-struct FlowSet {
-    std::vector<FlowNetwork::LinkId> links;
-    std::vector<float> weights;
-    std::vector<std::uint32_t> offset{0};
-    std::size_t size() const { return offset.size() - 1; }
-};
-
-// Where the ranks sit: Megatron-LM's order, TP fastest, then CP, DP, PP.
-struct Layout {
-    std::int64_t tp, cp, dp, pp;
-    std::int64_t gpu(std::int64_t t, std::int64_t c, std::int64_t d, std::int64_t st) const {
-        return t + tp * (c + cp * (d + dp * st));
-    }
-};
 
 // A data-parallel collective one entity has issued or will issue.
 struct Request {
@@ -112,7 +96,6 @@ public:
 private:
     void build_entities();
     PassPlan pass_plan(Seconds total, const PassComm& c) const;
-    void build_flow_sets();
     void add_flows(const FlowSet& set, std::size_t first, std::size_t count, Bytes bytes, std::uint32_t owner);
     void try_start(std::uint32_t e, SimTime now);
     void compute_done(std::uint32_t e, SimTime now);
@@ -141,13 +124,12 @@ private:
     CostModel cost_;
     Layout lay_;
     Topology topo_;
-    FlowNetwork reduced_;          // symmetric mode: the links the representatives see
-    std::vector<Topology::LinkId> reduced_topo_id_;
+    StepFlows flows_;
     FlowNetwork* net_ = nullptr;
     EventQueue queue_{4096};
 
     PipelineSchedule schedule_ = PipelineSchedule::one_f_one_b;
-    std::int64_t v_ = 1, m_ = 1, stages_ = 1, per_stage_ = 1, members_ = 1, channels_ = 1;
+    std::int64_t v_ = 1, m_ = 1, stages_ = 1, per_stage_ = 1, members_ = 1;
     std::vector<std::vector<PipelineTask>> order_;  // per stage
     std::vector<std::vector<std::int64_t>> gathers_by_;  // per stage: gathers needed up to task i
     std::vector<std::vector<char>> last_of_chunk_;      // per stage: task i is its chunk's last backward
@@ -156,9 +138,6 @@ private:
     bool yields_gradients(const PipelineTask& t) const { return split_ ? t.weight : !t.forward; }
     std::int64_t ep_group_ = 1, cp_group_ = 1;    // group sizes in entities (full mode)
     std::vector<Entity> ents_;
-    std::vector<FlowSet> p2p_fwd_, p2p_bwd_;  // per entity: its TP ranks' sends
-    std::vector<FlowSet> ring_;               // per stage: the DP ring's flows
-    std::vector<std::vector<FlowSet>> ep_sets_, cp_sets_;  // per stage, per group: its flows
     std::vector<GroupOp> group_ops_;
     std::vector<std::uint32_t> free_group_ops_;
     std::unordered_map<std::uint64_t, std::uint32_t> group_index_;
@@ -257,215 +236,6 @@ void StepEngine::build_entities() {
     dp_latency_[2] = cost_.collective_latency(CollectiveKind::all_gather, dp);
 }
 
-// Every flow the step can start, by what starts it. Full mode: the real paths. Symmetric
-// mode: the representatives' flows on the links any representative flow crosses, each
-// weighted by how many of its copies (the same flow in every other replica) cross it.
-void StepEngine::build_flow_sets() {
-    const bool full = opt_.mode == SimMode::full;
-    // A template: one simulated flow and the copies it stands for (itself included).
-    struct Template {
-        std::int64_t from, to;
-        std::vector<std::pair<std::int64_t, std::int64_t>> copies;
-    };
-    // (entity or stage) -> templates, for P2P forward, P2P backward, DP ring.
-    std::vector<std::vector<Template>> fwd(ents_.size()), bwd(ents_.size()), ring(static_cast<std::size_t>(stages_));
-    auto coords = [&](std::int64_t index_in_stage) {
-        return std::pair<std::int64_t, std::int64_t>{index_in_stage % lay_.cp, index_in_stage / lay_.cp};
-    };
-    for (std::size_t e = 0; e < ents_.size(); ++e) {
-        const Entity& en = ents_[e];
-        if (stages_ < 2) break;
-        const auto [c, d] = coords(en.index_in_stage);
-        const std::int64_t next = (en.stage + 1) % stages_, prev = (en.stage + stages_ - 1) % stages_;
-        for (std::int64_t t = 0; t < lay_.tp; ++t) {
-            Template f{lay_.gpu(t, c, d, en.stage), lay_.gpu(t, c, d, next), {}};
-            Template b{lay_.gpu(t, c, d, en.stage), lay_.gpu(t, c, d, prev), {}};
-            if (!full) {
-                for (std::int64_t i = 0; i < members_; ++i) {
-                    const auto [ci, di] = coords(i);
-                    f.copies.emplace_back(lay_.gpu(t, ci, di, en.stage), lay_.gpu(t, ci, di, next));
-                    b.copies.emplace_back(lay_.gpu(t, ci, di, en.stage), lay_.gpu(t, ci, di, prev));
-                }
-            }
-            fwd[e].push_back(std::move(f));
-            bwd[e].push_back(std::move(b));
-        }
-    }
-    if (members_ > 1) {
-        for (std::int64_t st = 0; st < stages_; ++st) {
-            for (std::int64_t t = 0; t < lay_.tp; ++t) {
-                std::vector<std::int64_t> members;
-                for (std::int64_t i = 0; i < members_; ++i) {
-                    const auto [c, d] = coords(i);
-                    members.push_back(lay_.gpu(t, c, d, st));
-                }
-                const auto rings = ring_channels(topo_, members);
-                channels_ = std::int64_t(rings.size());
-                const std::int64_t rep = members[0];
-                for (const auto& r : rings) {
-                    const std::size_t n = r.size();
-                    if (full) {
-                        for (std::size_t i = 0; i < n; ++i) ring[std::size_t(st)].push_back({r[i], r[(i + 1) % n], {}});
-                    } else {
-                        Template tpl{0, 0, {}};
-                        for (std::size_t i = 0; i < n; ++i) {
-                            tpl.copies.emplace_back(r[i], r[(i + 1) % n]);
-                            if (r[i] == rep) {
-                                tpl.from = r[i];
-                                tpl.to = r[(i + 1) % n];
-                            }
-                        }
-                        ring[std::size_t(st)].push_back(std::move(tpl));
-                    }
-                }
-            }
-        }
-    }
-
-    // CP rings and EP all-to-alls: groups of `group` consecutive entities of a stage (CP:
-    // the CP ranks of one DP rank; EP: Megatron's folding with expert TP = TP). A ring
-    // sends to the next member; an all-to-all to every other member (shift j = 1..n-1).
-    auto group_templates = [&](std::int64_t group, bool all_pairs) {
-        std::vector<std::vector<std::vector<Template>>> out(static_cast<std::size_t>(stages_));
-        if (group < 2) return out;
-        const std::int64_t blocks = members_ / group;
-        auto at = [&](std::int64_t t, std::int64_t st, std::int64_t index) {
-            const auto [c, d] = coords(index);
-            return lay_.gpu(t, c, d, st);
-        };
-        const std::int64_t shifts = all_pairs ? group - 1 : 1;
-        for (std::int64_t st = 0; st < stages_; ++st) {
-            auto& lists = out[std::size_t(st)];
-            lists.resize(std::size_t(full ? blocks : 1));
-            for (std::int64_t t = 0; t < lay_.tp; ++t) {
-                for (std::int64_t j = 1; j <= shifts; ++j) {
-                    if (full) {
-                        for (std::int64_t b = 0; b < blocks; ++b) {
-                            for (std::int64_t i = 0; i < group; ++i) {
-                                lists[std::size_t(b)].push_back(
-                                    {at(t, st, b * group + i), at(t, st, b * group + (i + j) % group), {}});
-                            }
-                        }
-                        continue;
-                    }
-                    Template tpl{at(t, st, 0), at(t, st, j % group), {}};
-                    for (std::int64_t b = 0; b < blocks; ++b) {
-                        for (std::int64_t i = 0; i < group; ++i) {
-                            tpl.copies.emplace_back(at(t, st, b * group + i), at(t, st, b * group + (i + j) % group));
-                        }
-                    }
-                    lists[0].push_back(std::move(tpl));
-                }
-            }
-        }
-        return out;
-    };
-    auto ep = group_templates(ep_group_, true);
-    auto cp = group_templates(cp_group_, false);
-
-    std::vector<Topology::LinkId> path;
-    std::vector<std::int32_t> reduced_of;  // topology link -> reduced link, -1 none
-    if (!full) {
-        // The links the representatives' own flows cross.
-        reduced_of.assign(topo_.link_count(), -1);
-        auto keep = [&](Topology::LinkId l) {
-            if (reduced_of[l] >= 0) return;
-            reduced_of[l] = std::int32_t(reduced_topo_id_.size());
-            reduced_topo_id_.push_back(l);
-            reduced_.add_link(topo_.capacity(l));
-        };
-        // Each template's own path, and the busiest link of every level among its copies:
-        // a representative may not cross the tier where some of its copies meet (its leaf
-        // sends nothing up while another replica's does), and the slowest copy is the one
-        // its replicas wait for.
-        std::vector<float> load(topo_.link_count(), 0.0f);
-        std::vector<Topology::LinkId> loaded;
-        auto mark = [&](const Template& t) {
-            path.clear();
-            topo_.path(t.from, t.to, path);
-            for (auto l : path) keep(l);
-            loaded.clear();
-            for (const auto& [from, to] : t.copies) {
-                path.clear();
-                topo_.path(from, to, path);
-                for (auto l : path) {
-                    if (load[l] == 0) loaded.push_back(l);
-                    load[l] += 1;
-                }
-            }
-            Topology::LinkId busiest[kLinkLevels] = {};
-            float most[kLinkLevels] = {};
-            for (auto l : loaded) {
-                const int level = int(topo_.level(l));
-                if (load[l] > most[level] || (load[l] == most[level] && l < busiest[level])) {
-                    most[level] = load[l];
-                    busiest[level] = l;
-                }
-                load[l] = 0;
-            }
-            for (int level = 0; level < kLinkLevels; ++level) {
-                if (most[level] > 0) keep(busiest[level]);
-            }
-        };
-        for (auto* group : {&fwd, &bwd, &ring}) {
-            for (auto& list : *group) {
-                for (auto& t : list) mark(t);
-            }
-        }
-        for (auto* by_stage : {&ep, &cp}) {
-            for (auto& lists : *by_stage) {
-                for (auto& list : lists) {
-                    for (auto& t : list) mark(t);
-                }
-            }
-        }
-    }
-    std::vector<float> count;
-    std::vector<std::int32_t> touched;
-    auto to_set = [&](const std::vector<Template>& list) {
-        FlowSet set;
-        for (const auto& t : list) {
-            if (full) {
-                path.clear();
-                topo_.path(t.from, t.to, path);
-                set.links.insert(set.links.end(), path.begin(), path.end());
-            } else {
-                count.resize(reduced_topo_id_.size(), 0.0f);
-                touched.clear();
-                for (const auto& [from, to] : t.copies) {
-                    path.clear();
-                    topo_.path(from, to, path);
-                    for (auto l : path) {
-                        const std::int32_t r = reduced_of[l];
-                        if (r < 0) continue;
-                        if (count[std::size_t(r)] == 0) touched.push_back(r);
-                        count[std::size_t(r)] += 1;
-                    }
-                }
-                std::sort(touched.begin(), touched.end());
-                for (auto r : touched) {
-                    set.links.push_back(FlowNetwork::LinkId(r));
-                    set.weights.push_back(count[std::size_t(r)]);
-                    count[std::size_t(r)] = 0;
-                }
-            }
-            set.offset.push_back(std::uint32_t(set.links.size()));
-        }
-        return set;
-    };
-    for (std::size_t e = 0; e < ents_.size(); ++e) {
-        p2p_fwd_.push_back(to_set(fwd[e]));
-        p2p_bwd_.push_back(to_set(bwd[e]));
-    }
-    for (std::int64_t st = 0; st < stages_; ++st) ring_.push_back(to_set(ring[std::size_t(st)]));
-    for (auto [from, into] : {std::pair{&ep, &ep_sets_}, std::pair{&cp, &cp_sets_}}) {
-        into->resize(std::size_t(stages_));
-        for (std::int64_t st = 0; st < stages_; ++st) {
-            for (const auto& list : (*from)[std::size_t(st)]) (*into)[std::size_t(st)].push_back(to_set(list));
-        }
-    }
-}
-
 void StepEngine::add_flows(const FlowSet& set, std::size_t first, std::size_t count, Bytes bytes, std::uint32_t owner) {
     for (std::size_t i = first; i < first + count; ++i) {
         const std::size_t b = set.offset[i], e = set.offset[i + 1];
@@ -538,8 +308,8 @@ void StepEngine::launch(std::uint32_t e, SimTime now) {
     inst.started = now;
     ++collectives_;
     const std::uint32_t owner = kCollectiveOwner | std::uint32_t(en.stage << 20) | std::uint32_t(number);
-    const FlowSet& set = ring_[std::size_t(en.stage)];
-    const Bytes per_flow(inst.request.bytes.value * ring_factor(inst.request.kind, members_) / double(channels_));
+    const FlowSet& set = flows_.ring[std::size_t(en.stage)];
+    const Bytes per_flow(inst.request.bytes.value * ring_factor(inst.request.kind, members_) / double(flows_.channels));
     inst.outstanding = std::int64_t(set.size());
     add_flows(set, 0, set.size(), per_flow, owner);
     if (set.size() == 0) queue_.push(now, kCollectiveDone, owner);
@@ -648,7 +418,7 @@ void StepEngine::group_launch(std::uint32_t e, bool ep, SimTime now) {
     op.started = now;
     const PassPlan& plan = plan_of(en);
     op.latency = ep ? plan.ep_latency : plan.cp_latency;
-    const FlowSet& set = (ep ? ep_sets_ : cp_sets_)[std::size_t(en.stage)][std::size_t(block)];
+    const FlowSet& set = (ep ? flows_.ep : flows_.cp)[std::size_t(en.stage)][std::size_t(block)];
     const double n = double(group);
     const Bytes per_flow = ep ? plan.ep_bytes / n : plan.cp_bytes * ((n - 1) / n);
     op.outstanding = std::int64_t(set.size());
@@ -707,7 +477,7 @@ void StepEngine::task_done(std::uint32_t e, SimTime now) {
         const std::int64_t target_vs = t.forward ? vs + 1 : vs - 1;
         tr.task = PipelineTask{t.micro_batch, target_vs / p, t.forward};
         tr.started = now;
-        const FlowSet& set = t.forward ? p2p_fwd_[e] : p2p_bwd_[e];
+        const FlowSet& set = t.forward ? flows_.p2p_fwd[e] : flows_.p2p_bwd[e];
         tr.outstanding = std::int64_t(set.size());
         en.sending = true;
         add_flows(set, 0, set.size(), a_.workload.p2p_bytes, id);
@@ -750,8 +520,8 @@ NetworkStep StepEngine::run() {
     for (auto gpu : opt_.faults.lost_nics) topo_.lose_nic(gpu);
     for (auto [leaf, fraction] : opt_.faults.slow_uplinks) topo_.degrade_leaf_uplink(leaf, fraction);
     build_entities();
-    build_flow_sets();
-    net_ = opt_.mode == SimMode::full ? &topo_.network() : &reduced_;
+    build_step_flows(topo_, StepShape{opt_.mode, lay_, stages_, members_, per_stage_, ep_group_, cp_group_}, flows_);
+    net_ = opt_.mode == SimMode::full ? &topo_.network() : &flows_.reduced;
 
     for (std::uint32_t e = 0; e < ents_.size(); ++e) {
         // Weights gathered at the step's start: every chunk's (ZeRO 1/2), the first task's (ZeRO 3).
@@ -856,7 +626,7 @@ std::vector<LevelUse> StepEngine::utilisation(Seconds step) const {
     for (std::size_t l = 0; l < n; ++l) {
         const double carried = net_->carried(FlowNetwork::LinkId(l)).value;
         if (carried <= 0) continue;
-        const Topology::LinkId id = opt_.mode == SimMode::full ? Topology::LinkId(l) : reduced_topo_id_[l];
+        const Topology::LinkId id = opt_.mode == SimMode::full ? Topology::LinkId(l) : flows_.reduced_topology_id[l];
         LevelUse& u = levels[std::size_t(topo_.level(id))];
         const double use = carried / (net_->capacity(FlowNetwork::LinkId(l)).value * step.value);
         ++u.links;
@@ -875,71 +645,6 @@ std::vector<LevelUse> StepEngine::utilisation(Seconds step) const {
 NetworkStep simulate_network_step(const Scenario& s, const Calibration& calibration, const NetworkStepOptions& options) {
     StepEngine engine(s, calibration, options);
     return engine.run();
-}
-
-std::string chrome_trace(const Scenario& s, const NetworkStep& step) {
-    const auto& p = s.parallelism;
-    const std::int64_t per_stage = step.mode == SimMode::full ? p.cp * p.dp : 1;
-    const std::int64_t gpn = std::max<std::int64_t>(1, s.cluster.gpus_per_node);
-    auto gpus_of = [&](std::int64_t entity, std::vector<std::int64_t>& out) {
-        out.clear();
-        const std::int64_t st = entity / per_stage, i = entity % per_stage;
-        for (std::int64_t t = 0; t < p.tp; ++t) out.push_back(t + p.tp * (i + p.cp * p.dp * st));
-    };
-    static const char* kStreams[] = {"compute", "p2p", "dp", "ep/cp"};
-    std::string out = "{\"displayTimeUnit\": \"ms\", \"otherData\": {\"model\": \"" + s.model.name + "\", \"schedule\": \"" +
-                      to_string(step.schedule) + "\", \"mode\": \"" + to_string(step.mode) + "\"},\n\"traceEvents\": [\n";
-    std::vector<std::int64_t> gpus;
-    std::vector<char> named_node;
-    char buf[320];
-    bool first = true;
-    auto emit = [&] {  // one event, comma-separated from the previous one
-        if (!first) out += ",\n";
-        out += buf;
-        first = false;
-    };
-    for (std::int64_t e = 0; e < step.entities; ++e) {
-        gpus_of(e, gpus);
-        for (std::int64_t g : gpus) {
-            const std::int64_t node = g / gpn;
-            if (std::size_t(node) >= named_node.size()) named_node.resize(std::size_t(node) + 1, 0);
-            if (!named_node[std::size_t(node)]) {
-                named_node[std::size_t(node)] = 1;
-                std::snprintf(buf, sizeof buf,
-                              "{\"name\": \"process_name\", \"ph\": \"M\", \"pid\": %lld, \"args\": {\"name\": \"node %lld\"}}",
-                              (long long)node, (long long)node);
-                emit();
-            }
-            for (int k = 0; k < 4; ++k) {
-                std::snprintf(buf, sizeof buf,
-                              "{\"name\": \"thread_name\", \"ph\": \"M\", \"pid\": %lld, \"tid\": %lld, \"args\": {\"name\": "
-                              "\"GPU %lld %s (stage %lld)\"}}",
-                              (long long)node, (long long)((g % gpn) * 4 + k), (long long)g, kStreams[k],
-                              (long long)(e / per_stage));
-                emit();
-            }
-        }
-    }
-    for (const auto& t : step.trace) {
-        gpus_of(t.entity, gpus);
-        std::string name = t.stream >= 2 || *t.label ? std::string(t.label)
-                                                     : (t.stream == 1 ? "send " : "") + task_name(t.task, p.vpp > 1);
-        const char* cat = t.stream == 3   ? "ep/cp"
-                          : t.stream == 2 ? "dp"
-                          : t.stream == 1 ? "p2p"
-                                          : (t.task.weight ? "weight" : t.task.forward ? "forward" : "backward");
-        for (std::int64_t g : gpus) {
-            std::snprintf(buf, sizeof buf,
-                          "{\"name\": \"%s\", \"cat\": \"%s\", \"ph\": \"X\", \"pid\": %lld, \"tid\": %lld, \"ts\": %.3f, "
-                          "\"dur\": %.3f, \"args\": {\"gpu\": %lld, \"micro_batch\": %lld, \"chunk\": %lld}}",
-                          name.c_str(), cat, (long long)(g / gpn), (long long)((g % gpn) * 4 + t.stream),
-                          t.start.value * 1e6, (t.end - t.start).value * 1e6, (long long)g, (long long)t.task.micro_batch,
-                          (long long)t.task.chunk);
-            emit();
-        }
-    }
-    out += "\n]}\n";
-    return out;
 }
 
 }  // namespace colossim
