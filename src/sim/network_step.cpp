@@ -49,15 +49,13 @@ struct Entity {
     std::size_t next = 0;        // next task in the stage's order
     bool running = false, sending = false;
     bool attention_done = false, cp_done = false;  // the two halves of a task's CP phase
-    SimTime task_start = 0;
     double slow = 1.0;
     SimTime last_end = 0;        // last task (and its send) end
     SimTime blocked = 0;         // time spent in blocking sends (ps)
     std::vector<SimTime> fwd_arrival, bwd_arrival;  // per (micro-batch, chunk)
     std::deque<Request> planned;  // buckets whose gradients are not ready yet (kBucketReady)
     std::deque<Request> dp_queue; // issued, not finished (front: in flight when dp_busy)
-    std::int64_t issued = 0;      // collectives issued so far (their instance numbers)
-    std::int64_t launched = 0;    // collectives launched on the stream so far
+    std::int64_t launched = 0;    // collectives launched on the stream so far (instance numbers)
     bool dp_busy = false;
     std::int64_t gathers_issued = 0, gathers_done = 0;
     SimTime dp_last = 0;          // last collective's end
@@ -83,6 +81,12 @@ enum EventKind : std::uint32_t { kComputeDone, kAttentionDone, kGroupDone, kBuck
 // Flow owners: a P2P transfer (below kGroupOwner), a CP/EP group operation
 // (kGroupOwner | id) or a data-parallel collective (kCollectiveOwner | stage << 20 | number).
 constexpr std::uint32_t kGroupOwner = 0x40000000u, kCollectiveOwner = 0x80000000u;
+std::uint32_t collective_owner(std::int64_t stage, std::int64_t number) {
+    return kCollectiveOwner | std::uint32_t(stage << 20) | std::uint32_t(number);
+}
+std::pair<std::size_t, std::size_t> collective_of(std::uint32_t owner) {  // (stage, number)
+    return {(owner >> 20) & 0x3ff, owner & 0xfffff};
+}
 
 class StepEngine {
 public:
@@ -151,11 +155,6 @@ private:
     std::vector<NetTraceSpan> trace_;
     std::vector<FlowNetwork::FlowId> finished_;
 };
-
-double ring_factor(CollectiveKind kind, std::int64_t n) {
-    const double f = double(n - 1) / double(n);
-    return kind == CollectiveKind::all_reduce ? 2 * f : f;
-}
 
 PassPlan StepEngine::pass_plan(Seconds total, const PassComm& c) const {
     PassPlan plan;
@@ -291,7 +290,6 @@ void StepEngine::plan_gathers(std::uint32_t e, SimTime now) {
 void StepEngine::issue(std::uint32_t e, const Request& r, SimTime now) {
     Entity& en = ents_[e];
     en.dp_queue.push_back(r);
-    ++en.issued;
     if (!en.dp_busy) launch(e, now);
 }
 
@@ -300,6 +298,8 @@ void StepEngine::launch(std::uint32_t e, SimTime now) {
     if (en.dp_busy || en.dp_queue.empty()) return;
     en.dp_busy = true;
     const std::int64_t number = en.launched++;
+    if (number >= (1 << 20)) throw InputError("training.global_batch", std::to_string(s_.training.global_batch),
+                                              "fewer micro-batches: over 2^20 data-parallel collectives a stage in one step");
     auto& list = instances_[std::size_t(en.stage)];
     if (std::int64_t(list.size()) <= number) list.resize(std::size_t(number) + 1);
     Instance& inst = list[std::size_t(number)];
@@ -307,20 +307,21 @@ void StepEngine::launch(std::uint32_t e, SimTime now) {
     if (++inst.launched < per_stage_) return;  // waits for every member
     inst.started = now;
     ++collectives_;
-    const std::uint32_t owner = kCollectiveOwner | std::uint32_t(en.stage << 20) | std::uint32_t(number);
+    const std::uint32_t owner = collective_owner(en.stage, number);
     const FlowSet& set = flows_.ring[std::size_t(en.stage)];
-    const Bytes per_flow(inst.request.bytes.value * ring_factor(inst.request.kind, members_) / double(flows_.channels));
+    // A ring member sends nccl-tests' bus share of the buffer, split over the channels.
+    const Bytes per_flow(inst.request.bytes.value * bus_factor(inst.request.kind, members_) / double(flows_.channels));
     inst.outstanding = std::int64_t(set.size());
     add_flows(set, 0, set.size(), per_flow, owner);
     if (set.size() == 0) queue_.push(now, kCollectiveDone, owner);
 }
 
 void StepEngine::collective_done(std::uint32_t owner, SimTime now) {
-    const std::int64_t st = (owner >> 20) & 0x7ff, number = owner & 0xfffff;
+    const auto [st, number] = collective_of(owner);
     // A copy: launching the next collective may grow the list this instance lives in.
-    const Instance inst = instances_[std::size_t(st)][std::size_t(number)];
+    const Instance inst = instances_[st][number];
     for (std::int64_t i = 0; i < per_stage_; ++i) {
-        const std::uint32_t e = std::uint32_t(st * per_stage_ + i);
+        const std::uint32_t e = std::uint32_t(std::int64_t(st) * per_stage_ + i);
         Entity& en = ents_[e];
         en.dp_busy = false;
         en.dp_queue.pop_front();
@@ -347,7 +348,6 @@ void StepEngine::try_start(std::uint32_t e, SimTime now) {
     const PassPlan& plan = plan_of(en);
     const SimTime duration = SimTime(double(plan.compute) * en.slow);
     en.running = true;
-    en.task_start = now;
     queue_.push(now + duration, kComputeDone, e);
     if (opt_.keep_trace) trace_.push_back({std::int64_t(e), 0, t, "", to_seconds(now), to_seconds(now + duration)});
     // ZeRO 3 prefetches the next task's weights as this one starts.
@@ -494,8 +494,8 @@ void StepEngine::flow_done(FlowNetwork::FlowId f, SimTime now) {
         return;
     }
     if (owner & kCollectiveOwner) {
-        const std::int64_t st = (owner >> 20) & 0x7ff, number = owner & 0xfffff;
-        Instance& inst = instances_[std::size_t(st)][std::size_t(number)];
+        const auto [st, number] = collective_of(owner);
+        Instance& inst = instances_[st][number];
         if (--inst.outstanding == 0) {
             const int k = inst.request.kind == CollectiveKind::all_reduce ? 0
                           : inst.request.kind == CollectiveKind::reduce_scatter ? 1 : 2;
