@@ -4,7 +4,6 @@
 #include <cmath>
 #include <deque>
 #include <limits>
-#include <unordered_map>
 
 #include "colossim/collective_sim.hpp"
 #include "colossim/event_queue.hpp"
@@ -35,13 +34,13 @@ struct PassPlan {
     SimTime cp_latency = 0, ep_latency = 0;
 };
 
-// A CP ring or an EP all-to-all inside a task: every member of the group joins it.
+// A CP ring or an EP all-to-all inside a task: every member of the group joins it. A group
+// has at most one open at a time (its members wait in it), so each group owns one slot.
 struct GroupOp {
     std::int64_t stage = 0, block = 0;
     bool ep = false;
     std::int64_t launched = 0, outstanding = 0;
     SimTime started = 0, latency = 0;  // latency: the cost model's, added when the flows end
-    std::uint64_t key = 0;
 };
 
 struct Entity {
@@ -142,9 +141,13 @@ private:
     bool yields_gradients(const PipelineTask& t) const { return split_ ? t.weight : !t.forward; }
     std::int64_t ep_group_ = 1, cp_group_ = 1;    // group sizes in entities (full mode)
     std::vector<Entity> ents_;
-    std::vector<GroupOp> group_ops_;
-    std::vector<std::uint32_t> free_group_ops_;
-    std::unordered_map<std::uint64_t, std::uint32_t> group_index_;
+    std::vector<GroupOp> group_ops_;  // one slot a group: EP groups of every stage, then CP's
+    std::uint32_t group_slot(bool ep, std::int64_t stage, std::int64_t block) const {
+        const std::int64_t ep_blocks = per_stage_ / members_in(ep_group_), cp_blocks = per_stage_ / members_in(cp_group_);
+        return std::uint32_t(ep ? stage * ep_blocks + block : stages_ * ep_blocks + stage * cp_blocks + block);
+    }
+    // Members of a group the simulation runs: all of it (full) or the representative.
+    std::int64_t members_in(std::int64_t group) const { return opt_.mode == SimMode::full ? group : 1; }
     std::vector<std::vector<Instance>> instances_;  // per stage, by issue number
     std::vector<Transfer> transfers_;
     std::vector<std::uint32_t> free_transfers_;
@@ -218,6 +221,7 @@ void StepEngine::build_entities() {
         w_plan_.push_back(weight);
     }
     ents_.resize(std::size_t(stages_ * per_stage_));
+    group_ops_.resize(group_slot(false, stages_, 0));
     for (std::size_t e = 0; e < ents_.size(); ++e) {
         Entity& en = ents_[e];
         en.stage = std::int64_t(e) / per_stage_;
@@ -394,26 +398,11 @@ void StepEngine::ep_phase(std::uint32_t e, SimTime now) {
 void StepEngine::group_launch(std::uint32_t e, bool ep, SimTime now) {
     const Entity& en = ents_[e];
     const std::int64_t group = ep ? ep_group_ : cp_group_;
-    const std::int64_t members = opt_.mode == SimMode::full ? group : 1;
+    const std::int64_t members = members_in(group);
     const std::int64_t block = en.index_in_stage / members;
-    const std::uint64_t key = (std::uint64_t(ep) << 63) | (std::uint64_t(en.stage) << 48) | (std::uint64_t(block) << 24) |
-                              std::uint64_t(en.next);
-    std::uint32_t id;
-    auto it = group_index_.find(key);
-    if (it != group_index_.end()) {
-        id = it->second;
-    } else {
-        if (!free_group_ops_.empty()) {
-            id = free_group_ops_.back();
-            free_group_ops_.pop_back();
-        } else {
-            id = std::uint32_t(group_ops_.size());
-            group_ops_.emplace_back();
-        }
-        group_ops_[id] = GroupOp{en.stage, block, ep, 0, 0, now, 0, key};
-        group_index_.emplace(key, id);
-    }
+    const std::uint32_t id = group_slot(ep, en.stage, block);
     GroupOp& op = group_ops_[id];
+    if (op.launched == 0) op = GroupOp{en.stage, block, ep, 0, 0, now, 0};
     if (++op.launched < members) return;
     op.started = now;
     const PassPlan& plan = plan_of(en);
@@ -428,9 +417,8 @@ void StepEngine::group_launch(std::uint32_t e, bool ep, SimTime now) {
 
 void StepEngine::group_done(std::uint32_t id, SimTime now) {
     const GroupOp op = group_ops_[id];
-    group_index_.erase(op.key);
-    free_group_ops_.push_back(id);
-    const std::int64_t members = opt_.mode == SimMode::full ? (op.ep ? ep_group_ : cp_group_) : 1;
+    group_ops_[id].launched = 0;  // the slot is free for the group's next operation
+    const std::int64_t members = members_in(op.ep ? ep_group_ : cp_group_);
     for (std::int64_t i = 0; i < members; ++i) {
         const std::uint32_t e = std::uint32_t(op.stage * per_stage_ + op.block * members + i);
         if (opt_.keep_trace) {
