@@ -59,7 +59,10 @@ int run_simulate(const SimulateFlags& f, const Catalog& catalog) {
     }
     StepWhatIf what_if;
     if (!f.slow_gpu.empty()) {
-        auto v = parse_index_and_number(f.slow_gpu, "--slow-gpu", "STAGE:FACTOR, e.g. 3:1.2 (stage 3 runs 20% slower)");
+        const std::string valid = "STAGE:FACTOR with 0 <= STAGE < pp = " + std::to_string(s.parallelism.pp) +
+                                  " and FACTOR >= 1, e.g. 3:1.2 (stage 3 runs 20% slower)";
+        auto v = parse_index_and_number(f.slow_gpu, "--slow-gpu", valid);
+        if (v.index < 0 || v.index >= s.parallelism.pp || !(v.number >= 1.0)) throw InputError("--slow-gpu", f.slow_gpu, valid);
         what_if.slow_stage = v.index;
         what_if.slow_factor = v.number;
     }
@@ -95,7 +98,7 @@ int run_simulate(const SimulateFlags& f, const Catalog& catalog) {
     o.slow = what_if;
     for (const auto& text : f.slow_nics) {
         auto v = parse_index_and_number(text, "--slow-nic", "GPU:FRACTION, e.g. 5:0.5 (GPU 5's NIC at half rate)");
-        if (v.index >= s.gpus || !(v.number > 0 && v.number <= 1)) {
+        if (v.index < 0 || v.index >= s.gpus || !(v.number > 0 && v.number <= 1)) {
             throw InputError("--slow-nic", text, "GPU:FRACTION with GPU < " + std::to_string(s.gpus) + " and 0 < FRACTION <= 1");
         }
         o.faults.slow_nics.emplace_back(v.index, v.number);
@@ -106,7 +109,9 @@ int run_simulate(const SimulateFlags& f, const Catalog& catalog) {
     }
     for (const auto& text : f.slow_uplinks) {
         auto v = parse_index_and_number(text, "--slow-uplink", "LEAF:FRACTION, e.g. 0:0.5 (leaf 0's uplinks at half rate)");
-        if (!(v.number > 0 && v.number <= 1)) throw InputError("--slow-uplink", text, "LEAF:FRACTION with 0 < FRACTION <= 1");
+        if (v.index < 0 || !(v.number > 0 && v.number <= 1)) {
+            throw InputError("--slow-uplink", text, "LEAF:FRACTION with LEAF >= 0 and 0 < FRACTION <= 1");
+        }
         o.faults.slow_uplinks.emplace_back(v.index, v.number);
     }
     // A full-mode trace has a span per task per GPU: 2,048 GPUs of Llama 3 405B make 4 GB,

@@ -88,6 +88,7 @@ private:
     // The GPUs whose NICs a message from a to b leaves and enters by (PXN, lost NICs).
     std::pair<std::int64_t, std::int64_t> nics(std::int64_t a, std::int64_t b) const;
     bool nic_alive(std::int64_t gpu) const;
+    void check_gpu(std::int64_t gpu, const char* field) const;  // InputError when out of range
     // The GPU of `gpu`'s node whose NIC carries its traffic on `plane` (-1: any plane).
     std::int64_t nic_for(std::int64_t gpu, std::int64_t plane) const;
     void set_capacity(LinkId l, ByteRate c);

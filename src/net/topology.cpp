@@ -162,17 +162,28 @@ void Topology::set_capacity(LinkId l, ByteRate c) {
     if (built_) net_.set_capacity(l, c);
 }
 
+void Topology::check_gpu(std::int64_t gpu, const char* field) const {
+    if (gpu < 0 || gpu >= gpus_) throw InputError(field, std::to_string(gpu), "a GPU from 0 to " + std::to_string(gpus_ - 1));
+}
+
 void Topology::degrade_nic(std::int64_t gpu, double fraction) {
+    check_gpu(gpu, "--slow-nic");
     set_capacity(nic_up(gpu), nic_rate_ * fraction);
     set_capacity(nic_down(gpu), nic_rate_ * fraction);
 }
 
 void Topology::lose_nic(std::int64_t gpu) {
+    check_gpu(gpu, "--lost-nic");
     if (nic_alive(gpu)) lost_nics_.push_back(gpu);
     nic_for(gpu, -1);  // refuses a node left without a NIC
 }
 
 void Topology::degrade_leaf_uplink(std::int64_t leaf, double fraction) {
+    if (leaf < 0 || leaf >= leaves_ || tiers_ == 1) {
+        throw InputError("--slow-uplink", std::to_string(leaf),
+                         tiers_ == 1 ? "none: these GPUs sit under one switch, which has no uplinks"
+                                     : "a leaf from 0 to " + std::to_string(leaves_ - 1) + " on this fabric");
+    }
     set_capacity(leaf_up(leaf), leaf_uplink_rate_ * fraction);
     set_capacity(leaf_down(leaf), leaf_uplink_rate_ * fraction);
 }
