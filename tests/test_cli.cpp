@@ -164,6 +164,7 @@ TEST(CliSimulate, JsonTraceAndRefusals) {
     EXPECT_EQ(run_cli("simulate " + file + " --contention off --mode full").status, 2);
     EXPECT_EQ(run_cli("simulate " + file + " --mode full --gpus 64 --pp 2 --vpp 1 --slow-nic 99:0.5").status, 2);
     EXPECT_EQ(run_cli("simulate " + file + " --mode full --gpus 64 --pp 2 --vpp 1 --slow-nic 9:1.5").status, 2);
+    EXPECT_EQ(run_cli("simulate " + colossim::test::source_path("examples/llama3-405b-1m-gpus.yaml") + " --mode full").status, 2);
     for (const char* bad : {"--slow-nic -1:0.5", "--slow-uplink 99999:0.5", "--slow-uplink -1:0.5", "--slow-gpu -1:2"}) {
         CliRun r2 = run_cli("simulate " + file + " --mode full --gpus 64 --pp 2 --vpp 1 " + bad);
         EXPECT_EQ(r2.status, 2) << bad << "\n" << r2.out;

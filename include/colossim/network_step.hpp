@@ -47,9 +47,12 @@ namespace colossim {
 enum class SimMode { full, symmetric };
 const char* to_string(SimMode m);
 // The default: full up to this many GPUs, symmetric above (a choice: full mode's time
-// grows with the flows — DeepSeek-V3 on 2,048 GPUs starts 31 M and takes 24 s — while
+// grows with the flows — DeepSeek-V3 on 2,048 GPUs starts 31 M and takes 15 s — while
 // symmetric mode gives the same step on every symmetric case in under a second).
 inline constexpr std::int64_t kFullModeMaxGpus = 1024;
+// Full mode refuses larger runs: its time grows with the flows (16,384 GPUs of Llama 3
+// 405B: 24 M flows, 6 s; 65,536 about four times that), symmetric mode does not.
+inline constexpr std::int64_t kFullModeLimitGpus = 65536;
 
 struct NetworkFaults {
     std::vector<std::pair<std::int64_t, double>> slow_nics;     // GPU, fraction of its NIC rate

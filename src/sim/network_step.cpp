@@ -631,6 +631,11 @@ std::vector<LevelUse> StepEngine::utilisation(Seconds step) const {
 }  // namespace
 
 NetworkStep simulate_network_step(const Scenario& s, const Calibration& calibration, const NetworkStepOptions& options) {
+    if (options.mode == SimMode::full && s.gpus > kFullModeLimitGpus) {  // before the topology holds every link
+        throw InputError("--mode", "full",
+                         "symmetric above " + std::to_string(kFullModeLimitGpus) + " GPUs (full mode simulates every GPU; " +
+                             std::to_string(s.gpus) + " would take many minutes)");
+    }
     StepEngine engine(s, calibration, options);
     return engine.run();
 }
