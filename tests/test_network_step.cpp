@@ -241,3 +241,16 @@ TEST(NetworkStep, ZeroBubbleH1OnTheNetwork) {
     EXPECT_LT(full.result.step_time.value, run(s, SimMode::full).result.step_time.value);
     EXPECT_NE(chrome_trace(s, full).find("\"name\": \"W0\""), std::string::npos);
 }
+
+TEST(NetworkStep, AnOversubscribedSpineSlowsTrafficBetweenPods) {
+    // Llama 3 405B on 16,384 H100: three tiers; most activations and gradients between
+    // pipeline stages leave their pod. Spines at 4:1 (51 ports down, 13 up) cut each pod's
+    // uplink to about a quarter of its leaves' uplinks: those sends wait, the step slows.
+    Scenario s = test::scenario(test::kLlama405b);
+    NetworkStep open = run(s, SimMode::symmetric);
+    s.cluster.fabric->spine_oversubscription = 4;
+    NetworkStep thin = run(s, SimMode::symmetric);
+    EXPECT_GT(thin.result.breakdown.pp_comm.value, 1.2 * open.result.breakdown.pp_comm.value);
+    EXPECT_GT(thin.result.step_time.value, open.result.step_time.value);
+    EXPECT_GT(level(thin, LinkLevel::spine_core).peak_utilization, level(open, LinkLevel::spine_core).peak_utilization);
+}
