@@ -31,6 +31,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "colossim/topology.hpp"
@@ -68,6 +69,10 @@ CollectiveAlgorithm resolve_algorithm(const Topology& topology, CollectiveKind k
 // NCCL-like automatic choice for one size: for an all-reduce, ring or tree, whichever
 // closed form (all_reduce_estimate) is lower; ring for every other kind.
 CollectiveAlgorithm choose_algorithm(const Topology& topology, CollectiveKind kind, Bytes size, std::int64_t n);
+// The same for a group of n with `per_domain` members in each NVLink domain (a step's
+// data-parallel group: one a node when TP fills it).
+CollectiveAlgorithm choose_algorithm(const Topology& topology, CollectiveKind kind, Bytes size, std::int64_t n,
+                                     std::int64_t per_domain);
 
 // Alpha-beta closed form of an all-reduce of `size` over GPUs 0..n-1 by ring or tree, as
 // NCCL's tuner writes them: B = the bus bandwidth the links give (min(k NIC, NVLink)
@@ -75,6 +80,22 @@ CollectiveAlgorithm choose_algorithm(const Topology& topology, CollectiveKind ki
 //   ring: 2(n-1)/n · S/B + 2(n-1) · alpha
 //   tree: 2 · S/(kTreeEfficiency · B) + 2 ceil(log2 domains) · alpha_net + 2(k-1) · alpha_nvlink
 Seconds all_reduce_estimate(const Topology& topology, Bytes size, std::int64_t n, CollectiveAlgorithm algorithm);
+Seconds all_reduce_estimate(const Topology& topology, Bytes size, std::int64_t n, std::int64_t per_domain,
+                            CollectiveAlgorithm algorithm);
+
+// NCCL's double binary tree over `members` (GPU ids in rank order; the members of one
+// NVLink domain are consecutive and chain inside it): (child, parent) edges over every
+// channel (one per member of a domain) and both trees; `depth` the trees' height over
+// the domains, `chain` the longest chain.
+struct DoubleTree {
+    std::vector<std::pair<std::int64_t, std::int64_t>> edges;
+    std::int64_t channels = 1, depth = 0, chain = 1;
+};
+DoubleTree double_tree(const Topology& topology, const std::vector<std::int64_t>& members);
+// Bytes of each tree flow (every edge, each way) for an all-reduce of `size`.
+Bytes tree_flow_bytes(Bytes size, const DoubleTree& tree);
+// 2 depth network latencies + 2 (chain - 1) NVLink latencies.
+Seconds tree_latency(const Topology& topology, const DoubleTree& tree);
 
 // Height of NCCL's double binary tree over `ranks` (the larger of its two trees):
 // ceil(log2 ranks), 0 for one rank.

@@ -100,45 +100,22 @@ std::int64_t dtree_parent(int t, std::int64_t r, std::int64_t m) {
     return u < 0 ? -1 : (u + 1) % m;
 }
 
-// The tree all-reduce as one phase of concurrent flows (collective_sim.hpp): per channel
-// (rail) c, per tree t, every chain edge inside a domain and every tree edge between the
-// domains' leaders carries the tree's half of the channel's share once up (reduce) and
+// The tree all-reduce as one phase of concurrent flows (collective_sim.hpp): every edge
+// of double_tree() carries its tree's half of the channel's share once up (reduce) and
 // once down (broadcast).
 void run_tree(Topology& topo, Bytes size, std::int64_t n, Clock& clock) {
-    const auto domains = domain_rings(topo, n);
-    const std::int64_t D = std::int64_t(domains.size());
-    const std::int64_t k = std::min(n, topo.domain_size());
-    std::int64_t longest = 0;
-    for (const auto& d : domains) longest = std::max(longest, std::int64_t(d.size()));
+    std::vector<std::int64_t> all(static_cast<std::size_t>(n));
+    for (std::int64_t g = 0; g < n; ++g) all[std::size_t(g)] = g;
+    const DoubleTree tree = double_tree(topo, all);
     std::vector<std::vector<FlowNetwork::LinkId>> paths;
-    auto both_ways = [&](std::int64_t a, std::int64_t b) {
+    for (const auto& [child, parent] : tree.edges) {
         paths.emplace_back();
-        topo.path(a, b, paths.back());  // toward the root (reduce)
+        topo.path(child, parent, paths.back());  // toward the root (reduce)
         paths.emplace_back();
-        topo.path(b, a, paths.back());  // back (broadcast)
-    };
-    auto member = [&](std::int64_t d, std::int64_t c, std::int64_t i) {  // i-th of channel c's chain in d
-        const auto& m = domains[std::size_t(d)];
-        return m[std::size_t((c + i) % std::int64_t(m.size()))];
-    };
-    for (std::int64_t c = 0; c < k; ++c) {
-        for (int t = 0; t < 2; ++t) {
-            for (std::int64_t d = 0; d < D; ++d) {
-                const std::int64_t chain = std::int64_t(domains[std::size_t(d)].size());
-                for (std::int64_t i = 1; i < chain; ++i) both_ways(member(d, c, i), member(d, c, i - 1));
-                const std::int64_t p = dtree_parent(t, d, D);
-                if (p >= 0) both_ways(member(d, c, 0), member(p, c, 0));
-            }
-        }
+        topo.path(parent, child, paths.back());  // back (broadcast)
     }
-    // Pipelined: the link-rate efficiency as bytes (every flow of the phase scaled alike,
-    // so max-min sharing gives the times of links at kTreeEfficiency of their rate).
-    const Bytes each = size / (2.0 * double(k) * kTreeEfficiency);
-    const std::int64_t depth = double_tree_depth(D);
-    const Seconds latency = topo.latency(0, topo.domain_size()) * (2.0 * double(depth)) +
-                            topo.latency(0, 0) * (2.0 * double(longest - 1));
-    run_step(topo, paths, each, latency, clock);
-    clock.steps += 2 * depth + 2 * (longest - 1) - 1;  // report the latency's message hops
+    run_step(topo, paths, tree_flow_bytes(size, tree), tree_latency(topo, tree), clock);
+    clock.steps += 2 * tree.depth + 2 * (tree.chain - 1) - 1;  // report the latency's message hops
 }
 
 std::int64_t ring_flows(const std::vector<std::vector<std::int64_t>>& rings) {
@@ -163,6 +140,45 @@ std::vector<std::vector<std::int64_t>> ring_channels(const Topology& t, const st
         }
     }
     return rings;
+}
+
+DoubleTree double_tree(const Topology& t, const std::vector<std::int64_t>& members) {
+    // The members' NVLink domains, in order; consecutive members of one domain chain.
+    std::vector<std::vector<std::int64_t>> domains;
+    for (std::int64_t g : members) {
+        if (domains.empty() || !t.same_domain(domains.back().front(), g)) domains.emplace_back();
+        domains.back().push_back(g);
+    }
+    DoubleTree tree;
+    const std::int64_t D = std::int64_t(domains.size());
+    tree.channels = std::int64_t(domains.front().size());
+    for (const auto& d : domains) tree.chain = std::max(tree.chain, std::int64_t(d.size()));
+    tree.depth = double_tree_depth(D);
+    auto member = [&](std::int64_t d, std::int64_t c, std::int64_t i) {  // i-th of channel c's chain in d
+        const auto& m = domains[std::size_t(d)];
+        return m[std::size_t((c + i) % std::int64_t(m.size()))];
+    };
+    for (std::int64_t c = 0; c < tree.channels; ++c) {
+        for (int k = 0; k < 2; ++k) {
+            for (std::int64_t d = 0; d < D; ++d) {
+                const std::int64_t chain = std::int64_t(domains[std::size_t(d)].size());
+                for (std::int64_t i = 1; i < chain; ++i) tree.edges.emplace_back(member(d, c, i), member(d, c, i - 1));
+                const std::int64_t p = dtree_parent(k, d, D);
+                if (p >= 0) tree.edges.emplace_back(member(d, c, 0), member(p, c, 0));
+            }
+        }
+    }
+    return tree;
+}
+
+Bytes tree_flow_bytes(Bytes size, const DoubleTree& tree) {
+    // Pipelined: the link-rate efficiency as bytes (every flow of the phase scaled alike,
+    // so max-min sharing gives the times of links at kTreeEfficiency of their rate).
+    return size / (2.0 * double(tree.channels) * kTreeEfficiency);
+}
+
+Seconds tree_latency(const Topology& t, const DoubleTree& tree) {
+    return t.latency(0, t.domain_size()) * (2.0 * double(tree.depth)) + t.latency(0, 0) * (2.0 * double(tree.chain - 1));
 }
 
 double bus_factor(CollectiveKind kind, std::int64_t n) {
@@ -200,8 +216,13 @@ std::int64_t collective_flows(const Topology& topo, CollectiveKind kind, std::in
 }
 
 Seconds all_reduce_estimate(const Topology& topo, Bytes size, std::int64_t n, CollectiveAlgorithm algorithm) {
-    const std::int64_t k = std::min(n, topo.domain_size());
-    const std::int64_t domains = (n + topo.domain_size() - 1) / topo.domain_size();
+    return all_reduce_estimate(topo, size, n, std::min(n, topo.domain_size()), algorithm);
+}
+
+Seconds all_reduce_estimate(const Topology& topo, Bytes size, std::int64_t n, std::int64_t per_domain,
+                            CollectiveAlgorithm algorithm) {
+    const std::int64_t k = std::max<std::int64_t>(1, per_domain);
+    const std::int64_t domains = (n + k - 1) / k;
     const bool spans = domains > 1;
     const Seconds a_nvlink = topo.latency(0, 0), a_net = topo.latency(0, topo.domain_size());
     // The bus bandwidth the links give a ring: across domains every rail's NIC and every
@@ -225,9 +246,14 @@ Seconds all_reduce_estimate(const Topology& topo, Bytes size, std::int64_t n, Co
 // ring. The same bus bandwidth for both (as NCCL's tuner) keeps the ring for large
 // messages over 2 domains, where the simulated tree moves less over the NICs.
 CollectiveAlgorithm choose_algorithm(const Topology& topo, CollectiveKind kind, Bytes size, std::int64_t n) {
+    return choose_algorithm(topo, kind, size, n, std::min(n, topo.domain_size()));
+}
+
+CollectiveAlgorithm choose_algorithm(const Topology& topo, CollectiveKind kind, Bytes size, std::int64_t n,
+                                     std::int64_t per_domain) {
     if (kind != CollectiveKind::all_reduce) return CollectiveAlgorithm::ring;
-    const Seconds ring = all_reduce_estimate(topo, size, n, CollectiveAlgorithm::ring);
-    const Seconds tree = all_reduce_estimate(topo, size, n, CollectiveAlgorithm::tree);
+    const Seconds ring = all_reduce_estimate(topo, size, n, per_domain, CollectiveAlgorithm::ring);
+    const Seconds tree = all_reduce_estimate(topo, size, n, per_domain, CollectiveAlgorithm::tree);
     return tree < ring ? CollectiveAlgorithm::tree : CollectiveAlgorithm::ring;
 }
 
