@@ -16,6 +16,8 @@ enum class Recompute { none, selective, full };  // Megatron's recompute granula
 // (Megatron-LM accumulates and reduces bf16 gradients in fp32, fp16 ones in fp16).
 enum class Precision { bf16, fp16, fp8 };
 enum class AttentionKernel { flash, unfused };   // fused FlashAttention vs bmm + softmax
+// NCCL's all-reduce algorithm, as NCCL_ALGO fixes it; automatic: NCCL's choice by size.
+enum class NcclAlgorithm { automatic, ring, tree };
 
 struct Parallelism {
     std::int64_t tp = 1, pp = 1, vpp = 1, dp = 1, cp = 1, ep = 1;
@@ -41,6 +43,7 @@ struct Training {
     Precision precision = Precision::bf16;
     AttentionKernel attention = AttentionKernel::flash;
     bool dropout = false;           // dropout layers present (their masks are saved)
+    NcclAlgorithm nccl_algo = NcclAlgorithm::automatic;  // the event engine's all-reduces
     double price_per_gpu_hour = 0;  // USD; from the cluster unless set
     double pue = 0;                 // from the cluster unless set
 

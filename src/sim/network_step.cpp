@@ -64,7 +64,8 @@ struct Instance {
     Request request;
     std::int64_t launched = 0;
     std::int64_t outstanding = 0;
-    SimTime started = 0;
+    SimTime started = 0, latency = 0;  // latency: added when its flows end
+    bool tree = false;
 };
 
 struct Transfer {
@@ -154,7 +155,17 @@ private:
     std::vector<std::uint32_t> owner_;  // per flow id
     std::uint64_t collectives_ = 0;
     double grad_bytes_ = 4;
-    Seconds p2p_latency_, dp_latency_[3];
+    Seconds p2p_latency_;
+    SimTime dp_latency(CollectiveKind kind) const {
+        return to_sim_time(cost_.collective_latency(kind, cost_.placement(CommGroup::dp)));
+    }
+    // An all-reduce runs as NCCL's tree when the scenario fixes it (training.nccl_algo) or,
+    // on auto, when NCCL's tuner would pick it for this size; everything else as rings.
+    bool uses_tree(const Request& r) const {
+        if (r.kind != CollectiveKind::all_reduce || flows_.tree.empty() || flows_.tree.front().size() == 0) return false;
+        if (s_.training.nccl_algo == NcclAlgorithm::tree) return true;
+        return choose_algorithm(topo_, r.kind, r.bytes, members_, flows_.dp_per_domain) == CollectiveAlgorithm::tree;
+    }
     std::vector<NetTraceSpan> trace_;
     std::vector<FlowNetwork::FlowId> finished_;
 };
@@ -233,10 +244,6 @@ void StepEngine::build_entities() {
     instances_.resize(std::size_t(stages_));
     grad_bytes_ = s_.training.precision == Precision::fp16 ? 2.0 : 4.0;
     p2p_latency_ = cost_.collective_latency(CollectiveKind::send_recv, cost_.placement(CommGroup::pp));
-    const GroupPlacement dp = cost_.placement(CommGroup::dp);
-    dp_latency_[0] = cost_.collective_latency(CollectiveKind::all_reduce, dp);
-    dp_latency_[1] = cost_.collective_latency(CollectiveKind::reduce_scatter, dp);
-    dp_latency_[2] = cost_.collective_latency(CollectiveKind::all_gather, dp);
 }
 
 void StepEngine::add_flows(const FlowSet& set, std::size_t first, std::size_t count, Bytes bytes, std::uint32_t owner) {
@@ -312,12 +319,17 @@ void StepEngine::launch(std::uint32_t e, SimTime now) {
     inst.started = now;
     ++collectives_;
     const std::uint32_t owner = collective_owner(en.stage, number);
-    const FlowSet& set = flows_.ring[std::size_t(en.stage)];
-    // A ring member sends nccl-tests' bus share of the buffer, split over the channels.
-    const Bytes per_flow(inst.request.bytes.value * bus_factor(inst.request.kind, members_) / double(flows_.channels));
+    inst.tree = uses_tree(inst.request);
+    const FlowSet& set = (inst.tree ? flows_.tree : flows_.ring)[std::size_t(en.stage)];
+    // A ring member sends nccl-tests' bus share of the buffer, split over the channels; a
+    // tree edge carries its tree's half of a channel's share each way.
+    const Bytes per_flow = inst.tree ? tree_flow_bytes(inst.request.bytes, flows_.tree_shape)
+                                     : Bytes(inst.request.bytes.value * bus_factor(inst.request.kind, members_) /
+                                             double(flows_.channels));
+    inst.latency = inst.tree ? to_sim_time(tree_latency(topo_, flows_.tree_shape)) : dp_latency(inst.request.kind);
     inst.outstanding = std::int64_t(set.size());
     add_flows(set, 0, set.size(), per_flow, owner);
-    if (set.size() == 0) queue_.push(now, kCollectiveDone, owner);
+    if (set.size() == 0) queue_.push(now + inst.latency, kCollectiveDone, owner);
 }
 
 void StepEngine::collective_done(std::uint32_t owner, SimTime now) {
@@ -332,7 +344,7 @@ void StepEngine::collective_done(std::uint32_t owner, SimTime now) {
         en.dp_last = now;
         if (inst.request.gather) ++en.gathers_done;
         if (opt_.keep_trace) {
-            trace_.push_back({std::int64_t(e), 2, {}, to_string(inst.request.kind), to_seconds(inst.started), to_seconds(now)});
+            trace_.push_back({std::int64_t(e), 2, {}, inst.tree ? "all-reduce (tree)" : to_string(inst.request.kind), to_seconds(inst.started), to_seconds(now)});
         }
         launch(e, now);
         if (inst.request.gather) try_start(e, now);
@@ -484,11 +496,7 @@ void StepEngine::flow_done(FlowNetwork::FlowId f, SimTime now) {
     if (owner & kCollectiveOwner) {
         const auto [st, number] = collective_of(owner);
         Instance& inst = instances_[st][number];
-        if (--inst.outstanding == 0) {
-            const int k = inst.request.kind == CollectiveKind::all_reduce ? 0
-                          : inst.request.kind == CollectiveKind::reduce_scatter ? 1 : 2;
-            queue_.push(now + to_sim_time(dp_latency_[k]), kCollectiveDone, owner);
-        }
+        if (--inst.outstanding == 0) queue_.push(now + inst.latency, kCollectiveDone, owner);
         return;
     }
     Transfer& tr = transfers_[owner];
@@ -508,7 +516,8 @@ NetworkStep StepEngine::run() {
     for (auto gpu : opt_.faults.lost_nics) topo_.lose_nic(gpu);
     for (auto [leaf, fraction] : opt_.faults.slow_uplinks) topo_.degrade_leaf_uplink(leaf, fraction);
     build_entities();
-    build_step_flows(topo_, StepShape{opt_.mode, lay_, stages_, members_, per_stage_, ep_group_, cp_group_}, flows_);
+    const bool trees = s_.parallelism.zero == 0 && s_.training.nccl_algo != NcclAlgorithm::ring;
+    build_step_flows(topo_, StepShape{opt_.mode, lay_, stages_, members_, per_stage_, ep_group_, cp_group_, trees}, flows_);
     net_ = opt_.mode == SimMode::full ? &topo_.network() : &flows_.reduced;
 
     for (std::uint32_t e = 0; e < ents_.size(); ++e) {

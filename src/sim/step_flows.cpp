@@ -20,7 +20,8 @@ void build_step_flows(const Topology& topo, const StepShape& shape, StepFlows& o
         std::vector<std::pair<std::int64_t, std::int64_t>> copies;
     };
     // (entity or stage) -> templates, for P2P forward, P2P backward, DP ring.
-    std::vector<std::vector<Template>> fwd(entities), bwd(entities), ring(static_cast<std::size_t>(stages));
+    std::vector<std::vector<Template>> fwd(entities), bwd(entities), ring(static_cast<std::size_t>(stages)),
+        tree(static_cast<std::size_t>(stages));
     auto coords = [&](std::int64_t index_in_stage) {
         return std::pair<std::int64_t, std::int64_t>{index_in_stage % lay.cp, index_in_stage / lay.cp};
     };
@@ -70,6 +71,26 @@ void build_step_flows(const Topology& topo, const StepShape& shape, StepFlows& o
                         ring[std::size_t(st)].push_back(std::move(tpl));
                     }
                 }
+                // NCCL's double binary tree for the all-reduces that pick it. Symmetric
+                // mode keeps TP rank 0's whole tree (a tree is not the same seen from every
+                // member), each edge standing for the same edge of the other TP ranks.
+                if (!shape.trees || (!full && t > 0)) continue;
+                const DoubleTree dt = double_tree(topo, members);
+                out.tree_shape = DoubleTree{{}, dt.channels, dt.depth, dt.chain};
+                for (const auto& [child, parent] : dt.edges) {
+                    for (auto [a, b] : {std::pair{child, parent}, std::pair{parent, child}}) {
+                        Template tpl{a, b, {}};
+                        if (!full) {
+                            for (std::int64_t u = 0; u < lay.tp; ++u) tpl.copies.emplace_back(a + u, b + u);
+                        }
+                        tree[std::size_t(st)].push_back(std::move(tpl));
+                    }
+                }
+            }
+            out.dp_per_domain = 0;
+            for (std::int64_t i = 0; i < members_count; ++i) {
+                const auto [c, d] = coords(i);
+                if (topo.same_domain(lay.gpu(0, 0, 0, st), lay.gpu(0, c, d, st))) ++out.dp_per_domain;
             }
         }
     }
@@ -159,7 +180,7 @@ void build_step_flows(const Topology& topo, const StepShape& shape, StepFlows& o
                 if (most[level] > 0) keep(busiest[level]);
             }
         };
-        for (auto* group : {&fwd, &bwd, &ring}) {
+        for (auto* group : {&fwd, &bwd, &ring, &tree}) {
             for (auto& list : *group) {
                 for (auto& t : list) mark(t);
             }
@@ -209,7 +230,10 @@ void build_step_flows(const Topology& topo, const StepShape& shape, StepFlows& o
         out.p2p_fwd.push_back(to_set(fwd[e]));
         out.p2p_bwd.push_back(to_set(bwd[e]));
     }
-    for (std::int64_t st = 0; st < stages; ++st) out.ring.push_back(to_set(ring[std::size_t(st)]));
+    for (std::int64_t st = 0; st < stages; ++st) {
+        out.ring.push_back(to_set(ring[std::size_t(st)]));
+        out.tree.push_back(to_set(tree[std::size_t(st)]));
+    }
     for (auto [from, into] : {std::pair{&ep, &out.ep}, std::pair{&cp, &out.cp}}) {
         into->resize(std::size_t(stages));
         for (std::int64_t st = 0; st < stages; ++st) {

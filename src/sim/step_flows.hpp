@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "colossim/collective_sim.hpp"
 #include "colossim/network_step.hpp"
 
 namespace colossim {
@@ -36,11 +37,15 @@ struct StepShape {
     std::int64_t members = 1;    // entities of one stage (CP x DP)
     std::int64_t per_stage = 1;  // of which simulated: all (full) or one (symmetric)
     std::int64_t ep_group = 1, cp_group = 1;  // group sizes in entities; 1: not on the network
+    bool trees = false;  // data-parallel all-reduces may run as NCCL's double binary tree
 };
 
 struct StepFlows {
     std::vector<FlowSet> p2p_fwd, p2p_bwd;  // per simulated entity: its TP ranks' sends
     std::vector<FlowSet> ring;              // per stage: the DP ring's flows
+    std::vector<FlowSet> tree;              // per stage: the DP double binary tree's flows (both ways)
+    DoubleTree tree_shape;                  // its channels, depth and chain (no edges)
+    std::int64_t dp_per_domain = 1;         // DP members in one NVLink domain
     std::vector<std::vector<FlowSet>> ep, cp;  // per stage, per group
     std::int64_t channels = 1;              // NCCL channels of the DP ring
     FlowNetwork reduced;                    // symmetric mode: the links kept

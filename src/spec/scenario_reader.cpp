@@ -37,6 +37,7 @@ const std::vector<FlagKey>& scenario_flags() {
         {"precision", "training.precision", "bf16|fp16|fp8"},
         {"attention", "training.attention", "flash|unfused attention kernel"},
         {"dropout", "training.dropout", "on|off: dropout layers present"},
+        {"nccl-algo", "training.nccl_algo", "auto|ring|tree: the event engine's all-reduce algorithm (as NCCL_ALGO)"},
         {"price", "training.price_per_gpu_hour", "USD per GPU-hour"},
         {"pue", "training.pue", "power usage effectiveness"},
     };
@@ -184,6 +185,12 @@ Scenario load_scenario(const std::string& yaml_text, const std::string& source_n
             q.raw("attention");
         }
         t.dropout = q.optional_flag("dropout").value_or(false);
+        if (q.has("nccl_algo")) {
+            const std::string algo = q.choice("nccl_algo", {"auto", "ring", "tree"});
+            t.nccl_algo = algo == "ring" ? NcclAlgorithm::ring : algo == "tree" ? NcclAlgorithm::tree : NcclAlgorithm::automatic;
+        } else {
+            q.raw("nccl_algo");
+        }
         t.price_per_gpu_hour = q.optional_number("price_per_gpu_hour", 0.0, 1e4).value_or(s.cluster.price_per_gpu_hour);
         t.pue = q.optional_number("pue", 1.0, 5.0).value_or(s.cluster.pue);
         q.finish();
