@@ -182,7 +182,7 @@ TEST(StepSim, ZeroBubbleH1ShrinksTheBubble) {
     SimulatedStep z = simulate_step(s, test::calibration(), &zb, false);
     const StepAnalysis an = analyze_step(s, test::calibration());
     double w_min = 1e30;
-    for (const auto& st : an.stages) w_min = std::min(w_min, st.backward_comm.weight_gradient.value);
+    for (const auto& st : an.stages) w_min = std::min(w_min, st.backward_pass.weight_gradient.value);
     ASSERT_GT(w_min, 0.0);
     EXPECT_LT(z.pipeline.value, a.pipeline.value - 7 * w_min);
     EXPECT_GT(z.pipeline.value, 96 * an.stages[an.critical].total().value);

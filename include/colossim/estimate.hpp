@@ -50,21 +50,22 @@ StepResult estimate(const Scenario& scenario, const Calibration& calibration);
 
 // What both engines start from: each pipeline stage's time for one micro-batch, the
 // transfer between stages, and the data-parallel and optimizer tails of the step.
-// What one pass of a stage exchanges with other GPUs beside TP, for the event engine to
-// put on the network: the CP K/V ring (hidden behind attention) and the EP all-to-alls
-// (on the critical path). Bytes as nccl-tests counts them: the all-gather output for CP,
-// the buffer each rank sends for EP.
-struct PassComm {
+// One pass of a stage (forward, or backward with its recomputation), per micro-batch:
+// where its time goes, and what the event engine puts on the network or splits off — the
+// CP K/V ring (hidden behind attention), the EP all-to-alls (on the critical path), the
+// weight-gradient GEMMs (a zero-bubble schedule's W pass). Bytes as nccl-tests counts
+// them: the all-gather output for CP, the buffer each rank sends for EP.
+struct PassTiming {
+    Breakdown parts;           // compute, tp/cp/ep communication (cp: the part not hidden)
     Seconds attention;         // attention compute, what the CP ring hides behind
-    Seconds weight_gradient;   // the weight-gradient GEMMs (a zero-bubble schedule's W pass)
-    Seconds cp_exposed, ep;    // their times inside the pass (the cost model's)
+    Seconds weight_gradient;
     Bytes cp_bytes, ep_bytes;
     std::int64_t cp_ops = 0, ep_ops = 0;
 };
 struct StageTiming {
     Seconds forward, backward;  // per micro-batch, communication included
-    Breakdown parts;            // per micro-batch: compute, tp/cp/ep communication
-    PassComm forward_comm, backward_comm;  // per micro-batch; backward includes recomputation
+    PassTiming forward_pass, backward_pass;
+    Breakdown parts() const;    // both passes: compute, tp/cp/ep communication
     Seconds total() const { return forward + backward; }
 };
 struct StepAnalysis {

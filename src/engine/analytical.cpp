@@ -21,8 +21,7 @@ using StageTime = StageTiming;
 // every stage that holds the block.
 struct PassTime {
     Seconds total;
-    Breakdown parts;  // compute, tp/cp/ep communication
-    PassComm comm;
+    PassTiming pass;
 };
 
 PassTime pass_time(const OpList& ops, const CostModel& cost) {
@@ -30,39 +29,39 @@ PassTime pass_time(const OpList& ops, const CostModel& cost) {
     Seconds attention(0);
     for (const auto& op : ops.compute) {
         Seconds c = cost.compute(op);
-        t.parts.compute += c;
+        t.pass.parts.compute += c;
         if (op.kind == ComputeKind::attention || std::string_view(op.name).starts_with("attention")) attention += c;
-        if (op.weight_gradient) t.comm.weight_gradient += c;
+        if (op.weight_gradient) t.pass.weight_gradient += c;
     }
-    t.comm.attention = attention;
+    t.pass.attention = attention;
     for (const auto& c : ops.comm) {
         Seconds d = cost.collective(c);
         if (c.overlappable) d = max(Seconds(0), d - attention);  // hidden behind attention
         switch (c.group) {
             case CommGroup::cp:
-                t.parts.cp_comm += d;
-                t.comm.cp_exposed += d;
-                t.comm.cp_bytes += c.bytes;
-                ++t.comm.cp_ops;
+                t.pass.parts.cp_comm += d;
+                t.pass.cp_bytes += c.bytes;
+                ++t.pass.cp_ops;
                 break;
             case CommGroup::ep:
-                t.parts.ep_comm += d;
-                t.comm.ep += d;
-                t.comm.ep_bytes += c.bytes;
-                ++t.comm.ep_ops;
+                t.pass.parts.ep_comm += d;
+                t.pass.ep_bytes += c.bytes;
+                ++t.pass.ep_ops;
                 break;
-            default: t.parts.tp_comm += d; break;
+            default: t.pass.parts.tp_comm += d; break;
         }
     }
-    t.total = t.parts.compute + t.parts.tp_comm + t.parts.cp_comm + t.parts.ep_comm;
+    const Breakdown& b = t.pass.parts;
+    t.total = b.compute + b.tp_comm + b.cp_comm + b.ep_comm;
     return t;
 }
 
-void add_scaled(PassComm& into, const PassComm& c, double k) {
+void add_scaled(Breakdown& into, const Breakdown& b, double k);
+
+void add_scaled(PassTiming& into, const PassTiming& c, double k) {
+    add_scaled(into.parts, c.parts, k);
     into.attention += c.attention * k;
     into.weight_gradient += c.weight_gradient * k;
-    into.cp_exposed += c.cp_exposed * k;
-    into.ep += c.ep * k;
     into.cp_bytes += c.cp_bytes * k;
     into.ep_bytes += c.ep_bytes * k;
     into.cp_ops += std::int64_t(double(c.cp_ops) * k);
@@ -108,14 +107,11 @@ StageTime stage_time(const WorkloadTimes& times, const StageWork& st) {
         if (b.count <= 0) continue;
         t.forward += b.times.forward.total * b.count;
         t.backward += b.times.backward.total * b.count;
-        add_scaled(t.parts, b.times.forward.parts, b.count);
-        add_scaled(t.parts, b.times.backward.parts, b.count);
-        add_scaled(t.forward_comm, b.times.forward.comm, b.count);
-        add_scaled(t.backward_comm, b.times.backward.comm, b.count);
+        add_scaled(t.forward_pass, b.times.forward.pass, b.count);
+        add_scaled(t.backward_pass, b.times.backward.pass, b.count);
         if (b.layer) {
             t.backward += b.times.recompute.total * b.count;
-            add_scaled(t.parts, b.times.recompute.parts, b.count);
-            add_scaled(t.backward_comm, b.times.recompute.comm, b.count);
+            add_scaled(t.backward_pass, b.times.recompute.pass, b.count);
         }
     }
     return t;
@@ -183,6 +179,13 @@ Seconds optimizer_time(const Scenario& s, const StageWork& st, const CostModel& 
 
 }  // namespace
 
+Breakdown StageTiming::parts() const {
+    Breakdown b;
+    add_scaled(b, forward_pass.parts, 1.0);
+    add_scaled(b, backward_pass.parts, 1.0);
+    return b;
+}
+
 StepAnalysis analyze_step(const Scenario& s, const Calibration& calibration) {
     StepAnalysis a;
     a.workload = build_workload(s);
@@ -210,10 +213,11 @@ Breakdown steady_state_parts(const StepAnalysis& a) {
     const StageTime& slow = a.stages[a.critical];
     const double m = double(a.workload.micro_batches);
     Breakdown b;
-    b.compute = slow.parts.compute * m;
-    b.tp_comm = slow.parts.tp_comm * m;
-    b.cp_comm = slow.parts.cp_comm * m;
-    b.ep_comm = slow.parts.ep_comm * m;
+    const Breakdown parts = slow.parts();
+    b.compute = parts.compute * m;
+    b.tp_comm = parts.tp_comm * m;
+    b.cp_comm = parts.cp_comm * m;
+    b.ep_comm = parts.ep_comm * m;
     b.dp_comm = a.dp_exposed;
     b.optimizer = a.optimizer;
     return b;

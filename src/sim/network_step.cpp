@@ -99,7 +99,7 @@ public:
 
 private:
     void build_entities();
-    PassPlan pass_plan(Seconds total, const PassComm& c) const;
+    PassPlan pass_plan(Seconds total, const PassTiming& c) const;
     void add_flows(const FlowSet& set, std::size_t first, std::size_t count, Bytes bytes, std::uint32_t owner);
     void try_start(std::uint32_t e, SimTime now);
     void compute_done(std::uint32_t e, SimTime now);
@@ -170,19 +170,19 @@ private:
     std::vector<FlowNetwork::FlowId> finished_;
 };
 
-PassPlan StepEngine::pass_plan(Seconds total, const PassComm& c) const {
+PassPlan StepEngine::pass_plan(Seconds total, const PassTiming& c) const {
     PassPlan plan;
     const double v = double(v_);
     Seconds compute = total;
     if (cp_group_ > 1 && c.cp_ops > 0) {
-        compute -= c.attention + c.cp_exposed;
+        compute -= c.attention + c.parts.cp_comm;
         plan.attention = to_sim_time(c.attention / v);
         plan.cp_bytes = c.cp_bytes / v;
         plan.cp_latency = to_sim_time(cost_.collective_latency(CollectiveKind::all_gather, cost_.placement(CommGroup::cp)) *
                                       (double(c.cp_ops) / v));
     }
     if (ep_group_ > 1 && c.ep_ops > 0) {
-        compute -= c.ep;
+        compute -= c.parts.ep_comm;
         plan.ep_bytes = c.ep_bytes / v;
         plan.ep_latency = to_sim_time(cost_.collective_latency(CollectiveKind::all_to_all, cost_.placement(CommGroup::ep)) *
                                       (double(c.ep_ops) / v));
@@ -224,9 +224,9 @@ void StepEngine::build_entities() {
         gathers_by_.push_back(std::move(prefix));
         last_of_chunk_.push_back(std::move(last));
         const StageTiming& timing = a_.stages[std::size_t(st)];
-        const Seconds w = split_ ? timing.backward_comm.weight_gradient : Seconds(0);
-        fwd_plan_.push_back(pass_plan(timing.forward, timing.forward_comm));
-        bwd_plan_.push_back(pass_plan(timing.backward - w, timing.backward_comm));
+        const Seconds w = split_ ? timing.backward_pass.weight_gradient : Seconds(0);
+        fwd_plan_.push_back(pass_plan(timing.forward, timing.forward_pass));
+        bwd_plan_.push_back(pass_plan(timing.backward - w, timing.backward_pass));
         PassPlan weight;
         weight.compute = to_sim_time(w / double(v_));
         w_plan_.push_back(weight);

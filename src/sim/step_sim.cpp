@@ -28,7 +28,8 @@ SimulatedStep simulate_step(const Scenario& s, const Calibration& calibration, c
         StageTiming& slow = a.stages[std::size_t(what_if.slow_stage)];
         slow.forward = slow.forward * what_if.slow_factor;
         slow.backward = slow.backward * what_if.slow_factor;
-        slow.parts.compute = slow.parts.compute * what_if.slow_factor;
+        slow.forward_pass.parts.compute = slow.forward_pass.parts.compute * what_if.slow_factor;
+        slow.backward_pass.parts.compute = slow.backward_pass.parts.compute * what_if.slow_factor;
         for (std::size_t i = 0; i < a.stages.size(); ++i) {
             if (a.stages[i].total() > a.stages[a.critical].total()) a.critical = i;
         }
@@ -48,7 +49,7 @@ SimulatedStep simulate_step(const Scenario& s, const Calibration& calibration, c
         const StageTiming& st = a.stages[std::size_t(r)];
         ranks[std::size_t(r)].order = pipeline_order(out.schedule, r, p, v, m);
         fwd_time[std::size_t(r)] = to_sim_time(st.forward / double(v));
-        const Seconds w = split ? st.backward_comm.weight_gradient * (what_if.slow_stage == r ? what_if.slow_factor : 1.0)
+        const Seconds w = split ? st.backward_pass.weight_gradient * (what_if.slow_stage == r ? what_if.slow_factor : 1.0)
                                 : Seconds(0);
         bwd_time[std::size_t(r)] = to_sim_time((st.backward - w) / double(v));
         w_time[std::size_t(r)] = to_sim_time(w / double(v));
