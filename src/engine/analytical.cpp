@@ -197,7 +197,13 @@ StepAnalysis analyze_step(const Scenario& s, const Calibration& calibration) {
                               block_times(w.moe_layer, rc, cost), block_times(w.head, Recompute::none, cost)};
     a.stages.reserve(w.stages.size());
     for (std::size_t i = 0; i < w.stages.size(); ++i) {
-        a.stages.push_back(stage_time(times, w.stages[i]));
+        // Stages holding the same blocks take the same time: the middle stages of a
+        // pipeline are priced once.
+        const StageWork& st = w.stages[i];
+        const bool same = i > 0 && st.dense_layers == w.stages[i - 1].dense_layers &&
+                          st.moe_layers == w.stages[i - 1].moe_layers && st.has_embedding == w.stages[i - 1].has_embedding &&
+                          st.has_head == w.stages[i - 1].has_head;
+        a.stages.push_back(same ? a.stages.back() : stage_time(times, st));
         if (a.stages[i].total() > a.stages[a.critical].total()) a.critical = i;
     }
     if (p.pp > 1) a.p2p_hop = cost.collective(CollectiveKind::send_recv, w.p2p_bytes, cost.placement(CommGroup::pp));
