@@ -143,7 +143,7 @@ TEST(CliSimulate, JsonTraceAndRefusals) {
     ASSERT_EQ(r.status, 0) << r.out;
     for (const char* key : {"\"step_time_s\"", "\"mfu\"", "\"breakdown\"", "\"memory\"", "\"engine\": \"event\"",
                             "\"schedule\": \"interleaved\"", "\"events\"", "\"mode\": \"symmetric\"", "\"links\"",
-                            "\"level\": \"nic\"", "\"peak_utilization\""}) {
+                            "\"level\": \"nic\"", "\"peak_utilization\"", "\"stages\"", "\"collectives_end_s\""}) {
         EXPECT_NE(r.out.find(key), std::string::npos) << key;
     }
     std::ifstream in(trace);

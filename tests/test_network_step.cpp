@@ -100,6 +100,11 @@ TEST(NetworkStep, ASlowGpuSlowsFullAndSymmetricModesAlike) {
     NetworkStep full = run(s, SimMode::full, {}, StepWhatIf{2, 1.3});
     NetworkStep sym = run(s, SimMode::symmetric, {}, StepWhatIf{2, 1.3});
     EXPECT_GT(full.result.step_time.value, base.result.step_time.value * 1.05);
+    ASSERT_EQ(full.stages.size(), std::size_t(s.parallelism.pp));
+    for (const auto& u : full.stages) {  // every stage waits longer for the slow one
+        EXPECT_GT(u.compute_end.value, base.stages[std::size_t(u.stage)].compute_end.value);
+        EXPECT_LE(u.compute_end.value, full.result.step_time.value);
+    }
     EXPECT_NEAR(sym.result.step_time.value / full.result.step_time.value, 1.0, 0.01);
 }
 

@@ -37,6 +37,16 @@ std::string levels_json(const std::vector<LevelUse>& levels) {
     return j + "\n  ]";
 }
 
+std::string stages_json(const std::vector<StageUse>& stages) {
+    std::string j = "[";
+    for (std::size_t i = 0; i < stages.size(); ++i) {
+        const auto& u = stages[i];
+        j += fmt::format("{}\n    {{\"stage\": {}, \"compute_end_s\": {:.9g}, \"blocked_s\": {:.9g}, \"collectives_end_s\": {:.9g}}}",
+                         i ? "," : "", u.stage, u.compute_end.value, u.blocked.value, u.collectives_end.value);
+    }
+    return j + "\n  ]";
+}
+
 std::string levels_table(const std::vector<LevelUse>& levels) {
     std::string t = fmt::format("{:<12} {:>10} {:>14} {:>10} {:>10}\n", "link level", "links", "carried", "mean use", "peak use");
     for (const auto& u : levels) {
@@ -128,9 +138,9 @@ int run_simulate(const SimulateFlags& f, const Catalog& catalog) {
         j.insert(j.rfind('}'),
                  fmt::format(",\n  \"engine\": \"event\",\n  \"contention\": true,\n  \"mode\": \"{}\",\n  \"schedule\": \"{}\",\n"
                              "  \"pipeline_s\": {:.9g},\n  \"simulated_gpus\": {},\n  \"events\": {},\n  \"flows\": {},\n"
-                             "  \"collectives\": {},\n  \"links\": {}\n",
+                             "  \"collectives\": {},\n  \"links\": {},\n  \"stages\": {}\n",
                              to_string(step.mode), to_string(step.schedule), step.pipeline.value, step.simulated_gpus,
-                             step.events, step.flows, step.collectives, levels_json(step.levels)));
+                             step.events, step.flows, step.collectives, levels_json(step.levels), stages_json(step.stages)));
         std::cout << j << "\n";
     } else {
         std::cout << estimate_table(s, step.result);

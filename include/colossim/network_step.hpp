@@ -85,6 +85,14 @@ struct NetTraceSpan {
     Seconds start, end;
 };
 
+// One pipeline stage's step: the latest (or longest) over its simulated GPU groups.
+struct StageUse {
+    std::int64_t stage = 0;
+    Seconds compute_end;      // last task done (sends included)
+    Seconds blocked;          // waiting for its own P2P sends to land
+    Seconds collectives_end;  // last data-parallel collective done
+};
+
 struct NetworkStep {
     StepResult result;
     SimMode mode = SimMode::symmetric;
@@ -93,6 +101,7 @@ struct NetworkStep {
     std::uint64_t events = 0, flows = 0, rerated_flows = 0, collectives = 0;
     Seconds pipeline;  // the slowest entity's last task (sends included)
     std::vector<LevelUse> levels;
+    std::vector<StageUse> stages;
     std::vector<NetTraceSpan> trace;
 };
 

@@ -612,6 +612,14 @@ NetworkStep StepEngine::run() {
     out.collectives = collectives_;
     out.pipeline = pipeline;
     out.levels = utilisation(out.result.step_time);
+    out.stages.resize(std::size_t(stages_));
+    for (const Entity& en : ents_) {
+        StageUse& u = out.stages[std::size_t(en.stage)];
+        u.stage = en.stage;
+        u.compute_end = max(u.compute_end, to_seconds(en.last_end));
+        u.blocked = max(u.blocked, to_seconds(en.blocked));
+        u.collectives_end = max(u.collectives_end, to_seconds(en.dp_last));
+    }
     out.trace = std::move(trace_);
     return out;
 }
