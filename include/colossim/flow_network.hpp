@@ -31,9 +31,8 @@ public:
     // A flow of `size` bytes over `path` (links in order), starting at `now`.
     FlowId start_flow(std::span<const LinkId> path, Bytes size, SimTime now);
     // Many flows starting at once: add them all, then re-rate their components once
-    // (instead of once per flow). Their ids are appended to `ids` when given.
-    void start_flows(std::span<const std::vector<LinkId>> paths, Bytes size_each, SimTime now,
-                     std::vector<FlowId>* ids = nullptr);
+    // (instead of once per flow).
+    void start_flows(std::span<const std::vector<LinkId>> paths, Bytes size_each, SimTime now);
     // A flow that stands for `weights[i]` identical flows on link `path[i]` (the symmetric
     // mode's representative): on each link it counts as that many flows, each moving at
     // the flow's rate (weighted max-min). Starts with the next start_pending().

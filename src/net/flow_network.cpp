@@ -53,12 +53,8 @@ FlowNetwork::FlowId FlowNetwork::start_flow(std::span<const LinkId> path, Bytes 
     return id;
 }
 
-void FlowNetwork::start_flows(std::span<const std::vector<LinkId>> paths, Bytes size_each, SimTime now,
-                              std::vector<FlowId>* ids) {
-    for (const auto& path : paths) {
-        const FlowId id = add_flow(path, {}, size_each, now);
-        if (ids) ids->push_back(id);
-    }
+void FlowNetwork::start_flows(std::span<const std::vector<LinkId>> paths, Bytes size_each, SimTime now) {
+    for (const auto& path : paths) add_flow(path, {}, size_each, now);
     start_pending(now);
 }
 

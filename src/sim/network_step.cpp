@@ -100,7 +100,7 @@ public:
 private:
     void build_entities();
     PassPlan pass_plan(Seconds total, const PassTiming& c) const;
-    void add_flows(const FlowSet& set, std::size_t first, std::size_t count, Bytes bytes, std::uint32_t owner);
+    void add_flows(const FlowSet& set, Bytes bytes, std::uint32_t owner);  // every flow of the set
     void try_start(std::uint32_t e, SimTime now);
     void compute_done(std::uint32_t e, SimTime now);
     void cp_phase_end(std::uint32_t e, SimTime now);
@@ -246,8 +246,8 @@ void StepEngine::build_entities() {
     p2p_latency_ = cost_.collective_latency(CollectiveKind::send_recv, cost_.placement(CommGroup::pp));
 }
 
-void StepEngine::add_flows(const FlowSet& set, std::size_t first, std::size_t count, Bytes bytes, std::uint32_t owner) {
-    for (std::size_t i = first; i < first + count; ++i) {
+void StepEngine::add_flows(const FlowSet& set, Bytes bytes, std::uint32_t owner) {
+    for (std::size_t i = 0; i < set.size(); ++i) {
         const std::size_t b = set.offset[i], e = set.offset[i + 1];
         std::span<const FlowNetwork::LinkId> path(set.links.data() + b, e - b);
         std::span<const float> w;
@@ -328,7 +328,7 @@ void StepEngine::launch(std::uint32_t e, SimTime now) {
                                              double(flows_.channels));
     inst.latency = inst.tree ? to_sim_time(tree_latency(topo_, flows_.tree_shape)) : dp_latency(inst.request.kind);
     inst.outstanding = std::int64_t(set.size());
-    add_flows(set, 0, set.size(), per_flow, owner);
+    add_flows(set, per_flow, owner);
     if (set.size() == 0) queue_.push(now + inst.latency, kCollectiveDone, owner);
 }
 
@@ -423,7 +423,7 @@ void StepEngine::group_launch(std::uint32_t e, bool ep, SimTime now) {
     const double n = double(group);
     const Bytes per_flow = ep ? plan.ep_bytes / n : plan.cp_bytes * ((n - 1) / n);
     op.outstanding = std::int64_t(set.size());
-    add_flows(set, 0, set.size(), per_flow, kGroupOwner | id);
+    add_flows(set, per_flow, kGroupOwner | id);
     if (set.size() == 0) queue_.push(now + op.latency, kGroupDone, id);
 }
 
@@ -480,7 +480,7 @@ void StepEngine::task_done(std::uint32_t e, SimTime now) {
         const FlowSet& set = t.forward ? flows_.p2p_fwd[e] : flows_.p2p_bwd[e];
         tr.outstanding = std::int64_t(set.size());
         en.sending = true;
-        add_flows(set, 0, set.size(), a_.workload.p2p_bytes, id);
+        add_flows(set, a_.workload.p2p_bytes, id);
     } else {
         try_start(e, now);
     }
