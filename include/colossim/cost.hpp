@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "colossim/catalog.hpp"
 #include "colossim/scenario.hpp"
@@ -30,6 +31,18 @@ struct Calibration {
     double default_gemm_efficiency = 0.8;       // for a GPU file that gives none
     double default_attention_efficiency = 0.5;
     double ddp_bucket_params = 40e6;   // Megatron-Core DDP bucket (parameters)
+
+    // Constants that `validate --cross-validate` refits on the other sources (model.yaml
+    // `fitted:` name: [low, high]); empty when every constant comes from a measurement.
+    struct Fitted {
+        std::string name;
+        double low = 0, high = 0;
+    };
+    std::vector<Fitted> fitted;
+    std::vector<Fitted> fitted_constants() const { return fitted; }
+    // A numeric constant by its model.yaml name (durations in seconds); InternalError if unknown.
+    double get(const std::string& name) const;
+    void set(const std::string& name, double value);
 
     static Calibration from_catalog(const Catalog& catalog);
 };

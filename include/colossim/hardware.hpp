@@ -13,6 +13,7 @@ namespace colossim {
 struct GpuSpec {
     std::string name;
     std::string description;
+    std::string generation;          // architecture generation (ampere, hopper, blackwell, cdna3)
     FlopRate peak_bf16;              // dense tensor-core peak
     std::optional<FlopRate> peak_fp8;
     Bytes hbm_capacity;

@@ -1,7 +1,26 @@
 #include "../spec/field_reader.hpp"
 #include "colossim/cost.hpp"
 
+#include <yaml-cpp/yaml.h>
+
 namespace colossim {
+
+namespace {
+// The numeric constants by their model.yaml names, for the cross-validation's fits.
+double* field(Calibration& c, const std::string& name) {
+    if (name == "memory_efficiency") return &c.memory_efficiency;
+    if (name == "gemm_k_half") return &c.gemm_k_half;
+    if (name == "kernel_overhead") return &c.kernel_overhead.value;
+    if (name == "nvlink_efficiency") return &c.nvlink_efficiency;
+    if (name == "network_efficiency") return &c.network_efficiency;
+    if (name == "default_gemm_efficiency") return &c.default_gemm_efficiency;
+    if (name == "default_attention_efficiency") return &c.default_attention_efficiency;
+    throw InternalError("calibration has no fittable constant " + name);
+}
+}  // namespace
+
+double Calibration::get(const std::string& name) const { return *field(const_cast<Calibration&>(*this), name); }
+void Calibration::set(const std::string& name, double value) { *field(*this, name) = value; }
 
 Calibration Calibration::from_catalog(const Catalog& catalog) {
     const std::string* text = catalog.text(CatalogKind::calibration, "model");
@@ -19,6 +38,17 @@ Calibration Calibration::from_catalog(const Catalog& catalog) {
     c.default_gemm_efficiency = r.number("default_gemm_efficiency", 0.01, 1.0);
     c.default_attention_efficiency = r.number("default_attention_efficiency", 0.01, 1.0);
     c.ddp_bucket_params = r.number("ddp_bucket_params", 1, 1e12);
+    if (r.has("fitted")) {
+        const YAML::Node f = r.raw("fitted");
+        if (!f.IsMap()) throw InternalError("calibration/model.yaml: fitted must map names to [low, high]");
+        for (auto it = f.begin(); it != f.end(); ++it) {
+            Fitted k{it->first.Scalar(), it->second[0].as<double>(), it->second[1].as<double>()};
+            (void)c.get(k.name);  // must name a constant
+            c.fitted.push_back(k);
+        }
+    } else {
+        r.raw("fitted");
+    }
     r.ignore({"sources"});
     r.finish();
     if (!diagnostics.warnings.empty()) throw InternalError("calibration/model.yaml: " + diagnostics.warnings.front());

@@ -20,6 +20,7 @@ GpuSpec read_gpu_yaml(const YAML::Node& node, const std::string& path, Diagnosti
     GpuSpec g;
     g.name = r.text("name");
     g.description = r.optional_text("description").value_or("");
+    g.generation = r.optional_text("generation").value_or("");
     g.peak_bf16 = r.flop_rate("peak_bf16");
     if (r.has("peak_fp8")) g.peak_fp8 = r.flop_rate("peak_fp8");
     else r.raw("peak_fp8");
