@@ -70,6 +70,35 @@ TEST(Cli, SwitchFlagsTakeOnOff) {
     EXPECT_NE(r.out.find("\"sequence_parallel\": false"), std::string::npos);
 }
 
+TEST(Cli, EverySwitchWorksBareAndWithAValue) {
+    // The help says "flag alone: on": bare at the end, bare before the scenario file (it
+    // must not swallow it), and with on/off/true/false/yes/no.
+    const std::string file = std::string(COLOSSIM_SOURCE_DIR) + "/examples/llama3-405b.yaml";
+    for (const std::string flag : {"sequence-parallel", "dp-overlap", "dropout"}) {
+        const std::string key = flag == "dropout" ? "" : (flag == "sequence-parallel" ? "sequence_parallel" : "dp_overlap");
+        auto value_of = [&](const CliRun& r) {
+            const auto p = r.out.find("\"" + key + "\": ");
+            return p == std::string::npos ? std::string() : r.out.substr(p + key.size() + 4, 4);
+        };
+        CliRun off = run_cli("estimate " + file + " --json --" + flag + " off");
+        for (const std::string form : {" --" + flag, " --" + flag + " on", " --" + flag + "=true", " --" + flag + " yes"}) {
+            CliRun at_end = run_cli("estimate " + file + " --json" + form);
+            CliRun before = run_cli("estimate" + form + " " + file + " --json");
+            ASSERT_EQ(at_end.status, 0) << form << ": " << at_end.out;
+            ASSERT_EQ(before.status, 0) << form << ": " << before.out;
+            EXPECT_EQ(at_end.out, before.out) << form;
+            EXPECT_NE(at_end.out, off.out) << form << " must differ from off";
+            if (!key.empty()) EXPECT_EQ(value_of(at_end), "true") << form;
+        }
+        for (const std::string form : {" --" + flag + " off", " --" + flag + "=false", " --" + flag + " no"}) {
+            CliRun r = run_cli("estimate " + file + " --json" + form);
+            ASSERT_EQ(r.status, 0) << form;
+            EXPECT_EQ(r.out, off.out) << form;
+        }
+        EXPECT_EQ(run_cli("estimate " + file + " --" + flag + " maybe").status, 2);
+    }
+}
+
 TEST(Cli, ListShowValidate) {
     CliRun l = run_cli("list gpus");
     EXPECT_EQ(l.status, 0);

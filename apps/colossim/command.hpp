@@ -47,10 +47,15 @@ public:
 private:
     CLI::App* cmd_ = nullptr;
     std::string file_;
-    std::map<std::string, std::vector<std::string>> values_;
+    std::map<std::string, std::string> values_;
 };
 
 void print_warnings(const Diagnostics& diagnostics);
+
+// argv without the program name, each bare switch (--sequence-parallel, --dp-overlap,
+// --dropout) not followed by on/off/true/false/yes/no/1/0 given "=on", so that a switch
+// alone means on and never swallows the scenario file after it.
+std::vector<std::string> with_switch_values(int argc, const char* const* argv);
 
 // Writes `text` to the file a flag names; one that cannot be written is an InputError on
 // that flag.

@@ -1,6 +1,7 @@
 // The colossim command line. Each subcommand is in its own cmd_*.cpp; this file builds
 // the app, parses, runs the chosen command and maps errors to exit statuses:
 // 0 success, 2 bad input (one message naming field, value and what is valid), 1 internal.
+#include <algorithm>
 #include <iostream>
 
 #include "colossim/errors.hpp"
@@ -15,7 +16,9 @@ int main(int argc, char** argv) {
                                                 cli::add_plan(app), cli::add_sweep(app), cli::add_collective(app), cli::add_simulate(app),
                                                 cli::add_goodput(app), cli::add_datacenter(app)};
     try {
-        app.parse(argc, argv);
+        std::vector<std::string> args = cli::with_switch_values(argc, argv);
+        std::reverse(args.begin(), args.end());  // CLI11 takes the arguments last first
+        app.parse(args);
     } catch (const CLI::CallForHelp& e) {
         return app.exit(e);
     } catch (const CLI::CallForAllHelp& e) {

@@ -1,3 +1,4 @@
+#include <cctype>
 #include <fstream>
 #include <iostream>
 
@@ -5,15 +6,39 @@
 
 namespace colossim::cli {
 
+namespace {
+bool is_switch(const std::string& flag) {
+    return flag == "sequence-parallel" || flag == "dp-overlap" || flag == "dropout";
+}
+bool is_boolean_word(std::string v) {
+    for (auto& c : v) c = char(std::tolower(static_cast<unsigned char>(c)));
+    for (const char* w : {"on", "off", "true", "false", "yes", "no", "1", "0"}) {
+        if (v == w) return true;
+    }
+    return false;
+}
+}  // namespace
+
+std::vector<std::string> with_switch_values(int argc, const char* const* argv) {
+    std::vector<std::string> out;
+    for (int i = 1; i < argc; ++i) {
+        const std::string a = argv[i];
+        const bool bare = a.starts_with("--") && is_switch(a.substr(2));
+        if (bare && (i + 1 >= argc || !is_boolean_word(argv[i + 1]))) out.push_back(a + "=on");
+        else out.push_back(a);
+    }
+    return out;
+}
+
 void ScenarioOptions::add_to(CLI::App& cmd) {
     cmd_ = &cmd;
     cmd.add_option("scenario", file_, "scenario YAML file (flags override it)");
     for (const auto& f : scenario_flags()) {
+        // One value each (a later repeat wins), so a flag never swallows the scenario file.
         auto* opt = cmd.add_option(std::string("--") + f.flag, values_[f.flag], f.help);
-        std::string flag = f.flag;
-        // Switches: "--sequence-parallel" alone means on.
-        if (flag == "sequence-parallel" || flag == "dp-overlap" || flag == "dropout") opt->expected(0, 1);
-        else opt->expected(1);
+        opt->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+        // Switches alone mean on: main() turns a bare "--dropout" into "--dropout=on".
+        if (is_switch(f.flag)) opt->description(std::string(f.help) + " [flag alone: on]");
     }
 }
 
@@ -21,8 +46,7 @@ std::vector<Override> ScenarioOptions::overrides() const {
     std::vector<Override> out;
     for (const auto& f : scenario_flags()) {
         if (cmd_->count(std::string("--") + f.flag) == 0) continue;
-        const auto& v = values_.at(f.flag);
-        out.push_back({f.key, v.empty() ? "on" : v.back()});
+        out.push_back({f.key, values_.at(f.flag)});
     }
     return out;
 }

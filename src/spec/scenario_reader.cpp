@@ -26,7 +26,7 @@ const std::vector<FlagKey>& scenario_flags() {
         {"etp", "parallelism.etp", "expert tensor parallel size (default tp)"},
         {"zero", "parallelism.zero", "0 DDP, 1 distributed optimizer, 2 +gradients, 3 +weights (FSDP)"},
         {"recompute", "parallelism.recompute", "none|selective|full"},
-        {"sequence-parallel", "parallelism.sequence_parallel", "on|off (flag alone: on)"},
+        {"sequence-parallel", "parallelism.sequence_parallel", "on|off: Megatron sequence parallelism (default on when tp > 1)"},
         {"dp-overlap", "parallelism.dp_overlap", "on|off: overlap gradient reduction with backward"},
         {"first-stage-layers", "parallelism.first_stage_layers", "layers on the first pipeline stage"},
         {"last-stage-layers", "parallelism.last_stage_layers", "layers on the last pipeline stage"},
