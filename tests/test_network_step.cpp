@@ -38,9 +38,11 @@ const LevelUse& level(const NetworkStep& n, LinkLevel l) { return n.levels[std::
 TEST(NetworkStep, SymmetricModeAgreesWithFullModeOnTheValidationCases) {
     // Every replica behaves alike here, so one entity a stage with weighted flows must
     // give the step time of simulating all of them.
+    // Full mode builds every GPU's flows: the two Megatron suites (SC'21, Llama 3) keep
+    // this test to seconds; the other suites are the engines' agreement test's.
     int compared = 0;
     for (const auto& c : load_validation_cases(test::catalog())) {
-        if (c.scenario.gpus > 4096) continue;
+        if (c.scenario.gpus > 4096 || (c.suite != "megatron-sc21" && c.suite != "llama3-405b")) continue;
         NetworkStep full = run(c.scenario, SimMode::full);
         NetworkStep sym = run(c.scenario, SimMode::symmetric);
         std::cout << c.suite << "/" << c.name << ": full " << full.result.step_time.value << " s (" << full.flows
@@ -173,7 +175,11 @@ TEST(Topology, ThreeTiersAndPlanesAreLinks) {
 
 TEST(NetworkStep, ValidationCasesThroughTheEventEngine) {
     // The same published cases, the same tolerance as the analytical engine's test.
-    const auto results = run_validation(test::catalog(), test::calibration(), [](const Scenario& s) {
+    std::vector<ValidationCase> megatron;
+    for (auto& c : load_validation_cases(test::catalog())) {
+        if (c.suite == "megatron-sc21" || c.suite == "llama3-405b") megatron.push_back(std::move(c));
+    }
+    const auto results = run_validation(megatron, test::calibration(), [](const Scenario& s) {
         NetworkStepOptions o;
         o.mode = SimMode::symmetric;
         return simulate_network_step(s, test::calibration(), o).result;

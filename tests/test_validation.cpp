@@ -3,35 +3,134 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <map>
+#include <set>
 
 #include "colossim/validation.hpp"
 #include "helpers.hpp"
 
 using namespace colossim;
 
-// Each case must land within 20% of its published figure, and the suite's mean absolute
-// error within 12%. Today's figures are in README.md ("Validation").
-constexpr double kCaseTolerance = 0.20;
-constexpr double kMeanTolerance = 0.12;
+namespace {
+std::vector<ValidationCase> suites(const std::set<std::string>& names) {
+    std::vector<ValidationCase> out;
+    for (auto& c : load_validation_cases(test::catalog())) {
+        if (names.count(c.suite)) out.push_back(std::move(c));
+    }
+    return out;
+}
+}  // namespace
 
-TEST(Validation, EveryCaseWithinTolerance) {
-    auto results = run_validation(test::catalog(), test::calibration());
-    ASSERT_GE(results.size(), 13u);  // SC'21 Table 1 (10 rows) + Llama 3 405B (3 rows)
+// The Megatron-LM suites (SC'21 Table 1, Llama 3 Table 4): each case within 20% and the
+// mean within 12%. Today's figures are in README.md ("Validation").
+TEST(Validation, MegatronSuitesWithinTolerance) {
+    auto results = run_validation(suites({"megatron-sc21", "llama3-405b"}), test::calibration());
+    ASSERT_EQ(results.size(), 13u);  // SC'21 Table 1 (10 rows) + Llama 3 405B (3 rows)
     for (const auto& r : results) {
-        EXPECT_LE(std::fabs(r.error), kCaseTolerance)
+        EXPECT_LE(std::fabs(r.error), 0.20)
             << r.vcase.suite << "/" << r.vcase.name << ": published " << r.vcase.published << ", predicted "
             << r.predicted;
     }
-    EXPECT_LE(mean_absolute_error(results), kMeanTolerance);
+    EXPECT_LE(mean_absolute_error(results), 0.12);
 }
 
-TEST(Validation, CasesCoverBothSources) {
-    auto cases = load_validation_cases(test::catalog());
-    int sc21 = 0, llama = 0;
-    for (const auto& c : cases) {
-        sc21 += c.suite == "megatron-sc21";
-        llama += c.suite == "llama3-405b";
+// The whole set: every source's mean error may not grow past what the model reaches today
+// (README "Validation"; the goal of 5% is not reached yet). A ratchet, not the goal: when
+// a mechanism lowers a source's error, lower its bound here.
+TEST(Validation, NoSourceRegresses) {
+    const std::map<std::string, double> bound = {
+        {"llama3-405b", 0.09},  {"megatron-sc21", 0.09},        {"llm-foundry", 0.27},
+        {"torchtitan", 0.42},   {"megatron-bridge-perf", 0.37}, {"megatron-core-moe", 0.24},
+        {"moe-folding", 0.35},  {"nemo-perf", 0.07}};
+    auto results = run_validation(test::catalog(), test::calibration());
+    for (const auto& s : summarize(results, GroupBy::origin)) {
+        ASSERT_TRUE(bound.count(s.group)) << "a new source needs its bound: " << s.group;
+        EXPECT_LE(s.mean_abs, bound.at(s.group)) << s.group;
     }
-    EXPECT_EQ(sc21, 10);
-    EXPECT_EQ(llama, 3);
+    EXPECT_LE(summarize_all(results).mean_abs, 0.30);
+}
+
+TEST(Validation, SetCoversSourcesGenerationsAndPrecisions) {
+    const auto cases = load_validation_cases(test::catalog());
+    EXPECT_GE(cases.size(), 300u);
+    std::set<std::string> origins, generations;
+    int fp8 = 0, moe = 0, fsdp = 0;
+    for (const auto& c : cases) {
+        EXPECT_FALSE(c.source.empty()) << c.name;
+        EXPECT_GT(c.published, 0) << c.name;
+        origins.insert(c.origin);
+        generations.insert(c.generation);
+        fp8 += c.scenario.training.precision == Precision::fp8;
+        moe += c.scenario.model.moe.experts > 0;
+        fsdp += c.scenario.parallelism.zero == 3;
+    }
+    EXPECT_GE(origins.size(), 6u);
+    EXPECT_TRUE(generations.count("ampere") && generations.count("hopper") && generations.count("blackwell"));
+    EXPECT_FALSE(generations.count("unknown"));
+    EXPECT_GE(fp8, 20);
+    EXPECT_GE(moe, 20);
+    EXPECT_GE(fsdp, 20);
+}
+
+TEST(Validation, SummariesAddUp) {
+    auto results = run_validation(test::catalog(), test::calibration());
+    const ErrorSummary all = summarize_all(results);
+    for (GroupBy by : {GroupBy::origin, GroupBy::generation}) {
+        std::size_t cases = 0;
+        double abs_sum = 0, sum = 0;
+        for (const auto& s : summarize(results, by)) {
+            cases += s.cases;
+            abs_sum += s.mean_abs * double(s.cases);
+            sum += s.bias * double(s.cases);
+            EXPECT_LE(std::fabs(s.bias), s.mean_abs + 1e-12);
+            EXPECT_GE(std::fabs(s.worst), s.mean_abs - 1e-12);
+        }
+        EXPECT_EQ(cases, results.size());
+        EXPECT_NEAR(abs_sum / double(cases), all.mean_abs, 1e-9);
+        EXPECT_NEAR(sum / double(cases), all.bias, 1e-9);
+    }
+}
+
+TEST(Validation, CrossValidationWithNothingFittedIsTheInSampleError) {
+    const auto cases = load_validation_cases(test::catalog());
+    const Calibration cal = test::calibration();
+    ASSERT_TRUE(cal.fitted.empty());  // model.yaml fits nothing to training throughputs
+    const CrossValidation cv = cross_validate(cases, cal);
+    const auto in_sample = summarize(run_validation(cases, cal), GroupBy::origin);
+    ASSERT_EQ(cv.folds.size(), in_sample.size());
+    for (std::size_t i = 0; i < cv.folds.size(); ++i) {
+        EXPECT_EQ(cv.folds[i].summary.group, in_sample[i].group);
+        EXPECT_NEAR(cv.folds[i].summary.mean_abs, in_sample[i].mean_abs, 1e-12);
+    }
+    EXPECT_NEAR(cv.mean_abs, summarize_all(run_validation(cases, cal)).mean_abs, 1e-12);
+}
+
+TEST(Validation, CrossValidationRefitsAFittedConstantOnTheOtherSources) {
+    // Marking a constant fitted makes each fold search it on the other sources: the fold's
+    // value stays inside the bounds and no fold fits worse than the unfitted start.
+    auto cases = suites({"megatron-sc21", "llama3-405b"});
+    Calibration cal = test::calibration();
+    cal.fitted.push_back({"network_efficiency", 0.5, 1.0});
+    const CrossValidation cv = cross_validate(cases, cal);
+    ASSERT_EQ(cv.fitted_names, std::vector<std::string>{"network_efficiency"});
+    ASSERT_EQ(cv.folds.size(), 2u);
+    for (const auto& f : cv.folds) {
+        ASSERT_EQ(f.fitted.size(), 1u);
+        EXPECT_GE(f.fitted[0], 0.5);
+        EXPECT_LE(f.fitted[0], 1.0);
+    }
+}
+
+TEST(Validation, ErrorSignMeansFasterForEveryMetric) {
+    // + is "colossim predicts a faster step" whether the metric is a rate or a time.
+    auto cases = suites({"llama3-405b"});
+    ASSERT_FALSE(cases.empty());
+    const StepResult r = estimate(cases[0].scenario, test::calibration());
+    for (const std::string& metric : validation_metrics()) {
+        ValidationCase c = cases[0];
+        c.metric = metric;
+        c.published = validation_metric(metric, r, c.scenario) * (metric == "step_time_s" ? 1.1 : 0.9);
+        const auto results = run_validation({c}, test::calibration());
+        EXPECT_GT(results[0].error, 0) << metric;
+    }
 }

@@ -30,6 +30,7 @@ struct Calibration {
     double network_efficiency = 0.95;  // ring bus bandwidth / NIC rate
     double default_gemm_efficiency = 0.8;       // for a GPU file that gives none
     double default_attention_efficiency = 0.5;
+    double attention_seq_half = 2392;  // tokens a sequence needs to reach half the attention plateau
     double ddp_bucket_params = 40e6;   // Megatron-Core DDP bucket (parameters)
 
     // Constants that `validate --cross-validate` refits on the other sources (model.yaml
@@ -68,6 +69,9 @@ public:
 
     GroupPlacement placement(CommGroup group) const;
     double gemm_efficiency(double m, double n, double k, double batch) const;
+    // The fraction of the GPU's attention plateau a causal FlashAttention forward+backward
+    // reaches over sequences of `query_rows` tokens.
+    double attention_efficiency(double query_rows) const;
     FlopRate gemm_peak() const { return gemm_peak_; }
 
 private:

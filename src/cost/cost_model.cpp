@@ -51,6 +51,16 @@ double CostModel::gemm_efficiency(double m, double n, double k, double batch) co
     return gemm_efficiency_max_ * wave_use * pad_use * k_use;
 }
 
+double CostModel::attention_efficiency(double query_rows) const {
+    // FlashAttention-2 deals each (sequence, head) out in 128-row query blocks; under a
+    // causal mask block i iterates over i+1 key blocks, plus a fixed cost per block (load,
+    // masking, the softmax rescale, the backward's extra passes). Fitted on the H200's
+    // causal forward+backward (data/calibration/h200-attention.csv): about 9 key blocks of
+    // overhead per query block, i.e. the fraction s / (s + attention_seq_half).
+    if (query_rows <= 0) return 1.0;
+    return query_rows / (query_rows + cal_.attention_seq_half);
+}
+
 Seconds CostModel::compute(const ComputeOp& op) const {
     Seconds memory_time = op.bytes / memory_rate_;
     switch (op.kind) {
@@ -59,7 +69,7 @@ Seconds CostModel::compute(const ComputeOp& op) const {
             return max(op.flops / (gemm_peak_ * eff), memory_time) + cal_.kernel_overhead;
         }
         case ComputeKind::attention:
-            return max(op.flops / attention_rate_, memory_time) + cal_.kernel_overhead;
+            return max(op.flops / (attention_rate_ * attention_efficiency(op.m)), memory_time) + cal_.kernel_overhead;
         case ComputeKind::memory:
             return memory_time + cal_.kernel_overhead;
     }

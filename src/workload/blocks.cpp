@@ -91,6 +91,10 @@ void attention_core(BlockWork& w, const Shape& x, const Scenario& s) {
         ComputeOp op;
         op.name = "flash_attention";
         op.kind = ComputeKind::attention;
+        op.m = x.q_len;  // query rows per (sequence, head): what the kernel's efficiency depends on
+        op.n = x.kv_len;
+        op.k = x.d_qk;
+        op.batch = bh;
         op.flops = Flops(model * x.causal_factor);
         op.bytes = Bytes(kAct * x.tokens * (x.heads * (x.d_qk + x.d_v) * 2 + x.kv_heads * (x.d_qk + x.d_v)));
         w.forward.compute.push_back(op);
