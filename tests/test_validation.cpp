@@ -39,15 +39,15 @@ TEST(Validation, MegatronSuitesWithinTolerance) {
 // a mechanism lowers a source's error, lower its bound here.
 TEST(Validation, NoSourceRegresses) {
     const std::map<std::string, double> bound = {
-        {"llama3-405b", 0.09},  {"megatron-sc21", 0.09},        {"llm-foundry", 0.27},
-        {"torchtitan", 0.42},   {"megatron-bridge-perf", 0.37}, {"megatron-core-moe", 0.24},
-        {"moe-folding", 0.35},  {"nemo-perf", 0.07}};
+        {"llama3-405b", 0.09},  {"megatron-sc21", 0.09},        {"llm-foundry", 0.26},
+        {"torchtitan", 0.38},   {"megatron-bridge-perf", 0.30}, {"megatron-core-moe", 0.24},
+        {"moe-folding", 0.34},  {"nemo-perf", 0.05}};
     auto results = run_validation(test::catalog(), test::calibration());
     for (const auto& s : summarize(results, GroupBy::origin)) {
         ASSERT_TRUE(bound.count(s.group)) << "a new source needs its bound: " << s.group;
         EXPECT_LE(s.mean_abs, bound.at(s.group)) << s.group;
     }
-    EXPECT_LE(summarize_all(results).mean_abs, 0.30);
+    EXPECT_LE(summarize_all(results).mean_abs, 0.28);
 }
 
 TEST(Validation, SetCoversSourcesGenerationsAndPrecisions) {

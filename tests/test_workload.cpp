@@ -3,6 +3,7 @@
 
 #include <cmath>
 
+#include "colossim/cost.hpp"
 #include "colossim/workload.hpp"
 #include "helpers.hpp"
 
@@ -86,4 +87,41 @@ TEST(Activations, GqaAndSwigluTermsAreTheirOwn) {
     const double attention = (4 * h) / t + (2 * (a + kv) * d + 2 * kv * d + 2 * a * d) / t + 4 * a / t;
     const double mlp = (4 * h) / t + (2 * f * 2 + 2 * f) / t;
     EXPECT_DOUBLE_EQ(activation_bytes_per_layer(s, false).value, (attention + mlp) * 8192);
+}
+
+TEST(Fp8, LinearLayersRunInFp8AndCastTheirInputsTheOutputLayerAndRouterStay16Bit) {
+    // Transformer Engine / Float8 recipes: every linear layer quantizes its input (read 2
+    // bytes, write 1 an element) and runs at the FP8 peak; the LM head and router do not.
+    Scenario s = test::scenario(test::kLlama405b, {{"training.precision", "fp8"}});
+    Workload w = build_workload(s);
+    int fp8_gemms = 0, casts = 0;
+    for (const auto& op : w.dense_layer.forward.compute) {
+        if (op.kind == ComputeKind::gemm) fp8_gemms += op.low_precision;
+        if (std::string_view(op.name) == "fp8_cast") ++casts;
+    }
+    EXPECT_EQ(fp8_gemms, 4);  // qkv, out_proj, fc1, fc2
+    EXPECT_EQ(casts, 4);
+    for (const auto& op : w.head.forward.compute) {
+        if (op.kind == ComputeKind::gemm) EXPECT_FALSE(op.low_precision) << op.name;
+    }
+    for (const auto& op : w.dense_layer.backward.compute) {
+        if (op.kind == ComputeKind::gemm) EXPECT_TRUE(op.low_precision) << op.name;  // dgrad and wgrad too
+    }
+    // A 16-bit run has neither.
+    Workload bf16 = build_workload(test::scenario(test::kLlama405b));
+    for (const auto& op : bf16.dense_layer.forward.compute) {
+        EXPECT_FALSE(op.low_precision);
+        EXPECT_NE(std::string_view(op.name), "fp8_cast");
+    }
+    // The cost model prices an FP8 GEMM at the FP8 peak: the 16-bit time x bf16 peak / fp8 peak.
+    CostModel cost(s, test::calibration());
+    ComputeOp g;
+    g.kind = ComputeKind::gemm;
+    g.m = g.n = g.k = 8192;
+    g.flops = Flops(2.0 * 8192 * 8192 * 8192);
+    ComputeOp f = g;
+    f.low_precision = true;
+    const double overhead = test::calibration().kernel_overhead.value;
+    const double ratio = s.cluster.gpu.peak_bf16.value / s.cluster.gpu.peak_fp8->value;  // H100: 989.4 / 1978.9
+    EXPECT_NEAR((cost.compute(f).value - overhead) / (cost.compute(g).value - overhead), ratio, 1e-9);
 }

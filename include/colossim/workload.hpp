@@ -30,6 +30,7 @@ struct ComputeOp {
     Bytes bytes;                            // HBM traffic (read + write)
     bool weight_gradient = false;           // a backward GEMM for a weight's gradient (what
                                             // zero-bubble schedules defer: the W pass)
+    bool low_precision = false;             // an FP8 GEMM: runs at the FP8 peak (else 16-bit)
 };
 
 enum class CollectiveKind { all_reduce, all_gather, reduce_scatter, all_to_all, send_recv };

@@ -66,7 +66,8 @@ Seconds CostModel::compute(const ComputeOp& op) const {
     switch (op.kind) {
         case ComputeKind::gemm: {
             double eff = gemm_efficiency(op.m, op.n, op.k, op.batch);
-            return max(op.flops / (gemm_peak_ * eff), memory_time) + cal_.kernel_overhead;
+            const FlopRate peak = op.low_precision && s_.cluster.gpu.peak_fp8 ? *s_.cluster.gpu.peak_fp8 : s_.cluster.gpu.peak_bf16;
+            return max(op.flops / (peak * eff), memory_time) + cal_.kernel_overhead;
         }
         case ComputeKind::attention:
             return max(op.flops / (attention_rate_ * attention_efficiency(op.m)), memory_time) + cal_.kernel_overhead;

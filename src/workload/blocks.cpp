@@ -63,6 +63,7 @@ Shape::Shape(const Scenario& s) {
     causal_factor = s.training.attention == AttentionKernel::flash ? 0.5 : 1.0;
     dropout = s.training.dropout;
     gated = m.gated_mlp();
+    fp8 = s.training.precision == Precision::fp8;
 }
 
 namespace {
@@ -124,8 +125,18 @@ void attention_core(BlockWork& w, const Shape& x, const Scenario& s) {
     }
 }
 
-void add_gemm(BlockWork& w, ComputeOp op, double model_share = 1.0) {
+// A linear layer's GEMM. In FP8 recipes (Transformer Engine, TorchTitan's Float8) the
+// linear layers run in FP8 and each first quantizes its 16-bit input (read 2 bytes,
+// write 1: the per-tensor cast; the backward casts the output gradient and transposes,
+// mirrored as twice the bytes). The output layer and the MoE router stay in 16-bit:
+// Megatron-Core builds the output layer as tensor_parallel.ColumnParallelLinear, not a
+// TE module, and TorchTitan's Float8 conversion filters out "output".
+void add_gemm(BlockWork& w, const Shape& x, ComputeOp op, double model_share = 1.0, bool fp8_eligible = true) {
     w.model_flops_forward += op.flops * model_share;
+    if (x.fp8 && fp8_eligible) {
+        op.low_precision = true;
+        w.forward.compute.push_back(memory("fp8_cast", 3.0 * op.m * op.k * op.batch));
+    }
     w.forward.compute.push_back(op);
 }
 
@@ -138,31 +149,31 @@ void attention_block(BlockWork& w, const Shape& x, const Scenario& s) {
         const auto& a = m.mla;
         const double replicated = 1.0 / x.tp;
         if (a.q_lora_rank > 0) {
-            add_gemm(w, gemm("q_down_proj", x.tokens, double(a.q_lora_rank), x.h), replicated);
-            add_gemm(w, gemm("q_up_proj", x.tokens, x.heads * x.d_qk, double(a.q_lora_rank)));
+            add_gemm(w, x, gemm("q_down_proj", x.tokens, double(a.q_lora_rank), x.h), replicated);
+            add_gemm(w, x, gemm("q_up_proj", x.tokens, x.heads * x.d_qk, double(a.q_lora_rank)));
         } else {
-            add_gemm(w, gemm("q_proj", x.tokens, x.heads * x.d_qk, x.h));
+            add_gemm(w, x, gemm("q_proj", x.tokens, x.heads * x.d_qk, x.h));
         }
-        add_gemm(w, gemm("kv_down_proj", x.tokens, double(a.kv_lora_rank + a.qk_rope_head_dim), x.h), replicated);
-        add_gemm(w, gemm("kv_up_proj", x.tokens, x.heads * double(a.qk_nope_head_dim + a.v_head_dim),
+        add_gemm(w, x, gemm("kv_down_proj", x.tokens, double(a.kv_lora_rank + a.qk_rope_head_dim), x.h), replicated);
+        add_gemm(w, x, gemm("kv_up_proj", x.tokens, x.heads * double(a.qk_nope_head_dim + a.v_head_dim),
                          double(a.kv_lora_rank)));
     } else {
-        add_gemm(w, gemm("qkv_proj", x.tokens, (x.heads * x.d_qk + 2 * x.kv_heads * x.d_qk), x.h));
+        add_gemm(w, x, gemm("qkv_proj", x.tokens, (x.heads * x.d_qk + 2 * x.kv_heads * x.d_qk), x.h));
     }
     if (m.position_embedding == PositionEmbedding::rope) {
         w.forward.compute.push_back(memory("rotary", 2 * kAct * x.tokens * (x.heads + x.kv_heads) * x.d_qk));
     }
     attention_core(w, x, s);
-    add_gemm(w, gemm("out_proj", x.tokens, x.h, x.heads * x.d_v));
+    add_gemm(w, x, gemm("out_proj", x.tokens, x.h, x.heads * x.d_v));
     close_sublayer(w, x, "tp_reduce_attention", "attention_residual");
 }
 
 void mlp(BlockWork& w, const Shape& x, double width, double rows, const char* fc1, const char* act, const char* fc2,
          double batch = 1) {
     const double up = x.gated ? 2.0 : 1.0;
-    add_gemm(w, gemm(fc1, rows / batch, up * width, x.h, batch));
+    add_gemm(w, x, gemm(fc1, rows / batch, up * width, x.h, batch));
     w.forward.compute.push_back(memory(act, kAct * rows * width * (up + 1)));
-    add_gemm(w, gemm(fc2, rows / batch, x.h, width, batch));
+    add_gemm(w, x, gemm(fc2, rows / batch, x.h, width, batch));
 }
 
 }  // namespace
@@ -183,7 +194,7 @@ BlockWork moe_layer(const Scenario& s, const Shape& x) {
     attention_block(w, x, s);
     open_sublayer(w, x, "mlp_norm", "tp_all_gather_mlp");
     const double routed_tokens = x.tokens / x.tp * double(moe.top_k);  // this rank's share, top-k copies
-    add_gemm(w, gemm("router", x.tokens / x.tp, double(moe.experts), x.h));
+    add_gemm(w, x, gemm("router", x.tokens / x.tp, double(moe.experts), x.h), 1.0, false);
     w.forward.compute.push_back(memory("permute", 2 * kAct * routed_tokens * x.h));
     w.forward.comm.push_back(collective("ep_dispatch", CollectiveKind::all_to_all, CommGroup::ep, kAct * routed_tokens * x.h));
     // Expert-TP ranks gather each other's tokens and split each expert's width.
@@ -218,7 +229,7 @@ BlockWork head(const Scenario& s, const Shape& x) {
     BlockWork w;
     const double vocab = double(s.model.vocab) / x.tp;
     open_sublayer(w, x, "final_norm", "tp_all_gather_head");
-    add_gemm(w, gemm("logits", x.tokens, vocab, x.h));
+    add_gemm(w, x, gemm("logits", x.tokens, vocab, x.h), 1.0, false);
     // Vocabulary-parallel cross-entropy in fp32: read the logits, write fp32 exp/softmax.
     w.forward.compute.push_back(memory("cross_entropy", (kAct + 4 + 4) * x.tokens * vocab));
     w.forward.comm.push_back(collective("tp_cross_entropy", CollectiveKind::all_reduce, CommGroup::tp, 3 * 4 * x.tokens));
@@ -233,6 +244,7 @@ void mirror_backward(BlockWork& w) {
             // dgrad: dY[m,n] x W^T[n,k]; wgrad: X^T[k,m] x dY[m,n]
             ComputeOp dgrad = gemm(op.name, op.m, op.k, op.n, op.batch);
             ComputeOp wgrad = gemm(op.name, op.k, op.n, op.m, op.batch);
+            dgrad.low_precision = wgrad.low_precision = op.low_precision;
             // Unfused attention's batched GEMMs multiply activations: both halves are B.
             wgrad.weight_gradient = !std::string_view(op.name).starts_with("attention");
             w.backward.compute.push_back(dgrad);

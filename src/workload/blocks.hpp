@@ -18,6 +18,7 @@ struct Shape {
     double q_len, kv_len, batch;
     double causal_factor;    // share of the score square the attention kernel computes
     bool dropout, gated;
+    bool fp8;                // linear layers run in FP8
 };
 
 BlockWork dense_layer(const Scenario& s, const Shape& x);
