@@ -114,7 +114,8 @@ TEST(CollectiveTree, TwoDomainsMoveHalfTheNicBytesOfFour) {
 
 TEST(CollectiveTree, TreeLatencyGrowsWithLog2OfTheDomainsRingWithTheGpus) {
     // A tiny all-reduce: the tree's time is its latency, 2 ceil(log2 D) network messages
-    // plus the chain; the ring's is 2(n-1) network messages.
+    // plus the chain; the ring's is 2(n-1) steps of its mean hop (D network hops of 10 us
+    // and n - D NVLink hops of 2 us round the ring).
     const ClusterSpec c = hand_cluster(25e9);
     for (std::int64_t domains : {2, 5, 16}) {
         const std::int64_t n = 4 * domains;
@@ -123,7 +124,8 @@ TEST(CollectiveTree, TreeLatencyGrowsWithLog2OfTheDomainsRingWithTheGpus) {
         auto ring = simulate_collective(b, CollectiveKind::all_reduce, Bytes(64), n, CollectiveAlgorithm::ring);
         const double depth = std::ceil(std::log2(double(domains)));
         EXPECT_NEAR(tree.time.value, 2 * depth * 10e-6 + 2 * 3 * 2e-6, 1e-8) << domains;
-        EXPECT_NEAR(ring.time.value, 2 * double(n - 1) * 10e-6, 1e-8) << domains;
+        const double mean_hop = (double(domains) * 10e-6 + double(n - domains) * 2e-6) / double(n);
+        EXPECT_NEAR(ring.time.value, 2 * double(n - 1) * mean_hop, 1e-8) << domains;
     }
 }
 
@@ -163,8 +165,9 @@ TEST(CollectiveTree, AutoPicksRingForLargeMessages) {
 }
 
 TEST(CollectiveTree, ChoiceFollowsTheClosedForms) {
-    // The pick is the lower estimate at every size of a sweep, and it switches once,
-    // tree below the crossover and ring above it.
+    // The pick is NCCL's tuner's at every size of a sweep — ring against the tree at 92%
+    // of the same bus bandwidth, min(k NIC, NVLink) — and it switches once, tree below
+    // the crossover and ring above it.
     const ClusterSpec c = catalog_cluster("dgx-h100");
     const std::int64_t n = 32;
     Topology t(c, n, test::calibration());
@@ -174,7 +177,10 @@ TEST(CollectiveTree, ChoiceFollowsTheClosedForms) {
         const Bytes size(s);
         const auto pick = choose_algorithm(t, CollectiveKind::all_reduce, size, n);
         const double ring = all_reduce_estimate(t, size, n, CollectiveAlgorithm::ring).value;
-        const double tree = all_reduce_estimate(t, size, n, CollectiveAlgorithm::tree).value;
+        const CommLinks links = comm_links(t);
+        const double bus = std::min(8 * links.network.value, links.nvlink.value);
+        const double tree = 2 * s / (kTreeEfficiency * bus) +
+                            collective_latency(CollectiveKind::all_reduce, {n, 8}, links, CollectiveAlgorithm::tree).value;
         EXPECT_EQ(pick, tree < ring ? CollectiveAlgorithm::tree : CollectiveAlgorithm::ring) << s;
         if (pick != last) ++switches;
         last = pick;

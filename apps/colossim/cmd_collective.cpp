@@ -95,7 +95,9 @@ int run_collective(const CollectiveFlags& f, const Catalog& catalog) {
         Topology topology(s.cluster, f.gpus, calibration);
         if (slow_gpu >= 0) topology.degrade_nic(slow_gpu, fraction);
         CollectiveResult r = simulate_collective(topology, kind, sizes[i], f.gpus, algorithm);
-        const double closed = cost.collective(kind, sizes[i], group).value;
+        // The closed form of the algorithm that ran (auto resolved per size): the formula
+        // `estimate` and `plan` price the same collective with.
+        const double closed = cost.collective(kind, sizes[i], group, r.algorithm).value;
         if (f.json) {
             out += fmt::format("  {{\"collective\": \"{}\", \"gpus\": {}, \"size_bytes\": {}, \"time_s\": {:.9g}, "
                                "\"algbw_gbps\": {:.6g}, \"busbw_gbps\": {:.6g}, \"algorithm\": \"{}\", \"steps\": {}, "

@@ -39,11 +39,8 @@
 
 namespace colossim {
 
-enum class CollectiveAlgorithm { automatic, ring, hierarchical, tree };
-
-// The tree's flows move at this fraction of the link rates (NCCL src/graph/tuning.cc:
-// `if (a == NCCL_ALGO_TREE) busBw = std::min(busBw*.92, ...)`).
-inline constexpr double kTreeEfficiency = 0.92;
+// CollectiveAlgorithm and kTreeEfficiency live in cost.hpp, beside the closed form that
+// every engine shares.
 
 struct CollectiveResult {
     Seconds time;
@@ -52,6 +49,10 @@ struct CollectiveResult {
     // steps: lockstep steps of flows; for the tree, the message hops of its latency term
     std::int64_t steps = 0, flows = 0;
 };
+
+// The links a closed form sees on this topology: its NVLink and NIC rates, and the
+// latency of one message inside a domain and to the next domain.
+CommLinks comm_links(const Topology& topology);
 
 // The collective over GPUs 0..n-1 of the topology; `size` as nccl-tests counts it (the
 // all-reduce buffer, the all-gather output, the reduce-scatter input, the all-to-all
@@ -74,11 +75,8 @@ CollectiveAlgorithm choose_algorithm(const Topology& topology, CollectiveKind ki
 CollectiveAlgorithm choose_algorithm(const Topology& topology, CollectiveKind kind, Bytes size, std::int64_t n,
                                      std::int64_t per_domain);
 
-// Alpha-beta closed form of an all-reduce of `size` over GPUs 0..n-1 by ring or tree, as
-// NCCL's tuner writes them: B = the bus bandwidth the links give (min(k NIC, NVLink)
-// across domains, NVLink inside one), alpha the per-step latency of the step's links.
-//   ring: 2(n-1)/n · S/B + 2(n-1) · alpha
-//   tree: 2 · S/(kTreeEfficiency · B) + 2 ceil(log2 domains) · alpha_net + 2(k-1) · alpha_nvlink
+// The closed form (cost.hpp collective_time) of an all-reduce of `size` over GPUs
+// 0..n-1 on this topology's links, by ring or tree.
 Seconds all_reduce_estimate(const Topology& topology, Bytes size, std::int64_t n, CollectiveAlgorithm algorithm);
 Seconds all_reduce_estimate(const Topology& topology, Bytes size, std::int64_t n, std::int64_t per_domain,
                             CollectiveAlgorithm algorithm);

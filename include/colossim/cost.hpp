@@ -55,17 +55,64 @@ struct GroupPlacement {
     std::int64_t per_domain = 1;
 };
 
+// How NCCL runs a collective (collective_sim.hpp describes each as flows). automatic:
+// NCCL's tuner's pick, the lower closed form of ring and tree for an all-reduce, the
+// ring for every other kind.
+enum class CollectiveAlgorithm { automatic, ring, hierarchical, tree };
+
+// The tree's links move at this fraction of their rates (NCCL src/graph/tuning.cc:
+// `if (a == NCCL_ALGO_TREE) busBw = std::min(busBw*.92, ...)`).
+inline constexpr double kTreeEfficiency = 0.92;
+
+// What a collective's closed form needs of the links: ring bus bandwidth per level and
+// one message's latency inside an NVLink domain and across the fabric.
+struct CommLinks {
+    ByteRate nvlink, network;
+    Seconds nvlink_latency, network_latency;
+};
+
+// The one closed form of a collective of `bytes` (nccl-tests' size) over `where`, for
+// both engines and `colossim collective` (src/cost/collective_cost.cpp):
+//   ring          bandwidth: every rail's NIC and every NVLink at once (NCCL's channels,
+//                 PXN): (n-1)/n S / min(k B_net, B_nvlink) a pass (two for an all-reduce);
+//                 latency: each of the ring's steps costs its mean hop,
+//                 (r a_net + (n-r) a_nvlink) / n over r domains (a chunk pipelined round
+//                 the ring crosses r network hops and n-r NVLink hops)
+//   tree          all-reduce: the larger of 2 (k-1)/k S over NVLink (the chains) and 2 S/k
+//                 over a leader's NIC (S/k with 2 domains), at 92% of the rates, plus
+//                 2 ceil(log2 r) a_net + 2 (k-1) a_nvlink (NCCL's double binary tree,
+//                 pipelined)
+//   hierarchical  ring inside the domains, across them on every rail with S/k, ring inside
+//   all-to-all    every pair at once (NCCL's grouped send/recv): the larger of the NVLink
+//                 and NIC volumes, one latency
+Seconds collective_time(CollectiveKind kind, Bytes bytes, GroupPlacement where, const CommLinks& links,
+                        CollectiveAlgorithm algorithm);
+Seconds collective_latency(CollectiveKind kind, GroupPlacement where, const CommLinks& links,
+                           CollectiveAlgorithm algorithm);
+// automatic resolved as NCCL's tuner does for an all-reduce: ring or tree, whichever is
+// lower when both get one bus bandwidth (min(k B_net, B_nvlink); the tree 92% of it);
+// ring for other kinds; any other request is returned as it is.
+CollectiveAlgorithm resolve_closed_form(CollectiveKind kind, Bytes bytes, GroupPlacement where, const CommLinks& links,
+                                        CollectiveAlgorithm algorithm);
+// Height of NCCL's double binary tree over `ranks`: ceil(log2 ranks), 0 for one.
+std::int64_t tree_depth(std::int64_t ranks);
+
 class CostModel {
 public:
     CostModel(const Scenario& scenario, const Calibration& calibration);
 
     Seconds compute(const ComputeOp& op) const;
     Seconds collective(const CollectiveOp& op) const;
+    // All-reduces as the scenario's training.nccl_algo says (auto: NCCL's pick), every
+    // other kind as NCCL's rings.
     Seconds collective(CollectiveKind kind, Bytes bytes, GroupPlacement where) const;
-    // The latency part of collective(): message steps times the per-step latency.
-    Seconds collective_latency(CollectiveKind kind, GroupPlacement where) const;
-    ByteRate nvlink_rate() const { return nvlink_rate_; }
-    ByteRate network_rate() const { return network_rate_; }
+    Seconds collective(CollectiveKind kind, Bytes bytes, GroupPlacement where, CollectiveAlgorithm algorithm) const;
+    // The latency part of collective() for that algorithm (a step's rings by default).
+    Seconds collective_latency(CollectiveKind kind, GroupPlacement where,
+                               CollectiveAlgorithm algorithm = CollectiveAlgorithm::ring) const;
+    ByteRate nvlink_rate() const { return links_.nvlink; }
+    ByteRate network_rate() const { return links_.network; }
+    const CommLinks& links() const { return links_; }
 
     GroupPlacement placement(CommGroup group) const;
     double gemm_efficiency(double m, double n, double k, double batch) const;
@@ -78,7 +125,8 @@ private:
     const Scenario& s_;
     Calibration cal_;
     FlopRate gemm_peak_, attention_rate_;
-    ByteRate memory_rate_, nvlink_rate_, network_rate_;
+    ByteRate memory_rate_;
+    CommLinks links_;
     double gemm_efficiency_max_;
     GroupPlacement groups_[6];
 };

@@ -22,8 +22,9 @@ CostModel::CostModel(const Scenario& scenario, const Calibration& calibration) :
     double attention_eff = gpu.attention_efficiency > 0 ? gpu.attention_efficiency : cal_.default_attention_efficiency;
     attention_rate_ = gpu.peak_bf16 * attention_eff;  // attention runs in 16-bit in every recipe modelled
     memory_rate_ = gpu.hbm_bandwidth * cal_.memory_efficiency;
-    nvlink_rate_ = gpu.nvlink_per_direction() * cal_.nvlink_efficiency;
-    network_rate_ = s_.cluster.nic_bandwidth * cal_.network_efficiency;
+    links_ = CommLinks{gpu.nvlink_per_direction() * cal_.nvlink_efficiency,
+                       s_.cluster.nic_bandwidth * cal_.network_efficiency, s_.cluster.nvlink_latency,
+                       s_.cluster.network_latency};
 
     const auto& p = s_.parallelism;
     const std::int64_t domain = std::max<std::int64_t>(1, s_.cluster.nvlink_domain);
@@ -79,59 +80,25 @@ Seconds CostModel::compute(const ComputeOp& op) const {
 
 Seconds CostModel::collective(const CollectiveOp& op) const { return collective(op.kind, op.bytes, placement(op.group)); }
 
-Seconds CostModel::collective_latency(CollectiveKind kind, GroupPlacement where) const {
-    const double n = double(where.size);
-    if (where.size <= 1) return Seconds(0);
-    const double k = double(where.per_domain);  // members inside one NVLink domain
-    const double r = n / k;                     // NVLink domains the group spans
-    const Seconds a1 = s_.cluster.nvlink_latency, a2 = s_.cluster.network_latency;
-    // Ring latency grows with the ring; NCCL switches to trees (double binary tree,
-    // Sanders et al. 2009) whose depth grows with log2 — take the smaller.
-    auto steps = [](double ranks) { return std::min(ranks - 1, 2 * std::ceil(std::log2(ranks))); };
-    const Seconds half = r <= 1 ? a1 * (k - 1) : a2 * steps(r) + (k > 1 ? a1 * (k - 1) : Seconds(0));
-    switch (kind) {
-        case CollectiveKind::all_reduce: return half * 2.0;  // reduce-scatter + all-gather
-        case CollectiveKind::all_gather:
-        case CollectiveKind::reduce_scatter: return half;
-        case CollectiveKind::all_to_all:
-        case CollectiveKind::send_recv: return r > 1 ? a2 : a1;
+Seconds CostModel::collective(CollectiveKind kind, Bytes bytes, GroupPlacement where) const {
+    CollectiveAlgorithm algorithm = CollectiveAlgorithm::ring;
+    if (kind == CollectiveKind::all_reduce) {
+        switch (s_.training.nccl_algo) {
+            case NcclAlgorithm::automatic: algorithm = CollectiveAlgorithm::automatic; break;
+            case NcclAlgorithm::ring: algorithm = CollectiveAlgorithm::ring; break;
+            case NcclAlgorithm::tree: algorithm = CollectiveAlgorithm::tree; break;
+        }
     }
-    return Seconds(0);
+    return collective(kind, bytes, where, algorithm);
 }
 
-Seconds CostModel::collective(CollectiveKind kind, Bytes bytes, GroupPlacement where) const {
-    const double n = double(where.size);
-    if (where.size <= 1 || bytes.value <= 0) return Seconds(0);
-    const double k = double(where.per_domain);  // members inside one NVLink domain
-    const double r = n / k;                     // NVLink domains the group spans
-    // Reduce-scatter (or all-gather) of a buffer of `bytes`. Inside one NVLink domain: a
-    // ring, (k-1)/k of the buffer over NVLink. Across domains: NCCL's rings, one channel
-    // per rail; every link works at once, so the slower of two volumes sets the time:
-    // each GPU sends its channel's (n-1)/n * S/k over its own NIC, and forwards
-    // (n-1)/n * S over NVLink (its share of the other channels, plus the hop to the
-    // rail's NIC, PXN). On 2 DGX A100 this is NIC-bound at 192 GB/s bus bandwidth, as
-    // nccl-tests measures (NVIDIA/nccl issue 812).
-    auto half = [&](Bytes b) {
-        if (r <= 1) return Bytes(b.value * (k - 1) / k) / nvlink_rate_;
-        Seconds network = Bytes(b.value * (n - 1) / n / k) / network_rate_;
-        Seconds nvlink = k > 1 ? Bytes(b.value * (n - 1) / n) / nvlink_rate_ : Seconds(0);
-        return max(network, nvlink);
-    };
-    Seconds transfer(0);
-    switch (kind) {
-        case CollectiveKind::all_reduce: transfer = half(bytes) * 2.0; break;
-        case CollectiveKind::all_gather:
-        case CollectiveKind::reduce_scatter: transfer = half(bytes); break;
-        case CollectiveKind::all_to_all: {
-            // Each rank keeps 1/n, sends (k-1)/n over NVLink and (n-k)/n over its NIC at once.
-            Seconds intra = Bytes(bytes.value * (k - 1) / n) / nvlink_rate_;
-            Seconds inter = r > 1 ? Bytes(bytes.value * (n - k) / n) / network_rate_ : Seconds(0);
-            transfer = max(intra, inter);
-            break;
-        }
-        case CollectiveKind::send_recv: transfer = r > 1 ? bytes / network_rate_ : bytes / nvlink_rate_; break;
-    }
-    return transfer + collective_latency(kind, where);
+Seconds CostModel::collective(CollectiveKind kind, Bytes bytes, GroupPlacement where,
+                              CollectiveAlgorithm algorithm) const {
+    return collective_time(kind, bytes, where, links_, algorithm);
+}
+
+Seconds CostModel::collective_latency(CollectiveKind kind, GroupPlacement where, CollectiveAlgorithm algorithm) const {
+    return colossim::collective_latency(kind, where, links_, algorithm);
 }
 
 }  // namespace colossim

@@ -15,7 +15,6 @@ struct Phase {
     std::vector<std::vector<std::int64_t>> rings;
     std::int64_t steps = 0;
     Bytes chunk;
-    bool pairwise = false;  // all-to-all: step s sends to i + s + 1 instead of i + 1
 };
 
 struct Clock {
@@ -44,18 +43,21 @@ void run_step(Topology& topo, std::span<const std::vector<FlowNetwork::LinkId>> 
 void run_phase(Topology& topo, const Phase& phase, Clock& clock) {
     std::vector<std::vector<FlowNetwork::LinkId>> paths;
     for (std::int64_t s = 0; s < phase.steps; ++s) {
+        // NCCL pipelines chunks round the ring: a chunk's trip pays every hop's latency
+        // once, so each step costs the ring's mean hop (the slowest ring's).
         Seconds latency(0);
         paths.clear();
         for (const auto& ring : phase.rings) {
             const std::int64_t n = std::int64_t(ring.size());
             if (n < 2) continue;
-            const std::int64_t shift = phase.pairwise ? s + 1 : 1;
+            Seconds hops(0);
             for (std::int64_t i = 0; i < n; ++i) {
-                const std::int64_t a = ring[std::size_t(i)], b = ring[std::size_t((i + shift) % n)];
+                const std::int64_t a = ring[std::size_t(i)], b = ring[std::size_t((i + 1) % n)];
                 paths.emplace_back();
                 topo.path(a, b, paths.back());
-                latency = max(latency, topo.latency(a, b));
+                hops += topo.latency(a, b);
             }
+            latency = max(latency, hops / double(n));
         }
         run_step(topo, paths, phase.chunk, latency, clock);
     }
@@ -211,6 +213,7 @@ std::int64_t collective_flows(const Topology& topo, CollectiveKind kind, std::in
         const std::int64_t outer = ring_flows(rail_rings(topo, n)) * (n / k - 1) * (ar ? 2 : 1);
         return inner + outer;
     }
+    if (kind == CollectiveKind::all_to_all) return n * (n - 1);  // every pair at once
     const std::int64_t steps = ar ? 2 * (n - 1) : n - 1;
     return steps * n * (spans ? k : 1);
 }
@@ -221,21 +224,12 @@ Seconds all_reduce_estimate(const Topology& topo, Bytes size, std::int64_t n, Co
 
 Seconds all_reduce_estimate(const Topology& topo, Bytes size, std::int64_t n, std::int64_t per_domain,
                             CollectiveAlgorithm algorithm) {
-    const std::int64_t k = std::max<std::int64_t>(1, per_domain);
-    const std::int64_t domains = (n + k - 1) / k;
-    const bool spans = domains > 1;
-    const Seconds a_nvlink = topo.latency(0, 0), a_net = topo.latency(0, topo.domain_size());
-    // The bus bandwidth the links give a ring: across domains every rail's NIC and every
-    // GPU's NVLink at once (the PXN hop included), inside one domain NVLink.
-    const ByteRate bus = !spans ? topo.nvlink_rate()
-                         : k > 1 ? ByteRate(std::min(topo.nic_rate().value * double(k), topo.nvlink_rate().value))
-                                 : topo.nic_rate();
-    const double nd = double(n);
-    if (algorithm == CollectiveAlgorithm::tree) {
-        return Bytes(2 * size.value) / (bus * kTreeEfficiency) +
-               a_net * (2.0 * double(double_tree_depth(domains))) + a_nvlink * (2.0 * double(k - 1));
-    }
-    return Bytes(2 * (nd - 1) / nd * size.value) / bus + (spans ? a_net : a_nvlink) * (2 * (nd - 1));
+    return collective_time(CollectiveKind::all_reduce, size, {n, std::max<std::int64_t>(1, per_domain)},
+                           comm_links(topo), algorithm);
+}
+
+CommLinks comm_links(const Topology& topo) {
+    return {topo.nvlink_rate(), topo.nic_rate(), topo.latency(0, 0), topo.latency(0, topo.domain_size())};
 }
 
 // NCCL picks its algorithm per call from a closed form, not from a measurement: its
@@ -251,10 +245,8 @@ CollectiveAlgorithm choose_algorithm(const Topology& topo, CollectiveKind kind, 
 
 CollectiveAlgorithm choose_algorithm(const Topology& topo, CollectiveKind kind, Bytes size, std::int64_t n,
                                      std::int64_t per_domain) {
-    if (kind != CollectiveKind::all_reduce) return CollectiveAlgorithm::ring;
-    const Seconds ring = all_reduce_estimate(topo, size, n, per_domain, CollectiveAlgorithm::ring);
-    const Seconds tree = all_reduce_estimate(topo, size, n, per_domain, CollectiveAlgorithm::tree);
-    return tree < ring ? CollectiveAlgorithm::tree : CollectiveAlgorithm::ring;
+    return resolve_closed_form(kind, size, {n, std::max<std::int64_t>(1, per_domain)}, comm_links(topo),
+                               CollectiveAlgorithm::automatic);
 }
 
 CollectiveAlgorithm resolve_algorithm(const Topology& topo, CollectiveKind kind, Bytes size, std::int64_t n,
@@ -279,19 +271,30 @@ CollectiveResult simulate_collective(Topology& topo, CollectiveKind kind, Bytes 
     const double nd = double(n);
 
     if (kind == CollectiveKind::send_recv) {
-        run_phase(topo, Phase{{{0, n - 1}}, 1, size, false}, clock);  // one message, first to last
+        run_phase(topo, Phase{{{0, n - 1}}, 1, size}, clock);  // one message, first to last
         // a 2-member ring sends both ways; nccl-tests' sendrecv does too
     } else if (kind == CollectiveKind::all_to_all) {
-        run_phase(topo, Phase{{all}, n - 1, size / nd, true}, clock);
+        // NCCL's all-to-all is grouped send/recv: every pair's message is in flight at once.
+        std::vector<std::vector<FlowNetwork::LinkId>> paths;
+        Seconds latency(0);
+        for (std::int64_t a = 0; a < n; ++a) {
+            for (std::int64_t b = 0; b < n; ++b) {
+                if (a == b) continue;
+                paths.emplace_back();
+                topo.path(a, b, paths.back());
+                latency = max(latency, topo.latency(a, b));
+            }
+        }
+        run_step(topo, paths, size / nd, latency, clock);
     } else if (algorithm == CollectiveAlgorithm::tree) {
         run_tree(topo, size, n, clock);
     } else if (!spans_domains) {
         const std::int64_t steps = kind == CollectiveKind::all_reduce ? 2 * (n - 1) : n - 1;
-        run_phase(topo, Phase{{all}, steps, size / nd, false}, clock);
+        run_phase(topo, Phase{{all}, steps, size / nd}, clock);
     } else if (algorithm == CollectiveAlgorithm::ring) {
         const auto rings = ring_channels(topo, all);
         const std::int64_t steps = kind == CollectiveKind::all_reduce ? 2 * (n - 1) : n - 1;
-        run_phase(topo, Phase{rings, steps, size / (nd * double(rings.size())), false}, clock);
+        run_phase(topo, Phase{rings, steps, size / (nd * double(rings.size()))}, clock);
     } else {
         // Hierarchical: reduce-scatter inside domains, the collective across them on every
         // rail at once with 1/k of the data, all-gather inside domains.
@@ -301,12 +304,12 @@ CollectiveResult simulate_collective(Topology& topo, CollectiveKind kind, Bytes 
         const auto outer = rail_rings(topo, n);
         const bool reduce = kind != CollectiveKind::all_gather;
         const bool gather = kind != CollectiveKind::reduce_scatter;
-        if (reduce) run_phase(topo, Phase{inner, std::int64_t(k) - 1, size / k, false}, clock);
+        if (reduce) run_phase(topo, Phase{inner, std::int64_t(k) - 1, size / k}, clock);
         const std::int64_t outer_steps = std::int64_t(domains) - 1;
         run_phase(topo, Phase{outer, kind == CollectiveKind::all_reduce ? 2 * outer_steps : outer_steps,
-                              size / (k * domains), false},
+                              size / (k * domains)},
                   clock);
-        if (gather) run_phase(topo, Phase{inner, std::int64_t(k) - 1, size / k, false}, clock);
+        if (gather) run_phase(topo, Phase{inner, std::int64_t(k) - 1, size / k}, clock);
     }
     r.time = to_seconds(clock.now);
     r.steps = clock.steps;
