@@ -7,6 +7,7 @@
 #include <map>
 
 #include "colossim/network_step.hpp"
+#include "colossim/plan.hpp"
 #include "colossim/validation.hpp"
 #include "helpers.hpp"
 
@@ -286,4 +287,42 @@ TEST(NetworkStep, AllReducesRunAsTheTreeOrTheRingAsNcclWould) {
     EXPECT_LE(autom.result.step_time.value, tree.result.step_time.value * 1.001);
     NetworkStep tree_sym = with(NcclAlgorithm::tree, SimMode::symmetric);
     EXPECT_NEAR(tree_sym.result.step_time.value / tree.result.step_time.value, 1.0, 0.005);
+}
+
+TEST(NetworkStep, PlannersTopTenAgreeBetweenEngines) {
+    // The case: Llama 3 70B on 1,024 H100, sequence 8K, batch 1,024. Every plan the
+    // planner ranks in its top 10 is simulated on the network (symmetric mode). Plans
+    // without context parallelism agree within 5%; with CP the event engine also shares
+    // each node's NVLink between the CP ring and FSDP's gathers, which the closed form
+    // hides separately (a known gap, README "Limits"): held within 30%.
+    Diagnostics d;
+    const std::string yaml =
+        "model: llama3-70b\ncluster: dgx-h100\ngpus: 1024\ntraining: {seq_len: 8192, global_batch: 1024}\n";
+    const Scenario base = load_scenario(yaml, "test", {}, test::catalog(), d, ScenarioCheck::fields_only);
+    PlanOptions o;
+    o.top = 10;
+    o.threads = 1;
+    const PlanResult r = search_plans(base, default_space(base, scenario_keys_given(yaml, "test", {})), o,
+                                      test::calibration());
+    ASSERT_EQ(r.best.size(), 10u);
+    int without_cp = 0;
+    for (const auto& row : r.best) {
+        Scenario s = base;
+        s.parallelism = row.parallelism;
+        s.training.micro_batch = row.micro_batch;
+        NetworkStepOptions opt;
+        opt.mode = SimMode::symmetric;
+        const double sim = simulate_network_step(s, test::calibration(), opt).result.step_time.value;
+        const double est = row.result.step_time.value;
+        const auto& p = row.parallelism;
+        std::cout << "tp " << p.tp << " pp " << p.pp << " vpp " << p.vpp << " cp " << p.cp << " zero " << p.zero
+                  << " mb " << row.micro_batch << ": estimate " << est << " s, simulated " << sim << " s\n";
+        if (p.cp == 1) {
+            EXPECT_NEAR(sim / est, 1.0, 0.05);
+            ++without_cp;
+        } else {
+            EXPECT_NEAR(sim / est, 1.0, 0.30);
+        }
+    }
+    EXPECT_GE(without_cp, 5);
 }

@@ -84,6 +84,13 @@ Breakdown steady_state_parts(const StepAnalysis& analysis);
 // breakdown an engine has worked out.
 StepResult summarize_step(const Scenario& scenario, const StepAnalysis& analysis, const Breakdown& breakdown);
 
+// How many collectives one virtual chunk's data-parallel traffic is cut into (both
+// engines): ZeRO-3 gathers and reduces one FSDP unit a transformer layer (TorchTitan's
+// and FSDP2's wrapping; the embedding and head ride with the first and last layer);
+// ZeRO 0-2 use Megatron-Core's DDP buckets of Calibration::ddp_bucket_params parameters.
+std::int64_t data_parallel_buckets(const Scenario& s, const StageWork& stage, double chunk_params,
+                                   const Calibration& calibration);
+
 // Memory of each stage (exposed for the planner and the tests).
 MemoryResult stage_memory(const Scenario& s, const Workload& w, std::size_t stage);
 

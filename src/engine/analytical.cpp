@@ -8,6 +8,7 @@
 // data-parallel gradient reduction is hidden behind the last backward where the scenario
 // overlaps it, and the optimizer update is memory-bound.
 #include <algorithm>
+#include <cmath>
 
 #include "colossim/estimate.hpp"
 
@@ -133,7 +134,9 @@ Seconds data_parallel_time(const Scenario& s, const Workload& w, const StageTime
     };
     const Part parts[] = {{st.params - st.expert_params, cost.placement(CommGroup::dp)},
                           {st.expert_params, cost.placement(CommGroup::expert_dp)}};
-    Seconds per_step_reduce(0), per_step_gather(0), per_micro_batch(0);
+    // Per micro-batch: what runs beside its forward (ZeRO-3's gathers) and beside its
+    // backward (ZeRO-3's second gathers, ZeRO-2/3's reduce-scatters).
+    Seconds per_step_reduce(0), per_step_gather(0), beside_forward(0), beside_backward(0);
     double params = 0;
     for (const auto& part : parts) {
         if (part.params <= 0) continue;
@@ -146,20 +149,27 @@ Seconds data_parallel_time(const Scenario& s, const Workload& w, const StageTime
         Seconds rs = cost.collective(CollectiveKind::reduce_scatter, grads, part.group);
         Seconds ag = cost.collective(CollectiveKind::all_gather, weights, part.group);
         if (p.zero == 1) per_step_reduce += rs;
-        else per_micro_batch += rs;
-        if (p.zero == 3) per_micro_batch += ag * 2.0;  // gathered for forward and for backward
-        else per_step_gather += ag;                    // updated shards gathered once a step
+        else beside_backward += rs;
+        if (p.zero == 3) {  // gathered for the forward and again for the backward
+            beside_forward += ag;
+            beside_backward += ag;
+        } else {
+            per_step_gather += ag;  // updated shards gathered once a step
+        }
     }
     const double m = double(w.micro_batches);
-    if (!p.dp_overlap) return per_step_reduce + per_step_gather + per_micro_batch * m;
+    if (!p.dp_overlap) return per_step_reduce + per_step_gather + (beside_forward + beside_backward) * m;
     // Overlapped: buckets reduce as the backward produces them (Megatron-Core
-    // overlap_grad_reduce), gather during the forward (overlap_param_gather); per-step
-    // collectives hide behind the last backward or the first forward, per-micro-batch ones
-    // behind that micro-batch's work; the last bucket cannot hide.
-    const double last_bucket = params > 0 ? std::min(1.0, cal.ddp_bucket_params / params) : 1.0;
+    // overlap_grad_reduce), gather during the forward (overlap_param_gather; FSDP's
+    // prefetch of the next unit); per-step collectives hide behind the last backward or
+    // the first forward, per-micro-batch ones behind that micro-batch's forward or
+    // backward, one DP stream each; the last bucket (or FSDP unit) cannot hide.
+    const double last_bucket = params > 0 ? 1.0 / double(data_parallel_buckets(s, st, params, cal)) : 1.0;
     Seconds exposed_reduce = max(per_step_reduce * last_bucket, per_step_reduce - first_stage.backward);
     Seconds exposed_gather = max(per_step_gather * last_bucket, per_step_gather - first_stage.forward);
-    Seconds exposed_each = max(per_micro_batch * last_bucket, per_micro_batch - first_stage.total()) * m;
+    Seconds exposed_each = (max(beside_forward * last_bucket, beside_forward - first_stage.forward) +
+                            max(beside_backward * last_bucket, beside_backward - first_stage.backward)) *
+                           m;
     return exposed_reduce + exposed_gather + exposed_each;
 }
 
@@ -178,6 +188,15 @@ Seconds optimizer_time(const Scenario& s, const StageWork& st, const CostModel& 
 }
 
 }  // namespace
+
+std::int64_t data_parallel_buckets(const Scenario& s, const StageWork& st, double chunk_params,
+                                   const Calibration& cal) {
+    if (s.parallelism.zero == 3) {
+        const std::int64_t layers = (st.dense_layers + st.moe_layers) / std::max<std::int64_t>(1, s.parallelism.vpp);
+        return std::max<std::int64_t>(1, layers);
+    }
+    return std::max<std::int64_t>(1, std::int64_t(std::ceil(chunk_params / cal.ddp_bucket_params)));
+}
 
 Breakdown StageTiming::parts() const {
     Breakdown b;

@@ -271,7 +271,7 @@ bool StepEngine::needs_gather(const PipelineTask& t) const {
 void StepEngine::plan_reduction(std::uint32_t e, SimTime start, SimTime duration, bool overlap, SimTime now) {
     const auto& st = a_.workload.stages[std::size_t(ents_[e].stage)];
     const double params = st.params / double(v_);
-    const std::int64_t buckets = std::max<std::int64_t>(1, std::int64_t(std::ceil(params / cal_.ddp_bucket_params)));
+    const std::int64_t buckets = data_parallel_buckets(s_, st, params, cal_);
     const CollectiveKind kind = s_.parallelism.zero == 0 ? CollectiveKind::all_reduce : CollectiveKind::reduce_scatter;
     const Request r{kind, Bytes(params * grad_bytes_ / double(buckets)), false};
     for (std::int64_t b = 0; b < buckets; ++b) {
@@ -287,13 +287,18 @@ void StepEngine::plan_reduction(std::uint32_t e, SimTime start, SimTime duration
     }
 }
 
-// A chunk's weights gathered from the data-parallel shards (2 bytes a parameter).
+// A chunk's weights gathered from the data-parallel shards (2 bytes a parameter). ZeRO
+// 1/2 wait for the whole chunk; ZeRO 3 (FSDP) starts once its first layer is in and
+// gathers the rest as it runs, in order on the DP stream, so a task whose gathers outrun
+// its compute delays the next task's first unit.
 void StepEngine::plan_gathers(std::uint32_t e, SimTime now) {
     const auto& st = a_.workload.stages[std::size_t(ents_[e].stage)];
     const double params = st.params / double(v_);
-    const std::int64_t buckets = std::max<std::int64_t>(1, std::int64_t(std::ceil(params / cal_.ddp_bucket_params)));
+    const std::int64_t buckets = data_parallel_buckets(s_, st, params, cal_);
+    const bool per_unit = s_.parallelism.zero == 3;
     for (std::int64_t b = 0; b < buckets; ++b) {
-        issue(e, Request{CollectiveKind::all_gather, Bytes(params * 2.0 / double(buckets)), b + 1 == buckets}, now);
+        const bool gate = per_unit ? b == 0 : b + 1 == buckets;
+        issue(e, Request{CollectiveKind::all_gather, Bytes(params * 2.0 / double(buckets)), gate}, now);
     }
     ++ents_[e].gathers_issued;
 }
