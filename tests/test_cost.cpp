@@ -67,3 +67,25 @@ TEST(Gemm, EfficiencyIsBoundedAndFallsForThinShapes) {
     EXPECT_LT(f.cost.gemm_efficiency(8192, 8192, 128, 1), 0.6 * big);  // short reduction
     EXPECT_LT(f.cost.gemm_efficiency(64, 8192, 8192, 1), 0.6 * big);   // few rows: padding
 }
+
+TEST(Collectives, GroupsThatStraddleTwoNvlinkRacksCrossTheNics) {
+    // NVL72 racks hold 4.5 groups of 16 GPUs (TP 2 x EP 8): the group on GPUs 64-79 has 4
+    // members in each rack, so its all-to-all sends half its buffer over the NICs.
+    Scenario s = test::scenario(R"(
+model: mixtral-8x22b
+cluster: gb200-nvl72
+gpus: 576
+parallelism: {tp: 2, pp: 4, ep: 8}
+training: {seq_len: 4096, micro_batch: 1, global_batch: 1152}
+)");
+    CostModel cost(s, test::calibration());
+    const GroupPlacement ep = cost.placement(CommGroup::ep);
+    EXPECT_EQ(ep.size, 8);
+    EXPECT_EQ(ep.per_domain, 8);
+    EXPECT_EQ(ep.straddle_fewest, 4);
+    const double S = 1e9;
+    const double nic = S * 4 / 8 / cost.network_rate().value + s.cluster.network_latency.value;
+    EXPECT_NEAR(cost.collective(CollectiveKind::all_to_all, Bytes(S), ep).value, nic, 1e-12);
+    // On 8-GPU nodes groups of 8 tile the domains: nothing straddles.
+    EXPECT_EQ(CostModel(test::scenario(test::kLlama405b), test::calibration()).placement(CommGroup::tp).straddle_fewest, 0);
+}

@@ -326,3 +326,38 @@ TEST(NetworkStep, PlannersTopTenAgreeBetweenEngines) {
     }
     EXPECT_GE(without_cp, 5);
 }
+
+TEST(NetworkStep, EnginesAgreeOnEveryCatalogClusterDenseAndMoe) {
+    // Without contention to speak of, the event engine on the network gives the
+    // analytical step (DESIGN.md's standing test), on every cluster of the catalog. The
+    // NVL72 MoE row is the case: Mixtral 8x22B on 576 GB200, TP2 PP4 EP8 — EP
+    // groups of 16 GPUs do not tile 72-GPU racks, so some straddle two racks and their
+    // all-to-alls cross the NICs in both engines (GroupPlacement::straddle_fewest).
+    int compared = 0;
+    for (const auto& cluster : test::catalog().names(CatalogKind::cluster)) {
+        Diagnostics d;
+        const ClusterSpec c = test::catalog().cluster(cluster, "cluster", d);
+        const bool rack = c.nvlink_domain > c.gpus_per_node;
+        struct Case {
+            const char* model;
+            const char* parallelism;
+            std::int64_t gpus;
+        };
+        for (const Case& k : {Case{"llama3-70b", "{tp: 4, pp: 4}", rack ? 144 : 128},
+                              Case{"mixtral-8x22b", "{tp: 2, pp: 4, ep: 8}", rack ? 576 : 128}}) {
+            const std::string yaml = std::string("model: ") + k.model + "\ncluster: " + cluster +
+                                     "\ngpus: " + std::to_string(k.gpus) + "\nparallelism: " + k.parallelism +
+                                     "\ntraining: {seq_len: 4096, micro_batch: 1, global_batch: " +
+                                     std::to_string(2 * k.gpus) + "}\n";
+            const Scenario s = test::scenario(yaml);
+            NetworkStepOptions o;
+            o.mode = SimMode::symmetric;
+            const double sim = simulate_network_step(s, test::calibration(), o).result.step_time.value;
+            const double est = estimate(s, test::calibration()).step_time.value;
+            EXPECT_NEAR(sim / est, 1.0, 0.03) << cluster << " " << k.model << ": simulated " << sim << " s, estimated "
+                                              << est << " s";
+            ++compared;
+        }
+    }
+    EXPECT_GE(compared, 12);
+}

@@ -40,7 +40,9 @@ TEST(Validation, MegatronSuitesWithinTolerance) {
 TEST(Validation, NoSourceRegresses) {
     const std::map<std::string, double> bound = {
         {"llama3-405b", 0.09},  {"megatron-sc21", 0.09},        {"llm-foundry", 0.26},
-        {"torchtitan", 0.38},   {"megatron-bridge-perf", 0.30}, {"megatron-core-moe", 0.24},
+        // Megatron-Bridge rose from 0.29 when EP groups that straddle two NVL72 racks began
+        // to cross the NICs (README "Validation"): its GB200 MoE rows ran without that.
+        {"torchtitan", 0.35},   {"megatron-bridge-perf", 0.38}, {"megatron-core-moe", 0.24},
         {"moe-folding", 0.34},  {"nemo-perf", 0.05},           {"deepseek", 0.38}};
     auto results = run_validation(test::catalog(), test::calibration());
     for (const auto& s : summarize(results, GroupBy::origin)) {

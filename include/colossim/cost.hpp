@@ -53,6 +53,10 @@ struct Calibration {
 struct GroupPlacement {
     std::int64_t size = 1;
     std::int64_t per_domain = 1;
+    // Where a domain does not hold a whole number of groups (72-GPU NVL72 racks and groups
+    // of 16), some group straddles two domains: the fewest of its members on one side,
+    // which sets the slowest group's all-to-all. 0: no group straddles.
+    std::int64_t straddle_fewest = 0;
 };
 
 // How NCCL runs a collective (collective_sim.hpp describes each as flows). automatic:

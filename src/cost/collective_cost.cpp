@@ -68,7 +68,7 @@ Seconds collective_latency(CollectiveKind kind, GroupPlacement where, const Comm
     if (where.size <= 1) return Seconds(0);
     const Shape g = shape_of(where);
     switch (kind) {
-        case CollectiveKind::all_to_all:
+        case CollectiveKind::all_to_all: return g.r > 1 || where.straddle_fewest > 0 ? l.network_latency : l.nvlink_latency;
         case CollectiveKind::send_recv: return g.r > 1 ? l.network_latency : l.nvlink_latency;
         default: break;
     }
@@ -94,9 +94,11 @@ Seconds collective_time(CollectiveKind kind, Bytes bytes, GroupPlacement where, 
         case CollectiveKind::all_to_all: {
             // Each rank keeps 1/n, sends (k-1)/n over NVLink and (n-k)/n over its NIC at once;
             // a last, partly filled domain's members send the most over their NICs.
-            const double fewest = std::fmod(g.n, g.k) > 0 ? std::fmod(g.n, g.k) : g.k;
+            double fewest = std::fmod(g.n, g.k) > 0 ? std::fmod(g.n, g.k) : g.k;
+            if (where.straddle_fewest > 0) fewest = std::min(fewest, double(where.straddle_fewest));
+            const bool crosses = g.r > 1 || where.straddle_fewest > 0;
             const Seconds intra = Bytes(bytes.value * (g.k - 1) / g.n) / l.nvlink;
-            const Seconds inter = g.r > 1 ? Bytes(bytes.value * (g.n - fewest) / g.n) / l.network : Seconds(0);
+            const Seconds inter = crosses ? Bytes(bytes.value * (g.n - fewest) / g.n) / l.network : Seconds(0);
             transfer = max(intra, inter);
             break;
         }

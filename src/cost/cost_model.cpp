@@ -11,6 +11,18 @@ GroupPlacement place(std::int64_t size, std::int64_t stride, std::int64_t domain
     if (size <= 1) return g;
     if (stride >= domain) g.per_domain = 1;
     else g.per_domain = std::min(size, std::max<std::int64_t>(1, domain / stride));
+    // Groups lie back to back in rank order (Megatron's rank layout), span ranks each.
+    const std::int64_t span = size * stride;
+    if (stride < domain && span < domain && domain % span != 0) {
+        std::int64_t fewest = size;
+        for (std::int64_t start = 0; start < span * domain; start += span) {  // one period of the pattern
+            const std::int64_t boundary = (start / domain + 1) * domain;
+            if (start + span <= boundary) continue;
+            const std::int64_t first = (boundary - start + stride - 1) / stride;
+            fewest = std::min(fewest, std::min(first, size - first));
+        }
+        if (fewest < size) g.straddle_fewest = fewest;
+    }
     return g;
 }
 }  // namespace

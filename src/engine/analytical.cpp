@@ -162,14 +162,16 @@ Seconds data_parallel_time(const Scenario& s, const Workload& w, const StageTime
     // Overlapped: buckets reduce as the backward produces them (Megatron-Core
     // overlap_grad_reduce), gather during the forward (overlap_param_gather; FSDP's
     // prefetch of the next unit); per-step collectives hide behind the last backward or
-    // the first forward, per-micro-batch ones behind that micro-batch's forward or
-    // backward, one DP stream each; the last bucket (or FSDP unit) cannot hide.
+    // the first forward, per-micro-batch ones behind a micro-batch's work; the last bucket
+    // (or FSDP unit) cannot hide.
     const double last_bucket = params > 0 ? 1.0 / double(data_parallel_buckets(s, st, params, cal)) : 1.0;
     Seconds exposed_reduce = max(per_step_reduce * last_bucket, per_step_reduce - first_stage.backward);
     Seconds exposed_gather = max(per_step_gather * last_bucket, per_step_gather - first_stage.forward);
-    Seconds exposed_each = (max(beside_forward * last_bucket, beside_forward - first_stage.forward) +
-                            max(beside_backward * last_bucket, beside_backward - first_stage.backward)) *
-                           m;
+    // One DP stream: a micro-batch's gathers and reductions queue on it and may run on
+    // into the next micro-batch's work, so in the steady state they hide behind a whole
+    // forward + backward (the event engine runs the queue itself).
+    const Seconds per_micro_batch = beside_forward + beside_backward;
+    Seconds exposed_each = max(per_micro_batch * last_bucket, per_micro_batch - first_stage.total()) * m;
     return exposed_reduce + exposed_gather + exposed_each;
 }
 

@@ -288,16 +288,16 @@ void StepEngine::plan_reduction(std::uint32_t e, SimTime start, SimTime duration
 }
 
 // A chunk's weights gathered from the data-parallel shards (2 bytes a parameter). ZeRO
-// 1/2 wait for the whole chunk; ZeRO 3 (FSDP) starts once its first layer is in and
-// gathers the rest as it runs, in order on the DP stream, so a task whose gathers outrun
-// its compute delays the next task's first unit.
+// 1/2 wait for the whole chunk (README "Limits"); ZeRO 3 (FSDP) starts once its first
+// unit (a layer) is in and the rest stream behind it on the DP stream, so gathers that
+// outrun the compute delay the next task, not this one.
 void StepEngine::plan_gathers(std::uint32_t e, SimTime now) {
     const auto& st = a_.workload.stages[std::size_t(ents_[e].stage)];
     const double params = st.params / double(v_);
     const std::int64_t buckets = data_parallel_buckets(s_, st, params, cal_);
-    const bool per_unit = s_.parallelism.zero == 3;
+    const bool streamed = s_.parallelism.zero == 3;
     for (std::int64_t b = 0; b < buckets; ++b) {
-        const bool gate = per_unit ? b == 0 : b + 1 == buckets;
+        const bool gate = streamed ? b == 0 : b + 1 == buckets;
         issue(e, Request{CollectiveKind::all_gather, Bytes(params * 2.0 / double(buckets)), gate}, now);
     }
     ++ents_[e].gathers_issued;
