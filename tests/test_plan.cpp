@@ -169,3 +169,28 @@ TEST(Sweep, GridExpandsModelMajorAndRejectsBadGrids) {
     many += "]\nclusters: [" + many.substr(9, many.size() - 10) + "]\ngpus: [8]\n";
     EXPECT_THROW(read_sweep_grid(many, "grid", d), InputError);  // 10^6 scenarios
 }
+
+TEST(Plan, NoPlanOnAnyCatalogGpuBeatsItsMeasuredGemmEfficiency) {
+    // MFU is model FLOPs over the dense peak; every FLOP runs in a GEMM or an attention
+    // kernel at no more than the GPU's measured GEMM efficiency, and the memory-bound
+    // kernels and communication only add time. So no plan may show an MFU above it.
+    const Calibration cal = test::calibration();
+    for (const auto& cluster : test::catalog().names(CatalogKind::cluster)) {
+        for (const char* model : {"llama3-8b", "mixtral-8x7b"}) {
+            const std::string yaml = std::string("model: ") + model + "\ncluster: " + cluster +
+                                     "\ngpus: 64\ntraining: {seq_len: 8192, global_batch: 256}\n";
+            const Search s = open_scenario(yaml);
+            PlanOptions o;
+            o.top = 3;
+            o.threads = 1;
+            const PlanResult r = search_plans(s.base, default_space(s.base, s.fixed), o, cal);
+            ASSERT_FALSE(r.best.empty()) << cluster << " " << model;
+            const GpuSpec& gpu = s.base.cluster.gpu;
+            const double ceiling = gpu.gemm_efficiency > 0 ? gpu.gemm_efficiency : cal.default_gemm_efficiency;
+            for (const auto& row : r.best) {
+                EXPECT_LE(row.result.mfu, ceiling) << cluster << " " << model << ": MFU " << row.result.mfu;
+                EXPECT_GT(row.result.mfu, 0.2 * ceiling) << cluster << " " << model;
+            }
+        }
+    }
+}

@@ -125,3 +125,21 @@ TEST(Fp8, LinearLayersRunInFp8AndCastTheirInputsTheOutputLayerAndRouterStay16Bit
     const double ratio = s.cluster.gpu.peak_bf16.value / s.cluster.gpu.peak_fp8->value;  // H100: 989.4 / 1978.9
     EXPECT_NEAR((cost.compute(f).value - overhead) / (cost.compute(g).value - overhead), ratio, 1e-9);
 }
+
+TEST(Mla, AttentionUsesTheRealHeadWidths) {
+    // DeepSeek-V3's MLA: query/key heads 128 + 64 = 192 wide, value heads 128 (not
+    // hidden / heads = 56). Model FLOPs of the core per layer, full square, both products:
+    // 2 b s^2 heads (d_qk + d_v).
+    Scenario s = test::scenario(R"(
+model: deepseek-v3
+cluster: hgx-h800
+gpus: 2048
+parallelism: {tp: 1, pp: 16, ep: 64, zero: 1}
+training: {seq_len: 4096, global_batch: 4096, micro_batch: 1}
+)");
+    EXPECT_EQ(s.model.head_dim, 192);
+    EXPECT_EQ(s.model.mla.v_head_dim, 128);
+    Workload w = build_workload(s);
+    const double expected = 2.0 * 4096.0 * 4096.0 * 128 * (192 + 128);
+    EXPECT_NEAR(w.moe_layer.attention_model_flops.value / expected, 1.0, 1e-12);
+}

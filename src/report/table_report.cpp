@@ -52,8 +52,10 @@ std::string estimate_table(const Scenario& s, const StepResult& r) {
 
 std::string describe_model(const ModelSpec& m) {
     std::string out = fmt::format("{} ({}): {}\n", m.name, m.family, m.description);
+    const std::string head_dim = m.mla.enabled() ? fmt::format("{} (q/k), {} (v)", m.head_dim, m.mla.v_head_dim)
+                                                 : std::to_string(m.head_dim);
     out += fmt::format("  layers {}  hidden {}  ffn {}  heads {}  kv_heads {}  head_dim {}  vocab {}\n", m.layers,
-                       m.hidden, m.ffn_hidden, m.heads, m.kv_heads, m.head_dim, m.vocab);
+                       m.hidden, m.ffn_hidden, m.heads, m.kv_heads, head_dim, m.vocab);
     out += fmt::format("  activation {}  positions {}  tied embeddings {}\n", to_string(m.activation),
                        to_string(m.position_embedding), m.tie_embeddings ? "yes" : "no");
     if (m.moe.enabled()) {

@@ -66,6 +66,9 @@ ModelSpec read_model_yaml(const YAML::Node& node, const std::string& path, Diagn
         m.mla.qk_rope_head_dim = mla.integer("qk_rope_head_dim");
         m.mla.v_head_dim = mla.integer("v_head_dim");
         mla.finish();
+        // MLA's query/key heads are nope + rope wide (DeepSeek-V3: 192), its value heads
+        // v_head_dim (128): never hidden / heads (56), as the HuggingFace reader also says.
+        m.head_dim = m.mla.qk_nope_head_dim + m.mla.qk_rope_head_dim;
     } else {
         r.raw("mla");
     }
