@@ -17,7 +17,7 @@ namespace colossim::cli {
 namespace {
 struct SimulateFlags {
     ScenarioOptions scenario;
-    std::string schedule, trace, slow_gpu, mode, contention = "on";
+    std::string trace, slow_gpu, mode, contention = "on";
     std::vector<std::string> slow_nics, slow_uplinks;
     std::vector<std::int64_t> lost_nics;
     bool json = false;
@@ -60,13 +60,6 @@ std::string levels_table(const std::vector<LevelUse>& levels) {
 int run_simulate(const SimulateFlags& f, const Catalog& catalog) {
     Diagnostics diagnostics;
     Scenario s = f.scenario.load(catalog, diagnostics);
-    PipelineSchedule schedule = PipelineSchedule::one_f_one_b;
-    if (f.schedule == "gpipe") schedule = PipelineSchedule::gpipe;
-    if (f.schedule == "zb-h1") schedule = PipelineSchedule::zb_h1;
-    if (f.schedule == "interleaved") {
-        if (s.parallelism.vpp < 2) throw InputError("--schedule", f.schedule, "gpipe, 1f1b or zb-h1: interleaving needs vpp > 1");
-        schedule = PipelineSchedule::interleaved;
-    }
     StepWhatIf what_if;
     if (!f.slow_gpu.empty()) {
         const std::string valid = "STAGE:FACTOR with 0 <= STAGE < pp = " + std::to_string(s.parallelism.pp) +
@@ -77,7 +70,8 @@ int run_simulate(const SimulateFlags& f, const Catalog& catalog) {
         what_if.slow_factor = v.number;
     }
     const Calibration calibration = Calibration::from_catalog(catalog);
-    const PipelineSchedule* chosen = f.schedule.empty() ? nullptr : &schedule;
+    // The schedule is the scenario's (parallelism.schedule, --schedule), as for estimate.
+    const PipelineSchedule* chosen = nullptr;
 
     if (f.contention == "off") {
         if (!f.mode.empty() || !f.slow_nics.empty() || !f.lost_nics.empty() || !f.slow_uplinks.empty()) {
@@ -158,10 +152,6 @@ Command add_simulate(CLI::App& root) {
     auto* cmd = root.add_subcommand("simulate", "one training step simulated event by event on the cluster's network");
     auto f = std::make_shared<SimulateFlags>();
     f->scenario.add_to(*cmd);
-    cmd->add_option("--schedule", f->schedule,
-                    "gpipe|1f1b|interleaved|zb-h1 (default: interleaved when vpp > 1, else 1f1b; zb-h1: zero bubble H1, "
-                    "backward split into B and W)")
-        ->check(CLI::IsMember({"gpipe", "1f1b", "interleaved", "zb-h1"}));
     cmd->add_option("--mode", f->mode,
                     "full|symmetric: every GPU, or one GPU group a pipeline stage standing for all replicas (default: full up "
                     "to 1024 GPUs)")

@@ -19,6 +19,8 @@
 #include <string>
 #include <vector>
 
+#include "colossim/scenario.hpp"
+
 namespace colossim {
 
 enum class PipelineSchedule { gpipe, one_f_one_b, interleaved, zb_h1 };
@@ -39,6 +41,8 @@ std::int64_t warmup_forwards(PipelineSchedule schedule, std::int64_t rank, std::
                              std::int64_t m);
 
 const char* to_string(PipelineSchedule s);
+// The schedule a scenario asks for (parallelism.schedule; auto: interleaved when vpp > 1).
+PipelineSchedule schedule_of(const Parallelism& p);
 // "F3", "B3", "W3"; with chunks "F3.1" (micro-batch 3, model chunk 1): the traces' names.
 std::string task_name(const PipelineTask& t, bool chunks);
 

@@ -19,6 +19,10 @@ enum class AttentionKernel { flash, unfused };   // fused FlashAttention vs bmm 
 // NCCL's all-reduce algorithm, as NCCL_ALGO fixes it; automatic: NCCL's choice by size.
 enum class NcclAlgorithm { automatic, ring, tree };
 
+// The pipeline schedule every engine runs (Megatron-LM's, and zero bubble H1, Qi et al.
+// ICLR'24); automatic: interleaved 1F1B when vpp > 1, else 1F1B.
+enum class Schedule { automatic, gpipe, one_f_one_b, interleaved, zb_h1 };
+
 struct Parallelism {
     std::int64_t tp = 1, pp = 1, vpp = 1, dp = 1, cp = 1, ep = 1;
     std::int64_t etp = 0;  // expert tensor parallel size; 0 means "same as tp"
@@ -29,6 +33,7 @@ struct Parallelism {
     // Layers on the first and last pipeline stages when they differ from the rest
     // (Megatron-Core's decoder_first/last_pipeline_num_layers); 0 = even split.
     std::int64_t first_stage_layers = 0, last_stage_layers = 0;
+    Schedule schedule = Schedule::automatic;
 
     std::int64_t expert_tp() const { return etp > 0 ? etp : tp; }
     // Expert layers re-divide the tp*cp*dp ranks of a stage (MoE parallel folding).

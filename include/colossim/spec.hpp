@@ -2,7 +2,7 @@
 // A scenario file uses the flags' names, grouped (see README "Scenario files"):
 //   model, cluster, gpus, hardware{gpu, gpus_per_node, nic_bw, nvlink_bw},
 //   parallelism{tp, pp, vpp, dp, cp, ep, etp, zero, recompute, sequence_parallel,
-//               dp_overlap, first_stage_layers, last_stage_layers},
+//               dp_overlap, first_stage_layers, last_stage_layers, schedule},
 //   training{seq_len, global_batch, micro_batch, tokens, precision, attention, dropout,
 //            price_per_gpu_hour, pue}
 #pragma once

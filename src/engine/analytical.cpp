@@ -254,11 +254,23 @@ StepResult estimate(const Scenario& s, const Calibration& calibration) {
     const StepAnalysis a = analyze_step(s, calibration);
     const auto& p = s.parallelism;
     const double m = double(a.workload.micro_batches), v = double(p.vpp);
-    Seconds sum(0);
-    for (const auto& st : a.stages) sum += st.total();
+    Seconds sum(0), weight_gradients(0);
+    for (const auto& st : a.stages) {
+        sum += st.total();
+        weight_gradients += st.backward_pass.weight_gradient;
+    }
     Breakdown b = steady_state_parts(a);
+    const StageTime& slow = a.stages[a.critical];
     // Fill and drain: every other stage's work once, shortened v-fold by interleaving.
-    b.bubble = (sum - a.stages[a.critical].total()) / v;
+    // Zero bubble H1 (Qi et al., ICLR'24, sec. 3) splits the backward into B (input
+    // gradients) and W (weight gradients) and fills the drain with W: its bubble is
+    // (p-1)(F + B - W) against 1F1B's (p-1)(F + B + W), i.e. each other stage's forward +
+    // whole backward less twice its W. GPipe's fill and drain take as long as 1F1B's.
+    if (p.schedule == Schedule::zb_h1 && p.pp > 1) {
+        b.bubble = (sum - slow.total()) - (weight_gradients - slow.backward_pass.weight_gradient) * 2.0;
+    } else {
+        b.bubble = (sum - slow.total()) / v;
+    }
     if (p.pp > 1) {
         // Each micro-batch's activations and gradients cross every virtual-stage boundary
         // of this rank; Megatron-LM waits for these transfers (no P2P overlap by default).

@@ -46,7 +46,10 @@ MemoryResult stage_memory(const Scenario& s, const Workload& w, std::size_t stag
     r.optimizer = sharded(12.0, 1);
 
     const std::int64_t layers = st.dense_layers + st.moe_layers;
-    const double in_flight = layers_in_flight(layers, r.stage, p.pp, p.vpp, w.micro_batches);
+    // GPipe runs every forward before any backward: all m micro-batches in flight.
+    const double in_flight = p.schedule == Schedule::gpipe && p.pp > 1
+                                 ? double(w.micro_batches) * double(layers)
+                                 : layers_in_flight(layers, r.stage, p.pp, p.vpp, w.micro_batches);
     const double per_layer_dense = activation_bytes_per_layer(s, false).value;
     const double per_layer_moe = st.moe_layers > 0 ? activation_bytes_per_layer(s, true).value : 0.0;
     const double mean_per_layer =

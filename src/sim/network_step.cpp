@@ -193,7 +193,7 @@ PassPlan StepEngine::pass_plan(Seconds total, const PassTiming& c) const {
 
 void StepEngine::build_entities() {
     const auto& p = s_.parallelism;
-    schedule_ = opt_.schedule ? *opt_.schedule : (p.vpp > 1 ? PipelineSchedule::interleaved : PipelineSchedule::one_f_one_b);
+    schedule_ = opt_.schedule ? *opt_.schedule : schedule_of(p);
     v_ = schedule_ == PipelineSchedule::interleaved ? p.vpp : 1;
     split_ = schedule_ == PipelineSchedule::zb_h1;
     m_ = a_.workload.micro_batches;

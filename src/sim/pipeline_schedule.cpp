@@ -69,6 +69,17 @@ std::string task_name(const PipelineTask& t, bool chunks) {
            (chunks ? "." + std::to_string(t.chunk) : "");
 }
 
+PipelineSchedule schedule_of(const Parallelism& p) {
+    switch (p.schedule) {
+        case Schedule::gpipe: return PipelineSchedule::gpipe;
+        case Schedule::one_f_one_b: return PipelineSchedule::one_f_one_b;
+        case Schedule::interleaved: return PipelineSchedule::interleaved;
+        case Schedule::zb_h1: return PipelineSchedule::zb_h1;
+        case Schedule::automatic: break;
+    }
+    return p.vpp > 1 ? PipelineSchedule::interleaved : PipelineSchedule::one_f_one_b;
+}
+
 const char* to_string(PipelineSchedule s) {
     switch (s) {
         case PipelineSchedule::gpipe: return "gpipe";

@@ -36,7 +36,7 @@ SimulatedStep simulate_step(const Scenario& s, const Calibration& calibration, c
     }
     const std::int64_t p = s.parallelism.pp, m = a.workload.micro_batches;
     SimulatedStep out;
-    out.schedule = schedule ? *schedule : (s.parallelism.vpp > 1 ? PipelineSchedule::interleaved : PipelineSchedule::one_f_one_b);
+    out.schedule = schedule ? *schedule : schedule_of(s.parallelism);
     const std::int64_t v = out.schedule == PipelineSchedule::interleaved ? s.parallelism.vpp : 1;
     const std::int64_t stages = p * v;  // virtual stages
     const SimTime hop = p > 1 ? to_sim_time(a.p2p_hop) : 0;

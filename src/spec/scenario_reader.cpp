@@ -28,6 +28,7 @@ const std::vector<FlagKey>& scenario_flags() {
         {"recompute", "parallelism.recompute", "none|selective|full"},
         {"sequence-parallel", "parallelism.sequence_parallel", "on|off: Megatron sequence parallelism (default on when tp > 1)"},
         {"dp-overlap", "parallelism.dp_overlap", "on|off: overlap gradient reduction with backward"},
+        {"schedule", "parallelism.schedule", "auto|gpipe|1f1b|interleaved|zb-h1: the pipeline schedule (auto: interleaved when vpp > 1)"},
         {"first-stage-layers", "parallelism.first_stage_layers", "layers on the first pipeline stage"},
         {"last-stage-layers", "parallelism.last_stage_layers", "layers on the last pipeline stage"},
         {"micro-batch", "training.micro_batch", "sequences per micro-batch"},
@@ -151,6 +152,16 @@ Scenario load_scenario(const std::string& yaml_text, const std::string& source_n
         else q.raw("recompute");
         p.sequence_parallel = q.optional_flag("sequence_parallel").value_or(p.tp > 1);
         p.dp_overlap = q.optional_flag("dp_overlap").value_or(true);
+        if (q.has("schedule")) {
+            const std::string v = q.choice("schedule", {"auto", "gpipe", "1f1b", "interleaved", "zb-h1"});
+            p.schedule = v == "gpipe"         ? Schedule::gpipe
+                         : v == "1f1b"        ? Schedule::one_f_one_b
+                         : v == "interleaved" ? Schedule::interleaved
+                         : v == "zb-h1"       ? Schedule::zb_h1
+                                              : Schedule::automatic;
+        } else {
+            q.raw("schedule");
+        }
         p.first_stage_layers = q.optional_integer("first_stage_layers").value_or(0);
         p.last_stage_layers = q.optional_integer("last_stage_layers").value_or(0);
         q.finish();

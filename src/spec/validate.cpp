@@ -125,6 +125,14 @@ std::optional<InputError> scenario_problem(const Scenario& s) {
     } else if (p.ep != 1) {
         return InputError("parallelism.ep", std::to_string(p.ep), "1: the model has no experts");
     }
+    if (p.schedule == Schedule::interleaved && p.vpp < 2) {
+        return InputError("parallelism.schedule", "interleaved", "auto, gpipe, 1f1b or zb-h1: interleaving needs vpp > 1");
+    }
+    if ((p.schedule == Schedule::zb_h1 || p.schedule == Schedule::gpipe || p.schedule == Schedule::one_f_one_b) &&
+        p.vpp > 1) {
+        return InputError("parallelism.schedule", p.schedule == Schedule::zb_h1 ? "zb-h1" : p.schedule == Schedule::gpipe ? "gpipe" : "1f1b",
+                          "interleaved or auto with vpp = " + std::to_string(p.vpp) + " (this schedule runs one chunk a rank: vpp 1)");
+    }
     if (p.vpp > 1 && p.pp == 1) {
         return InputError("parallelism.vpp", std::to_string(p.vpp), "1 unless pp > 1 (interleaving needs stages)");
     }
