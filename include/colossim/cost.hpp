@@ -131,7 +131,7 @@ private:
     FlopRate gemm_peak_, attention_rate_;
     ByteRate memory_rate_;
     CommLinks links_;
-    double gemm_efficiency_max_;
+    double gemm_efficiency_max_, gemm_efficiency_fp8_;
     GroupPlacement groups_[6];
 };
 

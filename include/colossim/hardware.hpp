@@ -24,6 +24,7 @@ struct GpuSpec {
     // Measured fractions of peak (0 = take the calibration's default): the best large
     // GEMM ("maximum achievable matmul FLOPS") and FlashAttention forward+backward.
     double gemm_efficiency = 0;
+    double gemm_efficiency_fp8 = 0;  // the same for FP8 GEMMs (0: as gemm_efficiency)
     double attention_efficiency = 0;
     std::map<std::string, std::string> sources;
 

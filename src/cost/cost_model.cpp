@@ -31,6 +31,7 @@ CostModel::CostModel(const Scenario& scenario, const Calibration& calibration) :
     const GpuSpec& gpu = s_.cluster.gpu;
     gemm_peak_ = s_.training.precision == Precision::fp8 && gpu.peak_fp8 ? *gpu.peak_fp8 : gpu.peak_bf16;
     gemm_efficiency_max_ = gpu.gemm_efficiency > 0 ? gpu.gemm_efficiency : cal_.default_gemm_efficiency;
+    gemm_efficiency_fp8_ = gpu.gemm_efficiency_fp8 > 0 ? gpu.gemm_efficiency_fp8 : gemm_efficiency_max_;
     double attention_eff = gpu.attention_efficiency > 0 ? gpu.attention_efficiency : cal_.default_attention_efficiency;
     attention_rate_ = gpu.peak_bf16 * attention_eff;  // attention runs in 16-bit in every recipe modelled
     memory_rate_ = gpu.hbm_bandwidth * cal_.memory_efficiency;
@@ -78,8 +79,10 @@ Seconds CostModel::compute(const ComputeOp& op) const {
     Seconds memory_time = op.bytes / memory_rate_;
     switch (op.kind) {
         case ComputeKind::gemm: {
+            const bool fp8 = op.low_precision && s_.cluster.gpu.peak_fp8;
             double eff = gemm_efficiency(op.m, op.n, op.k, op.batch);
-            const FlopRate peak = op.low_precision && s_.cluster.gpu.peak_fp8 ? *s_.cluster.gpu.peak_fp8 : s_.cluster.gpu.peak_bf16;
+            if (fp8) eff *= gemm_efficiency_fp8_ / gemm_efficiency_max_;  // same shape losses, FP8's best case
+            const FlopRate peak = fp8 ? *s_.cluster.gpu.peak_fp8 : s_.cluster.gpu.peak_bf16;
             return max(op.flops / (peak * eff), memory_time) + cal_.kernel_overhead;
         }
         case ComputeKind::attention:
