@@ -124,6 +124,12 @@ TEST(Fp8, LinearLayersRunInFp8AndCastTheirInputsTheOutputLayerAndRouterStay16Bit
     const double overhead = test::calibration().kernel_overhead.value;
     const double ratio = s.cluster.gpu.peak_bf16.value / s.cluster.gpu.peak_fp8->value;  // H100: 989.4 / 1978.9
     EXPECT_NEAR((cost.compute(f).value - overhead) / (cost.compute(g).value - overhead), ratio, 1e-9);
+    // A GPU file's gemm_efficiency_fp8 scales the FP8 GEMMs alone.
+    Scenario measured = s;
+    measured.cluster.gpu.gemm_efficiency_fp8 = measured.cluster.gpu.gemm_efficiency / 2;
+    CostModel half(measured, test::calibration());
+    EXPECT_NEAR((half.compute(f).value - overhead) / (cost.compute(f).value - overhead), 2.0, 1e-9);
+    EXPECT_DOUBLE_EQ(half.compute(g).value, cost.compute(g).value);
 }
 
 TEST(Mla, AttentionUsesTheRealHeadWidths) {
