@@ -99,6 +99,14 @@ TEST(Cli, EverySwitchWorksBareAndWithAValue) {
     }
 }
 
+TEST(Cli, AFailedWriteOfStandardOutputIsExit1) {
+    // /dev/full accepts nothing: the output is lost, so success would be a lie.
+    EXPECT_EQ(run_cli(kFlagship + " > /dev/full").status, 1);
+    EXPECT_EQ(run_cli("list gpus > /dev/full").status, 1);
+    EXPECT_EQ(run_cli("validate --json > /dev/full").status, 1);
+    EXPECT_EQ(run_cli(kFlagship + " > /dev/null").status, 0);
+}
+
 TEST(Cli, ListShowValidate) {
     CliRun l = run_cli("list gpus");
     EXPECT_EQ(l.status, 0);

@@ -2,6 +2,7 @@
 // the app, parses, runs the chosen command and maps errors to exit statuses:
 // 0 success, 2 bad input (one message naming field, value and what is valid), 1 internal.
 #include <algorithm>
+#include <cstdio>
 #include <iostream>
 
 #include "colossim/errors.hpp"
@@ -30,7 +31,16 @@ int main(int argc, char** argv) {
     try {
         const Catalog catalog = Catalog::builtin();
         for (const auto& c : commands) {
-            if (*c.app) return c.run(catalog);
+            if (!*c.app) continue;
+            const int status = c.run(catalog);
+            // Success only when the output was written: a full disk or a closed pipe is
+            // exit 1, never 0 (nothing lost silently).
+            std::cout.flush();
+            if (!std::cout || std::fflush(stdout) != 0 || std::ferror(stdout)) {
+                std::cerr << "colossim: error: writing standard output failed (disk full, or the reader closed it)\n";
+                return 1;
+            }
+            return status;
         }
     } catch (const InputError& e) {
         std::cerr << "colossim: error: " << e.what() << "\n";
