@@ -54,7 +54,8 @@ void send_rows(const std::vector<PlanRow>& rows, int to) { send_bytes(rows.data(
 std::vector<PlanRow> receive_rows(int from) {
     std::string bytes = receive_bytes(from);
     std::vector<PlanRow> rows(bytes.size() / sizeof(PlanRow));
-    std::memcpy(static_cast<void*>(rows.data()), bytes.data(), bytes.size());
+    // No rows: an empty vector's data() may be null, which memcpy must not be given.
+    if (!rows.empty()) std::memcpy(static_cast<void*>(rows.data()), bytes.data(), bytes.size());
     return rows;
 }
 

@@ -28,10 +28,17 @@ constexpr const char* kInsert =
 class Database {
 public:
     explicit Database(const std::string& path) : path_(path) {
-        if (sqlite3_open(path.c_str(), &db_) != SQLITE_OK) fail("cannot open");
-        exec(kSchema);
-        exec("BEGIN");
-        if (sqlite3_prepare_v2(db_, kInsert, -1, &insert_, nullptr) != SQLITE_OK) fail("cannot prepare insert");
+        try {
+            if (sqlite3_open(path.c_str(), &db_) != SQLITE_OK) fail("cannot open");
+            exec(kSchema);
+            exec("BEGIN");
+            if (sqlite3_prepare_v2(db_, kInsert, -1, &insert_, nullptr) != SQLITE_OK) fail("cannot prepare insert");
+        } catch (...) {
+            // sqlite3_open hands back a handle even when it fails; no destructor runs here.
+            sqlite3_finalize(insert_);
+            sqlite3_close(db_);
+            throw;
+        }
     }
     ~Database() {
         sqlite3_finalize(insert_);
