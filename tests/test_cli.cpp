@@ -1,5 +1,6 @@
 // The colossim command as a user runs it: output fields, exit status, error messages.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -105,6 +106,34 @@ TEST(Cli, AFailedWriteOfStandardOutputIsExit1) {
     EXPECT_EQ(run_cli("list gpus > /dev/full").status, 1);
     EXPECT_EQ(run_cli("validate --json > /dev/full").status, 1);
     EXPECT_EQ(run_cli(kFlagship + " > /dev/null").status, 0);
+}
+
+TEST(Cli, FilesThatAreNotRegularOrTooBigAreRefusedBeforeReading) {
+    // /dev/zero never ends, a FIFO blocks, a directory reads as nothing, 17 MiB is over
+    // the 16 MiB bound: each is exit 2 naming the flag, at once.
+    const std::string fifo = std::string(COLOSSIM_BINARY) + ".test-fifo";
+    const std::string big = std::string(COLOSSIM_BINARY) + ".test-big.yaml";
+    std::remove(fifo.c_str());
+    ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+    {
+        std::FILE* f = std::fopen(big.c_str(), "wb");
+        ASSERT_NE(f, nullptr);
+        const std::string line(1 << 20, '#');
+        for (int i = 0; i < 17; ++i) std::fwrite(line.data(), 1, line.size(), f);
+        std::fclose(f);
+    }
+    const std::string rest = " --cluster dgx-h100 --gpus 8 --seq-len 8 --global-batch 8";
+    for (const std::string& model : {std::string("/dev/zero"), fifo, std::string("/tmp")}) {
+        CliRun r = run_cli("estimate --model " + model + rest);
+        EXPECT_EQ(r.status, 2) << model;
+        EXPECT_NE(r.out.find("model = " + model + ": a regular file"), std::string::npos) << r.out;
+    }
+    CliRun r = run_cli("estimate " + big);
+    EXPECT_EQ(r.status, 2);
+    EXPECT_NE(r.out.find("at most 16 MiB"), std::string::npos) << r.out;
+    EXPECT_EQ(run_cli("estimate --cluster /dev/urandom --model llama3-8b --gpus 8 --seq-len 8 --global-batch 8").status, 2);
+    std::remove(fifo.c_str());
+    std::remove(big.c_str());
 }
 
 TEST(Cli, ListShowValidate) {

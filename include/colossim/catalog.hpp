@@ -2,6 +2,7 @@
 // and the resolution of a reference — a catalog name or a file path — to a spec.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -50,7 +51,12 @@ const char* to_string(CatalogKind k);
 // True when a reference names a file rather than a catalog entry.
 bool is_path_reference(const std::string& reference);
 
-// Reads a whole file; a missing or unreadable file is an InputError on `field`.
+// Every file colossim reads (model, cluster, scenario, grid, prices, failures) is at most
+// this big; larger ones are refused before they are read.
+inline constexpr std::uintmax_t kMaxInputFileBytes = 16u << 20;
+
+// Reads a whole file; a missing or unreadable file, a FIFO, device or directory, or one
+// above kMaxInputFileBytes is an InputError on `field`.
 std::string read_text_file(const std::string& path, const std::string& field);
 
 }  // namespace colossim

@@ -1,3 +1,4 @@
+#include <filesystem>
 #include "colossim/catalog.hpp"
 
 #include <algorithm>
@@ -77,6 +78,22 @@ bool is_path_reference(const std::string& reference) {
 }
 
 std::string read_text_file(const std::string& path, const std::string& field) {
+    // Judged before it is opened: a FIFO would block, a device (/dev/zero) never ends,
+    // a directory reads as nothing.
+    std::error_code ec;
+    const auto status = std::filesystem::status(path, ec);
+    if (ec || !std::filesystem::exists(status)) {
+        throw InputError(field, path, "a readable file (it does not exist or cannot be opened)");
+    }
+    if (!std::filesystem::is_regular_file(status)) {
+        const char* what = std::filesystem::is_directory(status) ? "a directory" : "not a regular file (a FIFO, socket or device)";
+        throw InputError(field, path, std::string("a regular file; this is ") + what);
+    }
+    const auto size = std::filesystem::file_size(path, ec);
+    if (!ec && size > kMaxInputFileBytes) {
+        throw InputError(field, path,
+                         "a file of at most 16 MiB (this one has " + std::to_string(size) + " bytes)");
+    }
     std::ifstream in(path, std::ios::binary);
     if (!in) throw InputError(field, path, "a readable file (it does not exist or cannot be opened)");
     std::ostringstream ss;
