@@ -136,6 +136,24 @@ TEST(Cli, FilesThatAreNotRegularOrTooBigAreRefusedBeforeReading) {
     std::remove(big.c_str());
 }
 
+TEST(Cli, ThousandsOfUnknownKeysGiveTwentyWarningsAndACount) {
+    const std::string file = std::string(COLOSSIM_BINARY) + ".test-keys.yaml";
+    {
+        std::FILE* f = std::fopen(file.c_str(), "wb");
+        ASSERT_NE(f, nullptr);
+        std::fputs("model: llama3-8b\ncluster: dgx-h100\ngpus: 8\ntraining: {seq_len: 8, global_batch: 8}\n", f);
+        for (int i = 0; i < 5000; ++i) std::fprintf(f, "unknown_%d: 1\n", i);
+        std::fclose(f);
+    }
+    CliRun r = run_cli("estimate " + file + " --json");
+    EXPECT_EQ(r.status, 0);
+    std::size_t lines = 0;
+    for (std::size_t p = 0; (p = r.out.find("colossim: warning:", p)) != std::string::npos; ++p) ++lines;
+    EXPECT_EQ(lines, 21u);
+    EXPECT_NE(r.out.find("... and 4980 more warnings"), std::string::npos);
+    std::remove(file.c_str());
+}
+
 TEST(Cli, ListShowValidate) {
     CliRun l = run_cli("list gpus");
     EXPECT_EQ(l.status, 0);

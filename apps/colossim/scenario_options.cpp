@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <cctype>
 #include <fstream>
 #include <iostream>
@@ -60,7 +61,11 @@ Scenario ScenarioOptions::load(const Catalog& catalog, Diagnostics& diagnostics)
 }
 
 void print_warnings(const Diagnostics& diagnostics) {
-    for (const auto& w : diagnostics.warnings) std::cerr << "colossim: warning: " << w << "\n";
+    // A file with millions of unknown keys must not print millions of lines.
+    constexpr std::size_t kShown = 20;
+    const auto& all = diagnostics.warnings;
+    for (std::size_t i = 0; i < std::min(all.size(), kShown); ++i) std::cerr << "colossim: warning: " << all[i] << "\n";
+    if (all.size() > kShown) std::cerr << "colossim: warning: ... and " << all.size() - kShown << " more warnings\n";
 }
 
 void write_output_file(const std::string& path, const std::string& flag, const std::string& text) {
