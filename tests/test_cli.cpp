@@ -154,6 +154,16 @@ TEST(Cli, ThousandsOfUnknownKeysGiveTwentyWarningsAndACount) {
     std::remove(file.c_str());
 }
 
+TEST(Cli, VersionAndSubcommandTypos) {
+    CliRun v = run_cli("--version");
+    EXPECT_EQ(v.status, 0);
+    EXPECT_EQ(v.out.rfind("colossim ", 0), 0u) << v.out;
+    CliRun typo = run_cli("estimat --model llama3-8b");
+    EXPECT_EQ(typo.status, 2);
+    EXPECT_NE(typo.out.find("did you mean 'estimate'?"), std::string::npos) << typo.out;
+    EXPECT_EQ(run_cli("frobnicate").status, 2);
+}
+
 TEST(Cli, ListShowValidate) {
     CliRun l = run_cli("list gpus");
     EXPECT_EQ(l.status, 0);

@@ -12,6 +12,7 @@ int main(int argc, char** argv) {
     using namespace colossim;
     CLI::App app{"colossim: training time, MFU and memory of large models on GPU clusters"};
     app.require_subcommand(1);
+    app.set_version_flag("--version", std::string("colossim ") + COLOSSIM_VERSION);
     const std::vector<cli::Command> commands = {cli::add_estimate(app), cli::add_validate(app), cli::add_list(app),
                                                 cli::add_show(app),
                                                 cli::add_plan(app), cli::add_sweep(app), cli::add_collective(app), cli::add_simulate(app),
@@ -24,7 +25,22 @@ int main(int argc, char** argv) {
         return app.exit(e);
     } catch (const CLI::CallForAllHelp& e) {
         return app.exit(e);
+    } catch (const CLI::CallForVersion& e) {
+        return app.exit(e);
     } catch (const CLI::ParseError& e) {
+        // A mistyped subcommand ("estimat") reaches CLI11 as an extra argument: name the
+        // closest subcommand rather than only "a subcommand is required".
+        if (argc > 1 && argv[1][0] != '-') {
+            std::vector<std::string> names;
+            for (const auto* sub : app.get_subcommands({})) names.push_back(sub->get_name());
+            const std::string first = argv[1];
+            if (std::find(names.begin(), names.end(), first) == names.end()) {
+                const std::string hint = closest_name(first, names);
+                std::cerr << "colossim: error: " << first << " is not a subcommand"
+                          << (hint.empty() ? "" : "; did you mean '" + hint + "'?") << " (colossim --help lists them)\n";
+                return 2;
+            }
+        }
         std::cerr << "colossim: error: " << e.what() << "\n";
         return 2;
     }
