@@ -132,6 +132,28 @@ TEST(Cli, FilesThatAreNotRegularOrTooBigAreRefusedBeforeReading) {
     EXPECT_EQ(r.status, 2);
     EXPECT_NE(r.out.find("at most 16 MiB"), std::string::npos) << r.out;
     EXPECT_EQ(run_cli("estimate --cluster /dev/urandom --model llama3-8b --gpus 8 --seq-len 8 --global-batch 8").status, 2);
+    // validate --suite reads through the same bounded reader; an empty suite and an
+    // absurd published figure are refused too.
+    for (const std::string& suite : {std::string("/dev/zero"), fifo, std::string("/tmp"), big}) {
+        EXPECT_EQ(run_cli("validate --suite " + suite).status, 2) << suite;
+    }
+    const std::string empty = std::string(COLOSSIM_BINARY) + ".test-empty.yaml";
+    const std::string absurd = std::string(COLOSSIM_BINARY) + ".test-absurd.yaml";
+    std::fclose(std::fopen(empty.c_str(), "wb"));
+    {
+        std::FILE* f = std::fopen(absurd.c_str(), "wb");
+        std::fputs("suite: x\nsource: y\nmetric: step_time_s\ncases:\n  - {name: a, published: 1e308, model: llama3-8b, "
+                   "cluster: dgx-h100, gpus: 8, training: {seq_len: 8, global_batch: 8}}\n", f);
+        std::fclose(f);
+    }
+    CliRun e = run_cli("validate --suite " + empty);
+    EXPECT_EQ(e.status, 2);
+    EXPECT_NE(e.out.find("(empty)"), std::string::npos) << e.out;
+    CliRun a = run_cli("validate --suite " + absurd);
+    EXPECT_EQ(a.status, 2);
+    EXPECT_NE(a.out.find("at most 1e9"), std::string::npos) << a.out;
+    std::remove(empty.c_str());
+    std::remove(absurd.c_str());
     std::remove(fifo.c_str());
     std::remove(big.c_str());
 }

@@ -55,7 +55,10 @@ double validation_metric(const std::string& metric, const StepResult& r, const S
 std::vector<ValidationCase> load_validation_suite(const std::string& text, const std::string& where,
                                                   const Catalog& catalog) {
     YAML::Node doc = spec::load_document(text, where);
-    if (!doc.IsMap()) throw InputError(where, "", "a validation suite: a mapping with suite, source, metric, cases");
+    if (!doc.IsMap()) {
+        throw InputError("validation suite " + where, doc.IsDefined() && !doc.IsNull() ? "(not a mapping)" : "(empty)",
+                         "a mapping with suite, source, metric, cases");
+    }
     const std::string suite = text_of(doc, "suite", where);
     const std::string source = text_of(doc, "source", where);
     const std::string metric = text_of(doc, "metric", where);
@@ -84,7 +87,10 @@ std::vector<ValidationCase> load_validation_suite(const std::string& text, const
         if (!c["published"].IsDefined() || !c["published"].IsScalar())
             throw InputError(where + ":" + v.name + ": published", "", "required: the published figure");
         v.published = c["published"].as<double>();
-        if (!(v.published > 0)) throw InputError(where + ":" + v.name + ": published", c["published"].Scalar(), "> 0");
+        // Any published figure (tokens/s per GPU, seconds, TFLOP/s, a fraction) is far below 1e9.
+        if (!(v.published > 0 && v.published <= 1e9)) {
+            throw InputError(where + ":" + v.name + ": published", c["published"].Scalar(), "a figure above 0 and at most 1e9");
+        }
         YAML::Node scenario = YAML::Clone(c);
         for (const char* key : {"name", "published", "metric"}) scenario.remove(key);
         YAML::Emitter e;
