@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cmake -S . -B build-nompi -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_DISABLE_FIND_PACKAGE_MPI=ON \
-  -DCOLOSSIM_TESTS=OFF -DCOLOSSIM_BENCH=OFF >/dev/null
+  -DCOLOSSIM_TESTS=OFF -DCOLOSSIM_BENCH=OFF -DCOLOSSIM_PYTHON=OFF >/dev/null
 ninja -C build-nompi -j "${JOBS:-2}" colossim_cli
 if grep -q COLOSSIM_WITH_MPI build-nompi/build.ninja; then
   echo "without-mpi: MPI was found although hidden" >&2

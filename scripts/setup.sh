@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 scripts/build.sh
+scripts/install-python.sh
 echo
 echo "$ build/colossim estimate examples/llama3-405b.yaml"
 build/colossim estimate examples/llama3-405b.yaml

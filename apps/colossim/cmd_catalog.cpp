@@ -2,7 +2,6 @@
 #include <iostream>
 #include <memory>
 
-#include "colossim/report.hpp"
 #include "command.hpp"
 
 namespace colossim::cli {
@@ -12,10 +11,7 @@ Command add_list(CLI::App& root) {
     auto kind = std::make_shared<std::string>();
     cmd->add_option("kind", *kind, "models|gpus|clusters")->required()->check(CLI::IsMember({"models", "gpus", "clusters"}));
     return {cmd, [kind](const Catalog& catalog) {
-                CatalogKind k = *kind == "models" ? CatalogKind::model
-                                : *kind == "gpus" ? CatalogKind::gpu
-                                                  : CatalogKind::cluster;
-                for (const auto& n : catalog.names(k)) std::cout << n << "\n";
+                for (const auto& n : api::catalog_names(catalog, *kind)) std::cout << n << "\n";
                 return 0;
             }};
 }
@@ -28,9 +24,7 @@ Command add_show(CLI::App& root) {
     cmd->add_option("name", *name, "catalog name or file")->required();
     return {cmd, [kind, name](const Catalog& catalog) {
                 Diagnostics d;
-                if (*kind == "model") std::cout << describe_model(catalog.model(*name, "name", d));
-                else if (*kind == "gpu") std::cout << describe_gpu(catalog.gpu(*name, "name", d));
-                else std::cout << describe_cluster(catalog.cluster(*name, "name", d));
+                std::cout << api::catalog_show(catalog, *kind, *name, d);
                 print_warnings(d);
                 return 0;
             }};

@@ -48,26 +48,6 @@ std::function<void(double)> progress_bar(bool quiet) {
     };
 }
 
-// Re-ranks the best `k` plans by the event engine on the network (symmetric mode: one
-// GPU group a pipeline stage), which sees P2P and data-parallel traffic contend; their
-// figures become the simulated ones.
-void refine_top(const Scenario& base, PlanResult& result, std::size_t k, PlanObjective objective,
-                const Calibration& calibration) {
-    k = std::min(k, result.best.size());
-    for (std::size_t i = 0; i < k; ++i) {
-        PlanRow& row = result.best[i];
-        Scenario s = base;
-        s.parallelism = row.parallelism;
-        s.training.micro_batch = row.micro_batch;
-        NetworkStepOptions o;
-        o.mode = SimMode::symmetric;
-        row.result = simulate_network_step(s, calibration, o).result;
-        row.objective = objective_value(objective, s, row.result);
-    }
-    std::stable_sort(result.best.begin(), result.best.begin() + std::ptrdiff_t(k),
-                     [](const PlanRow& a, const PlanRow& b) { return a.objective < b.objective; });
-}
-
 int run_plan(const PlanFlags& f, const Catalog& catalog) {
     std::vector<Override> overrides = f.scenario.overrides();
     std::int64_t lo = 0, hi = 0;
@@ -86,9 +66,7 @@ int run_plan(const PlanFlags& f, const Catalog& catalog) {
     std::set<std::string> fixed = scenario_keys_given(text, source, overrides);
 
     PlanOptions options;
-    options.objective = f.objective == "time"   ? PlanObjective::time_to_train
-                        : f.objective == "cost" ? PlanObjective::cost
-                                                : PlanObjective::throughput;
+    options.objective = api::parse_objective(f.objective);
     options.top = f.top;
     options.threads = f.threads;
     options.keep_all = !f.csv.empty() || !f.db.empty();
@@ -125,12 +103,12 @@ int run_plan(const PlanFlags& f, const Catalog& catalog) {
         if (!f.csv.empty()) write_output_file(f.csv, "--csv", csv);
         return 0;
     }
-    PlanResult result = search_plans(base, default_space(base, fixed), options, calibration);
-    if (f.refine > 0) refine_top(base, result, f.refine, options.objective, calibration);
+    api::PlanRequest request{f.scenario.request(), options.objective, f.top, f.threads, f.refine, options.keep_all,
+                             options.progress};
+    const api::PlanAnswer answer = api::plan_scenario(catalog, request);
+    const PlanResult& result = answer.result;
     if (f.json) {
-        std::string j = plan_json(base, result, options.objective);
-        if (f.refine > 0) j.insert(j.rfind('}'), ",\n  \"refined_by_event_engine\": " + std::to_string(std::min(f.refine, result.best.size())) + "\n");
-        std::cout << j << "\n";
+        std::cout << api::plan_answer_json(answer, request) << "\n";
     } else {
         std::cout << plan_table(base, result, options.objective);
         if (f.refine > 0) {

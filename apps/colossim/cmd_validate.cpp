@@ -3,6 +3,7 @@
 #include <iostream>
 #include <memory>
 
+#include "colossim/api.hpp"
 #include "colossim/network_step.hpp"
 #include "colossim/validation.hpp"
 #include "command.hpp"
@@ -10,32 +11,6 @@
 namespace colossim::cli {
 
 namespace {
-std::string summary_json(const ErrorSummary& s) {
-    return fmt::format(
-        "{{\"group\": \"{}\", \"cases\": {}, \"mean_abs_error\": {:.4f}, \"bias\": {:.4f}, \"worst_error\": {:.4f}, "
-        "\"worst_case\": \"{}\"}}",
-        s.group, s.cases, s.mean_abs, s.bias, s.worst, s.worst_case);
-}
-
-void print_json(const std::vector<ValidationResult>& results) {
-    std::cout << "{\n \"cases\": [\n";
-    for (std::size_t i = 0; i < results.size(); ++i) {
-        const auto& r = results[i];
-        std::cout << fmt::format(
-            "  {{\"suite\": \"{}\", \"origin\": \"{}\", \"generation\": \"{}\", \"case\": \"{}\", \"metric\": \"{}\", "
-            "\"published\": {}, \"predicted\": {:.4f}, \"error\": {:.4f}}}{}\n",
-            r.vcase.suite, r.vcase.origin, r.vcase.generation, r.vcase.name, r.vcase.metric, r.vcase.published,
-            r.predicted, r.error, i + 1 < results.size() ? "," : "");
-    }
-    std::cout << " ],\n \"by_origin\": [";
-    const auto by_origin = summarize(results, GroupBy::origin);
-    for (std::size_t i = 0; i < by_origin.size(); ++i) std::cout << (i ? ", " : "") << summary_json(by_origin[i]);
-    std::cout << "],\n \"by_generation\": [";
-    const auto by_gen = summarize(results, GroupBy::generation);
-    for (std::size_t i = 0; i < by_gen.size(); ++i) std::cout << (i ? ", " : "") << summary_json(by_gen[i]);
-    std::cout << "],\n \"all\": " << summary_json(summarize_all(results)) << "\n}\n";
-}
-
 void print_summaries(const std::vector<ErrorSummary>& rows, const char* title) {
     std::cout << fmt::format("\n{:<28} {:>5} {:>9} {:>8} {:>8}  worst case\n", title, "cases", "mean|e|", "bias",
                              "worst");
@@ -114,7 +89,7 @@ Command add_validate(CLI::App& root) {
                 };
                 const auto cases = load_validation_cases(catalog, *suites);
                 auto results = run_validation(cases, calibration, engine_for(calibration));
-                if (*json) print_json(results);
+                if (*json) std::cout << api::validation_json(results) << "\n";
                 else print_table(results);
                 if (*cross) print_cross_validation(cross_validate(cases, calibration, engine_for));
                 return 0;

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "colossim/api.hpp"
 #include "colossim/catalog.hpp"
 #include "colossim/scenario.hpp"
 #include "colossim/spec.hpp"
@@ -40,6 +41,8 @@ public:
     // Loads and validates; warnings are printed to stderr (and kept in `diagnostics`).
     Scenario load(const Catalog& catalog, Diagnostics& diagnostics) const;
     std::vector<Override> overrides() const;
+    // The file's text, its name and the flags, as the library's commands take them.
+    api::ScenarioRequest request() const { return {text(), source(), overrides()}; }
     // The scenario file's text ("" without one) and the name errors give it.
     std::string text() const;
     std::string source() const { return file_.empty() ? "flags" : file_; }

@@ -1,0 +1,88 @@
+// The commands as library calls: a request in, the JSON answer the CLI prints with
+// --json out. The CLI (apps/colossim), the Python module (python/) and, later, the web
+// server all go through these functions, so every surface shows the same numbers.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "colossim/catalog.hpp"
+#include "colossim/estimate.hpp"
+#include "colossim/goodput_report.hpp"
+#include "colossim/plan.hpp"
+#include "colossim/spec.hpp"
+#include "colossim/validation.hpp"
+
+namespace colossim::api {
+
+// A scenario as the CLI takes it: the text of a scenario file ("" for none) and flag
+// overrides ({"parallelism.tp", "8"}: the keys of scenario_flags()).
+struct ScenarioRequest {
+    std::string text;
+    std::string source = "flags";  // the name errors give the text
+    std::vector<Override> overrides;
+};
+
+// What an answer carries besides its JSON: the warnings loading raised (the CLI prints
+// them to stderr as "colossim: warning: ...").
+struct Answer {
+    std::string json;
+    std::vector<std::string> warnings;
+};
+
+// `estimate`: the scenario, its step and, when it trains a number of tokens, the expected
+// time to train under the default failure profile.
+struct EstimateAnswer {
+    Scenario scenario;
+    StepResult result;
+    std::optional<FailureOverhead> failures;
+    std::vector<std::string> warnings;
+};
+EstimateAnswer estimate_scenario(const Catalog& catalog, const ScenarioRequest& request);
+Answer estimate(const Catalog& catalog, const ScenarioRequest& request);
+
+// `plan` at one GPU count: the best plans, optionally the top `refine` re-ranked by the
+// event engine (symmetric mode).
+struct PlanRequest {
+    ScenarioRequest scenario;
+    PlanObjective objective = PlanObjective::throughput;
+    std::size_t top = 10;
+    unsigned threads = 0;
+    std::size_t refine = 0;
+    bool keep_all = false;
+    std::function<void(double)> progress;  // fraction done, from the calling thread
+};
+struct PlanAnswer {
+    Scenario base;
+    PlanResult result;
+    std::vector<std::string> warnings;
+};
+PlanAnswer plan_scenario(const Catalog& catalog, const PlanRequest& request);
+std::string plan_answer_json(const PlanAnswer& answer, const PlanRequest& request);
+Answer plan(const Catalog& catalog, const PlanRequest& request);
+PlanObjective parse_objective(const std::string& name);  // throughput|time|cost, else InputError
+
+// Re-ranks the best `k` plans by the event engine on the network (symmetric mode: one GPU
+// group a pipeline stage), which sees P2P and data-parallel traffic contend; their
+// figures become the simulated ones.
+void refine_top(const Scenario& base, PlanResult& result, std::size_t k, PlanObjective objective,
+                const Calibration& calibration);
+
+// `validate`: the built-in suites plus the suite files named (as --suite), by either engine.
+struct ValidateRequest {
+    std::vector<std::string> suite_files;
+    bool event_engine = false;
+};
+std::vector<ValidationResult> validation_results(const Catalog& catalog, const ValidateRequest& request);
+std::string validation_json(const std::vector<ValidationResult>& results);
+Answer validate(const Catalog& catalog, const ValidateRequest& request);
+
+// `list` and `show`: catalog names of a kind ("models", "gpus", "clusters" or the
+// singular), and the text `show` prints.
+std::vector<std::string> catalog_names(const Catalog& catalog, const std::string& kind);
+std::string catalog_show(const Catalog& catalog, const std::string& kind, const std::string& name,
+                         Diagnostics& diagnostics);
+
+}  // namespace colossim::api

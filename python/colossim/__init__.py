@@ -1,0 +1,101 @@
+"""colossim in Python: the simulator's commands as functions.
+
+Every function runs the C++ library the ``colossim`` command runs and returns the answer
+its ``--json`` prints, as a result object (attributes, ``to_dict()``, and ``to_pandas()``
+for tables). A scenario is given the way its YAML file is written: a dict, a path to a
+file, and/or keyword arguments named as the CLI's flags, which override it::
+
+    import colossim
+    e = colossim.estimate(model="llama3-405b", cluster="dgx-h100", gpus=16384, tp=8, pp=16,
+                          seq_len=8192, global_batch=2048, micro_batch=1)
+    e.mfu, e.step_time_s, e.breakdown.bubble_s
+
+Bad input raises ``colossim.InputError`` with ``.field``, ``.value`` and ``.valid``: the
+message the CLI prints before exiting with status 2. Warnings the loader raises are given
+as Python warnings (``ColossimWarning``) and kept in the result's ``warnings``.
+"""
+
+from __future__ import annotations
+
+import json
+import warnings as _warnings
+from typing import Any, Callable, Optional, Sequence
+
+from . import _core
+from ._results import Breakdown, ErrorSummary, Estimate, Memory, Parallelism, Plan, Validation, ValidationCase, build
+from ._scenario import flag_names, request
+
+__all__ = [
+    "InputError", "ColossimWarning", "estimate", "plan", "validate", "catalog", "show", "flag_names",
+    "Estimate", "Plan", "Validation", "Parallelism", "Breakdown", "Memory", "ValidationCase", "ErrorSummary",
+]
+
+InputError = _core._InputError
+InputError.__name__ = InputError.__qualname__ = "InputError"
+InputError.__module__ = "colossim"
+InputError.__doc__ = "Bad input: .field (dotted scenario key or argument), .value (what was given), .valid (what would be)."
+InputError.__str__ = lambda self: str(self.args[0]) if self.args else ""
+InputError.field = property(lambda self: self.args[1] if len(self.args) > 1 else "")
+InputError.value = property(lambda self: self.args[2] if len(self.args) > 2 else "")
+InputError.valid = property(lambda self: self.args[3] if len(self.args) > 3 else "")
+
+
+class ColossimWarning(UserWarning):
+    """A warning of the scenario loader (an unknown key, a field defaulted, ...)."""
+
+
+def _answer(cls, json_text: str, warnings: Sequence[str]):
+    for w in warnings:
+        _warnings.warn(w, ColossimWarning, stacklevel=3)
+    d = json.loads(json_text)
+    return build(cls, d)
+
+
+def estimate(scenario: Any = None, **flags: Any) -> Estimate:
+    """Analytical step time, MFU, memory and cost of a scenario (``colossim estimate``)."""
+    return _answer(Estimate, *_core.estimate(*request(scenario, **flags)))
+
+
+def plan(scenario: Any = None, *, objective: str = "throughput", top: int = 10, threads: int = 0, refine: int = 0,
+         progress: Optional[Callable[[float], None]] = None, **flags: Any) -> Plan:
+    """The best parallel plans for a scenario at one GPU count (``colossim plan``).
+
+    Fields the scenario leaves out (tp, pp, zero, micro_batch, ...) are searched; those given
+    are kept. ``progress`` is called with the fraction done, about ten times a second.
+    ``refine=K`` re-ranks the top K by the event engine on the network."""
+    if isinstance(top, bool) or not isinstance(top, int) or not 1 <= top <= 100000:
+        raise _scenario_error("top", top, "a whole number of plans, 1 to 100000")
+    if isinstance(threads, bool) or not isinstance(threads, int) or not 0 <= threads <= 1024:
+        raise _scenario_error("threads", threads, "0 (all cores) to 1024")
+    if isinstance(refine, bool) or not isinstance(refine, int) or refine < 0:
+        raise _scenario_error("refine", refine, "a whole number of plans, 0 or more")
+    text, source, overrides = request(scenario, **flags)
+    return _answer(Plan, *_core.plan(text, source, overrides, objective, top, threads, refine, progress))
+
+
+def validate(suites: Sequence[str] = (), *, engine: str = "analytical") -> Validation:
+    """Every published case of data/validation (and of the suite files named) against colossim's
+    prediction (``colossim validate``); ``engine="event"`` runs the event engine."""
+    if engine not in ("analytical", "event"):
+        raise _scenario_error("engine", engine, "analytical|event")
+    if isinstance(suites, str):
+        suites = [suites]
+    return _answer(Validation, *_core.validate([str(s) for s in suites], engine == "event"))
+
+
+def catalog(kind: str = "models") -> list[str]:
+    """Names of the catalog's models, gpus or clusters (``colossim list``)."""
+    return _core.catalog_names(kind)
+
+
+def show(kind: str, name: str) -> str:
+    """The description ``colossim show`` prints of a model, gpu or cluster (a name or a file)."""
+    text, warnings = _core.catalog_show(kind, name)
+    for w in warnings:
+        _warnings.warn(w, ColossimWarning, stacklevel=2)
+    return text
+
+
+def _scenario_error(field: str, value: Any, valid: str) -> Exception:
+    from ._scenario import input_error
+    return input_error(field, str(value), valid)

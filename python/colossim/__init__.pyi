@@ -1,0 +1,38 @@
+# Type stubs of the colossim package (python/colossim/__init__.py); the result classes'
+# fields are declared in _results.py.
+from typing import Any, Callable, Optional, Sequence
+
+from ._results import Breakdown as Breakdown
+from ._results import ErrorSummary as ErrorSummary
+from ._results import Estimate as Estimate
+from ._results import Memory as Memory
+from ._results import Parallelism as Parallelism
+from ._results import Plan as Plan
+from ._results import Validation as Validation
+from ._results import ValidationCase as ValidationCase
+
+class InputError(ValueError):
+    """Bad input: the CLI's exit-2 message."""
+    @property
+    def field(self) -> str: ...
+    @property
+    def value(self) -> str: ...
+    @property
+    def valid(self) -> str: ...
+
+class ColossimWarning(UserWarning): ...
+
+ScenarioLike = Optional[dict[str, Any] | str]
+
+def flag_names() -> list[str]: ...
+def estimate(scenario: ScenarioLike = None, *, model: str = ..., cluster: str = ..., gpus: int | str = ...,
+             gpu: str = ..., tp: int = ..., pp: int = ..., vpp: int = ..., dp: int = ..., cp: int = ...,
+             ep: int = ..., etp: int = ..., zero: int = ..., recompute: str = ..., sequence_parallel: bool = ...,
+             dp_overlap: bool = ..., schedule: str = ..., micro_batch: int = ..., global_batch: int = ...,
+             seq_len: int | str = ..., tokens: float | str = ..., precision: str = ..., attention: str = ...,
+             dropout: bool = ..., **flags: Any) -> Estimate: ...
+def plan(scenario: ScenarioLike = None, *, objective: str = "throughput", top: int = 10, threads: int = 0,
+         refine: int = 0, progress: Optional[Callable[[float], None]] = None, **flags: Any) -> Plan: ...
+def validate(suites: Sequence[str] | str = (), *, engine: str = "analytical") -> Validation: ...
+def catalog(kind: str = "models") -> list[str]: ...
+def show(kind: str, name: str) -> str: ...

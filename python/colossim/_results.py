@@ -1,0 +1,232 @@
+"""Result objects: the CLI's JSON answers with attributes. Each class lists the fields
+of its JSON object (tests/python checks that the JSON has no field a class misses), keeps
+the object itself for ``to_dict()``, and, where the answer is a table, gives it as a
+pandas DataFrame with ``to_pandas()`` (pandas is imported only then)."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+
+def _build(cls, d: Optional[dict]):
+    if d is None:
+        return None
+    values = {}
+    for f in dataclasses.fields(cls):
+        if f.name == "raw":
+            continue
+        v = d.get(f.name)
+        nested = _NESTED.get((cls.__name__, f.name))
+        if nested is not None and v is not None:
+            v = [_build(nested, x) for x in v] if isinstance(v, list) else _build(nested, v)
+        values[f.name] = v
+    return cls(raw=d, **values)
+
+
+class _Result:
+    raw: dict
+
+    def to_dict(self) -> dict:
+        """The JSON object the CLI prints with --json."""
+        return self.raw
+
+
+@dataclass(repr=False)
+class Parallelism(_Result):
+    tp: int = 1
+    pp: int = 1
+    vpp: int = 1
+    dp: int = 1
+    cp: int = 1
+    ep: int = 1
+    etp: int = 1
+    zero: int = 0
+    recompute: str = "none"
+    sequence_parallel: bool = False
+    dp_overlap: bool = True
+    micro_batch: int = 1
+    raw: dict = field(default_factory=dict)
+
+    def __repr__(self) -> str:
+        return (f"Parallelism(tp={self.tp}, pp={self.pp}, vpp={self.vpp}, dp={self.dp}, cp={self.cp}, ep={self.ep}, "
+                f"zero={self.zero}, recompute={self.recompute!r}, micro_batch={self.micro_batch})")
+
+
+@dataclass(repr=False)
+class Breakdown(_Result):
+    """Seconds of the critical pipeline stage's step, by cause."""
+    compute_s: float = 0.0
+    tp_comm_s: float = 0.0
+    cp_comm_s: float = 0.0
+    ep_comm_s: float = 0.0
+    pp_comm_s: float = 0.0
+    dp_comm_s: float = 0.0
+    bubble_s: float = 0.0
+    optimizer_s: float = 0.0
+    raw: dict = field(default_factory=dict)
+
+    def items(self) -> list[tuple[str, float]]:
+        """(cause, seconds) in the CLI's order, "_s" dropped."""
+        return [(f.name[:-2], getattr(self, f.name)) for f in dataclasses.fields(self) if f.name.endswith("_s")]
+
+    def __repr__(self) -> str:
+        return "Breakdown(" + ", ".join(f"{k}={v:.4g}" for k, v in self.items()) + ")"
+
+
+@dataclass(repr=False)
+class Memory(_Result):
+    """Bytes per GPU on the pipeline stage that needs the most."""
+    stage: int = 0
+    weights_bytes: float = 0.0
+    gradients_bytes: float = 0.0
+    optimizer_bytes: float = 0.0
+    activations_bytes: float = 0.0
+    total_bytes: float = 0.0
+    capacity_bytes: float = 0.0
+    fits: bool = True
+    raw: dict = field(default_factory=dict)
+
+    def __repr__(self) -> str:
+        return f"Memory(total={self.total_bytes / 1e9:.2f} GB of {self.capacity_bytes / 1e9:.2f} GB, fits={self.fits})"
+
+
+@dataclass(repr=False)
+class Estimate(_Result):
+    """One scenario's step (``colossim estimate --json``)."""
+    model: str = ""
+    cluster: str = ""
+    gpu: str = ""
+    gpus: int = 0
+    parallelism: Optional[Parallelism] = None
+    step_time_s: float = 0.0
+    mfu: float = 0.0
+    hfu: float = 0.0
+    model_tflops_per_gpu: float = 0.0
+    hardware_tflops_per_gpu: float = 0.0
+    tokens_per_s: float = 0.0
+    micro_batches: int = 0
+    critical_stage: int = 0
+    params_total: float = 0.0
+    params_active: float = 0.0
+    breakdown: Optional[Breakdown] = None
+    memory: Optional[Memory] = None
+    tokens: Optional[float] = None
+    time_to_train_s: Optional[float] = None
+    gpu_hours: Optional[float] = None
+    energy_mwh: Optional[float] = None
+    cost_usd: Optional[float] = None
+    time_to_train_with_failures_s: Optional[float] = None
+    goodput: Optional[float] = None
+    failure_profile: Optional[str] = None
+    warnings: list = field(default_factory=list)
+    raw: dict = field(default_factory=dict)
+
+    def __repr__(self) -> str:
+        return (f"Estimate({self.model} on {self.gpus} x {self.gpu}: step {self.step_time_s:.4g} s, "
+                f"MFU {100 * self.mfu:.1f}%, {self.parallelism!r})")
+
+
+def _plan_row(e: Estimate) -> dict[str, Any]:
+    row = {k: getattr(e.parallelism, k) for k in ("tp", "pp", "vpp", "dp", "cp", "ep", "etp", "zero", "recompute",
+                                                  "sequence_parallel", "micro_batch")}
+    row.update(step_time_s=e.step_time_s, mfu=e.mfu, tokens_per_s=e.tokens_per_s,
+               memory_gb=e.memory.total_bytes / 1e9, fits=e.memory.fits)
+    row.update({k: v for k, v in e.breakdown.items()})
+    if e.time_to_train_s is not None:
+        row.update(time_to_train_s=e.time_to_train_s, cost_usd=e.cost_usd)
+    return row
+
+
+@dataclass(repr=False)
+class Plan(_Result):
+    """The planner's best plans at one GPU count (``colossim plan --json``), best first."""
+    objective: str = ""
+    gpus: int = 0
+    candidates: int = 0
+    evaluated: int = 0
+    elapsed_s: float = 0.0
+    rejected: dict = field(default_factory=dict)
+    plans: list = field(default_factory=list)
+    refined_by_event_engine: Optional[int] = None
+    warnings: list = field(default_factory=list)
+    raw: dict = field(default_factory=dict)
+
+    @property
+    def best(self) -> Optional[Estimate]:
+        return self.plans[0] if self.plans else None
+
+    def to_pandas(self):
+        """One row a plan: its parallelism, step time, MFU, memory and breakdown."""
+        import pandas as pd
+        return pd.DataFrame([_plan_row(p) for p in self.plans])
+
+    def __repr__(self) -> str:
+        return f"Plan({len(self.plans)} plans of {self.evaluated} estimated on {self.gpus} GPUs, best {self.best!r})"
+
+
+@dataclass(repr=False)
+class ValidationCase(_Result):
+    suite: str = ""
+    origin: str = ""
+    generation: str = ""
+    case: str = ""
+    metric: str = ""
+    published: float = 0.0
+    predicted: float = 0.0
+    error: float = 0.0
+    raw: dict = field(default_factory=dict)
+
+
+@dataclass(repr=False)
+class ErrorSummary(_Result):
+    group: str = ""
+    cases: int = 0
+    mean_abs_error: float = 0.0
+    bias: float = 0.0
+    worst_error: float = 0.0
+    worst_case: str = ""
+    raw: dict = field(default_factory=dict)
+
+
+@dataclass(repr=False)
+class Validation(_Result):
+    """Every published case against its prediction (``colossim validate --json``)."""
+    cases: list = field(default_factory=list)
+    by_origin: list = field(default_factory=list)
+    by_generation: list = field(default_factory=list)
+    all: Optional[ErrorSummary] = None
+    raw: dict = field(default_factory=dict)
+
+    def to_pandas(self):
+        """One row a case: suite, origin, generation, case, metric, published, predicted, error."""
+        import pandas as pd
+        return pd.DataFrame([{k: v for k, v in c.raw.items()} for c in self.cases])
+
+    def summary(self, by: str = "origin"):
+        """Mean |error|, bias and worst case per source ("origin") or GPU generation, as a DataFrame."""
+        import pandas as pd
+        rows = self.by_origin if by == "origin" else self.by_generation
+        return pd.DataFrame([r.raw for r in rows])
+
+    def __repr__(self) -> str:
+        a = self.all
+        return (f"Validation({a.cases} cases: mean |error| {100 * a.mean_abs_error:.1f}%, "
+                f"bias {100 * a.bias:+.1f}%, worst {100 * a.worst_error:+.1f}% {a.worst_case})")
+
+
+_NESTED = {
+    ("Estimate", "parallelism"): Parallelism,
+    ("Estimate", "breakdown"): Breakdown,
+    ("Estimate", "memory"): Memory,
+    ("Plan", "plans"): Estimate,
+    ("Validation", "cases"): ValidationCase,
+    ("Validation", "by_origin"): ErrorSummary,
+    ("Validation", "by_generation"): ErrorSummary,
+    ("Validation", "all"): ErrorSummary,
+}
+
+
+def build(cls, d: dict):
+    return _build(cls, d)

@@ -1,0 +1,139 @@
+// colossim._core: the library's command calls (include/colossim/api.hpp) for Python. Each
+// returns the JSON text the CLI prints with --json and the warnings loading raised; the
+// package around it (python/colossim/) turns them into result objects. No computation
+// lives here: the module shows the CLI's numbers because it runs the CLI's functions.
+#include <pybind11/functional.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <memory>
+#include <optional>
+
+#include "colossim/api.hpp"
+
+namespace py = pybind11;
+using namespace colossim;
+
+namespace {
+
+const Catalog& catalog() {
+    static const Catalog c = Catalog::builtin();  // read-only after first use
+    return c;
+}
+
+api::ScenarioRequest request(const std::string& text, const std::string& source,
+                             const std::vector<std::pair<std::string, std::string>>& overrides) {
+    api::ScenarioRequest r{text, source, {}};
+    for (const auto& [key, value] : overrides) r.overrides.push_back({key, value});
+    return r;
+}
+
+py::tuple answer(const api::Answer& a) { return py::make_tuple(a.json, a.warnings); }
+
+// A progress callback from Python. The C++ search copies the std::function while the GIL
+// is released, so it holds a plain pointer (the caller's argument keeps the object alive)
+// and touches Python only with the GIL taken. An exception the callback raises is kept,
+// further calls are skipped, and it is raised again once the search is over: nothing
+// Python unwinds through the C++ search.
+struct Progress {
+    std::function<void(double)> function;
+    std::shared_ptr<std::optional<py::error_already_set>> error = std::make_shared<std::optional<py::error_already_set>>();
+    void rethrow() {
+        if (*error) {
+            py::error_already_set e = std::move(**error);
+            error->reset();
+            throw e;
+        }
+    }
+};
+
+Progress progress_from(const py::object& callback) {
+    Progress p;
+    if (callback.is_none()) return p;
+    PyObject* fn = callback.ptr();
+    auto error = p.error;
+    p.function = [fn, error](double fraction) {
+        py::gil_scoped_acquire gil;
+        if (*error) return;
+        try {
+            py::handle callable(fn);
+            callable(fraction);
+        } catch (py::error_already_set& e) {
+            *error = std::move(e);
+        }
+    };
+    return p;
+}
+
+}  // namespace
+
+PYBIND11_MODULE(_core, m) {
+    m.doc() = "colossim's C++ library: each call returns (json_text, warnings) as the CLI's --json";
+
+    // colossim.InputError(field, value, valid): the CLI's exit-2 message as an exception.
+    static py::exception<InputError> input_error(m, "_InputError", PyExc_ValueError);
+    py::register_exception_translator([](std::exception_ptr p) {
+        try {
+            if (p) std::rethrow_exception(p);
+        } catch (const InputError& e) {
+            py::object args = py::make_tuple(e.what(), e.field(), e.value(), e.valid());
+            PyErr_SetObject(input_error.ptr(), args.ptr());
+        }
+    });
+
+    m.def("scenario_flags", [] {
+        std::vector<std::tuple<std::string, std::string, std::string>> out;
+        for (const auto& f : scenario_flags()) out.emplace_back(f.flag, f.key, f.help);
+        return out;
+    }, "the CLI's scenario flags: (flag, dotted scenario key, help)");
+
+    m.def("estimate", [](const std::string& text, const std::string& source,
+                         const std::vector<std::pair<std::string, std::string>>& overrides) {
+        api::Answer a;
+        {
+            py::gil_scoped_release release;
+            a = api::estimate(catalog(), request(text, source, overrides));
+        }
+        return answer(a);
+    }, py::arg("text"), py::arg("source"), py::arg("overrides"));
+
+    m.def("plan", [](const std::string& text, const std::string& source,
+                     const std::vector<std::pair<std::string, std::string>>& overrides, const std::string& objective,
+                     std::size_t top, unsigned threads, std::size_t refine, const py::object& progress) {
+        api::PlanRequest r;
+        r.scenario = request(text, source, overrides);
+        r.objective = api::parse_objective(objective);
+        r.top = top;
+        r.threads = threads;
+        r.refine = refine;
+        Progress p = progress_from(progress);
+        r.progress = p.function;
+        api::Answer a;
+        {
+            py::gil_scoped_release release;
+            a = api::plan(catalog(), r);
+        }
+        p.rethrow();
+        return answer(a);
+    }, py::arg("text"), py::arg("source"), py::arg("overrides"), py::arg("objective"), py::arg("top"),
+          py::arg("threads"), py::arg("refine"), py::arg("progress"));
+
+    m.def("validate", [](const std::vector<std::string>& suite_files, bool event_engine) {
+        api::Answer a;
+        {
+            py::gil_scoped_release release;
+            a = api::validate(catalog(), {suite_files, event_engine});
+        }
+        return answer(a);
+    }, py::arg("suite_files"), py::arg("event_engine"));
+
+    m.def("read_text_file", &read_text_file, py::arg("path"), py::arg("field"),
+          "a file's text, bounded as the CLI reads it (regular files up to 16 MiB)");
+
+    m.def("catalog_names", [](const std::string& kind) { return api::catalog_names(catalog(), kind); });
+    m.def("catalog_show", [](const std::string& kind, const std::string& name) {
+        Diagnostics d;
+        std::string text = api::catalog_show(catalog(), kind, name, d);
+        return py::make_tuple(text, d.warnings);
+    });
+}

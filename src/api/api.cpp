@@ -1,0 +1,177 @@
+#include "colossim/api.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "colossim/network_step.hpp"
+#include "colossim/plan_report.hpp"
+#include "colossim/reliability.hpp"
+#include "colossim/report.hpp"
+
+namespace colossim::api {
+
+namespace {
+Scenario load(const Catalog& catalog, const ScenarioRequest& r, Diagnostics& d,
+              ScenarioCheck check = ScenarioCheck::full) {
+    return load_scenario(r.text, r.source, r.overrides, catalog, d, check);
+}
+
+// With tokens to train, the expected time including failures: the default failure
+// profile, synchronous checkpoints at the Young/Daly interval (as `colossim goodput`).
+FailureOverhead failure_overhead(const Catalog& catalog, const Scenario& s, const StepResult& r,
+                                 Diagnostics& diagnostics) {
+    FailureProfile p = load_failure_profile(catalog, GoodputOptions{}.failures, {}, diagnostics);
+    RunInputs in = build_run_model(s, r.time_to_train, r.step_time, p, {}, diagnostics);
+    GoodputResult g = expected_goodput(in.model);
+    return {p.name, g.goodput, g.wall_clock, g.interruptions_expected};
+}
+
+std::string summary_json(const ErrorSummary& s) {
+    return fmt::format(
+        "{{\"group\": \"{}\", \"cases\": {}, \"mean_abs_error\": {:.4f}, \"bias\": {:.4f}, \"worst_error\": {:.4f}, "
+        "\"worst_case\": \"{}\"}}",
+        s.group, s.cases, s.mean_abs, s.bias, s.worst, s.worst_case);
+}
+}  // namespace
+
+EstimateAnswer estimate_scenario(const Catalog& catalog, const ScenarioRequest& request) {
+    Diagnostics diagnostics;
+    EstimateAnswer a;
+    a.scenario = load(catalog, request, diagnostics);
+    a.result = estimate(a.scenario, Calibration::from_catalog(catalog));
+    if (a.scenario.training.tokens > 0) {
+        // The estimate stands without it: a cluster whose fabric cannot hold the GPUs gets
+        // a warning and no failure overhead, not an error.
+        try {
+            a.failures = failure_overhead(catalog, a.scenario, a.result, diagnostics);
+        } catch (const InputError& e) {
+            diagnostics.warn(std::string("no failure overhead: ") + e.what());
+        }
+    }
+    a.warnings = std::move(diagnostics.warnings);
+    return a;
+}
+
+Answer estimate(const Catalog& catalog, const ScenarioRequest& request) {
+    EstimateAnswer a = estimate_scenario(catalog, request);
+    return {estimate_with_failures_json(a.scenario, a.result, a.failures, a.warnings), a.warnings};
+}
+
+PlanObjective parse_objective(const std::string& name) {
+    if (name == "throughput") return PlanObjective::throughput;
+    if (name == "time") return PlanObjective::time_to_train;
+    if (name == "cost") return PlanObjective::cost;
+    throw InputError("objective", name, "throughput|time|cost");
+}
+
+void refine_top(const Scenario& base, PlanResult& result, std::size_t k, PlanObjective objective,
+                const Calibration& calibration) {
+    k = std::min(k, result.best.size());
+    for (std::size_t i = 0; i < k; ++i) {
+        PlanRow& row = result.best[i];
+        Scenario s = base;
+        s.parallelism = row.parallelism;
+        s.training.micro_batch = row.micro_batch;
+        NetworkStepOptions o;
+        o.mode = SimMode::symmetric;
+        row.result = simulate_network_step(s, calibration, o).result;
+        row.objective = objective_value(objective, s, row.result);
+    }
+    std::stable_sort(result.best.begin(), result.best.begin() + std::ptrdiff_t(k),
+                     [](const PlanRow& a, const PlanRow& b) { return a.objective < b.objective; });
+}
+
+PlanAnswer plan_scenario(const Catalog& catalog, const PlanRequest& request) {
+    Diagnostics diagnostics;
+    PlanAnswer a;
+    const ScenarioRequest& r = request.scenario;
+    a.base = load(catalog, r, diagnostics, ScenarioCheck::fields_only);
+    a.warnings = std::move(diagnostics.warnings);
+    const std::set<std::string> fixed = scenario_keys_given(r.text, r.source, r.overrides);
+    PlanOptions options;
+    options.objective = request.objective;
+    options.top = request.top;
+    options.threads = request.threads;
+    options.keep_all = request.keep_all;
+    options.progress = request.progress;
+    const Calibration calibration = Calibration::from_catalog(catalog);
+    a.result = search_plans(a.base, default_space(a.base, fixed), options, calibration);
+    if (request.refine > 0) refine_top(a.base, a.result, request.refine, request.objective, calibration);
+    return a;
+}
+
+std::string plan_answer_json(const PlanAnswer& a, const PlanRequest& request) {
+    std::string j = plan_json(a.base, a.result, request.objective);
+    if (request.refine > 0) {
+        j.insert(j.rfind('}'), ",\n  \"refined_by_event_engine\": " +
+                                   std::to_string(std::min(request.refine, a.result.best.size())) + "\n");
+    }
+    return j;
+}
+
+Answer plan(const Catalog& catalog, const PlanRequest& request) {
+    PlanAnswer a = plan_scenario(catalog, request);
+    return {plan_answer_json(a, request), a.warnings};
+}
+
+std::vector<ValidationResult> validation_results(const Catalog& catalog, const ValidateRequest& request) {
+    const Calibration calibration = Calibration::from_catalog(catalog);
+    StepEngineFn engine;
+    if (request.event_engine) {
+        engine = [calibration](const Scenario& s) {
+            NetworkStepOptions o;
+            o.mode = SimMode::symmetric;
+            return simulate_network_step(s, calibration, o).result;
+        };
+    }
+    return run_validation(load_validation_cases(catalog, request.suite_files), calibration, engine);
+}
+
+std::string validation_json(const std::vector<ValidationResult>& results) {
+    std::string out = "{\n \"cases\": [\n";
+    for (std::size_t i = 0; i < results.size(); ++i) {
+        const auto& r = results[i];
+        out += fmt::format(
+            "  {{\"suite\": \"{}\", \"origin\": \"{}\", \"generation\": \"{}\", \"case\": \"{}\", \"metric\": \"{}\", "
+            "\"published\": {}, \"predicted\": {:.4f}, \"error\": {:.4f}}}{}\n",
+            r.vcase.suite, r.vcase.origin, r.vcase.generation, r.vcase.name, r.vcase.metric, r.vcase.published,
+            r.predicted, r.error, i + 1 < results.size() ? "," : "");
+    }
+    auto summaries = [](const std::vector<ErrorSummary>& rows) {
+        std::string s;
+        for (std::size_t i = 0; i < rows.size(); ++i) s += (i ? ", " : "") + summary_json(rows[i]);
+        return s;
+    };
+    out += " ],\n \"by_origin\": [" + summaries(summarize(results, GroupBy::origin)) + "],\n";
+    out += " \"by_generation\": [" + summaries(summarize(results, GroupBy::generation)) + "],\n";
+    out += " \"all\": " + summary_json(summarize_all(results)) + "\n}";
+    return out;
+}
+
+Answer validate(const Catalog& catalog, const ValidateRequest& request) {
+    return {validation_json(validation_results(catalog, request)), {}};
+}
+
+namespace {
+CatalogKind catalog_kind(const std::string& kind) {
+    if (kind == "model" || kind == "models") return CatalogKind::model;
+    if (kind == "gpu" || kind == "gpus") return CatalogKind::gpu;
+    if (kind == "cluster" || kind == "clusters") return CatalogKind::cluster;
+    throw InputError("kind", kind, "models|gpus|clusters");
+}
+}  // namespace
+
+std::vector<std::string> catalog_names(const Catalog& catalog, const std::string& kind) {
+    return catalog.names(catalog_kind(kind));
+}
+
+std::string catalog_show(const Catalog& catalog, const std::string& kind, const std::string& name,
+                         Diagnostics& d) {
+    const CatalogKind k = catalog_kind(kind);
+    if (k == CatalogKind::model) return describe_model(catalog.model(name, "name", d));
+    if (k == CatalogKind::gpu) return describe_gpu(catalog.gpu(name, "name", d));
+    return describe_cluster(catalog.cluster(name, "name", d));
+}
+
+}  // namespace colossim::api

@@ -1,0 +1,168 @@
+"""The Python module as a notebook user calls it: the same numbers as the CLI, the same
+errors, result objects that carry every field of the CLI's JSON."""
+
+import dataclasses
+import json
+import os
+import subprocess
+import tempfile
+import unittest
+import warnings
+
+import colossim
+
+CLI = os.environ.get("COLOSSIM_BINARY", "colossim")
+SOURCE = os.environ.get("COLOSSIM_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", ".."))
+FLAGSHIP = dict(model="llama3-405b", cluster="dgx-h100", gpus=16384, tp=8, pp=16, seq_len=8192, global_batch=2048,
+                micro_batch=1)
+
+
+def cli_json(*args):
+    out = subprocess.run([CLI, *args, "--json"], check=True, capture_output=True, text=True).stdout
+    return json.loads(out)
+
+
+def declared(cls):
+    return {f.name for f in dataclasses.fields(cls)} - {"raw"}
+
+
+class SameNumbersAsTheCli(unittest.TestCase):
+    def test_issue_example_mfu_equals_cli(self):
+        e = colossim.estimate(**FLAGSHIP)
+        cli = cli_json("estimate", "--model", "llama3-405b", "--cluster", "dgx-h100", "--gpus", "16384", "--tp", "8",
+                       "--pp", "16", "--seq-len", "8192", "--global-batch", "2048", "--micro-batch", "1")
+        self.assertEqual(e.mfu, cli["mfu"])
+        self.assertEqual(e.step_time_s, cli["step_time_s"])
+        self.assertEqual(e.to_dict(), cli)
+
+    def test_file_dict_and_flags_agree(self):
+        path = os.path.join(SOURCE, "examples", "llama3-405b.yaml")
+        from_file = colossim.estimate(path)
+        self.assertEqual(from_file.to_dict(), cli_json("estimate", path))
+
+    def test_plan_equals_cli(self):
+        p = colossim.plan(model="llama3-8b", cluster="dgx-h100", gpus=64, global_batch=512, seq_len=8192, top=3)
+        cli = cli_json("plan", "--model", "llama3-8b", "--cluster", "dgx-h100", "--gpus", "64", "--global-batch", "512",
+                       "--seq-len", "8192", "--top", "3")
+        self.assertEqual([x.step_time_s for x in p.plans], [x["step_time_s"] for x in cli["plans"]])
+        self.assertEqual(p.evaluated, cli["evaluated"])
+
+    def test_validate_equals_cli(self):
+        v = colossim.validate()
+        cli = cli_json("validate")
+        self.assertEqual(len(v.cases), len(cli["cases"]))
+        self.assertEqual(v.all.mean_abs_error, cli["all"]["mean_abs_error"])
+
+
+class ResultObjects(unittest.TestCase):
+    def test_every_json_field_is_an_attribute(self):
+        e = colossim.estimate(**FLAGSHIP, tokens="15.6T")
+        self.assertEqual(set(e.to_dict()), declared(colossim.Estimate))
+        self.assertEqual(set(e.to_dict()["parallelism"]), declared(colossim.Parallelism))
+        self.assertEqual(set(e.to_dict()["breakdown"]), declared(colossim.Breakdown))
+        self.assertEqual(set(e.to_dict()["memory"]), declared(colossim.Memory))
+        self.assertGreater(e.time_to_train_s, 0)
+        self.assertEqual(e.parallelism.tp, 8)
+        p = colossim.plan(model="llama3-8b", cluster="dgx-h100", gpus=64, global_batch=512, seq_len=8192, top=2,
+                          refine=1)
+        self.assertEqual(set(p.to_dict()), declared(colossim.Plan) - {"warnings"})
+        self.assertEqual(p.refined_by_event_engine, 1)
+        v = colossim.validate()
+        self.assertEqual(set(v.to_dict()), declared(colossim.Validation))
+        self.assertEqual(set(v.to_dict()["cases"][0]), declared(colossim.ValidationCase))
+
+    def test_tables_as_dataframes(self):
+        try:
+            import pandas  # noqa: F401
+        except ImportError:
+            self.skipTest("python3-pandas not installed")
+        p = colossim.plan(model="llama3-8b", cluster="dgx-h100", gpus=64, global_batch=512, seq_len=8192, top=4)
+        df = p.to_pandas()
+        self.assertEqual(len(df), 4)
+        self.assertEqual(list(df["step_time_s"]), [x.step_time_s for x in p.plans])
+        v = colossim.validate().to_pandas()
+        self.assertIn("error", v.columns)
+        self.assertGreater(len(v), 60)
+
+    def test_dict_scenario_equals_flags(self):
+        d = {"model": "llama3-8b", "cluster": "dgx-h100", "gpus": 64,
+             "parallelism": {"tp": 2, "pp": 1, "zero": 1},
+             "training": {"seq_len": 8192, "global_batch": 512, "micro_batch": 1}}
+        a = colossim.estimate(d)
+        b = colossim.estimate(model="llama3-8b", cluster="dgx-h100", gpus=64, tp=2, pp=1, zero=1, seq_len=8192,
+                              global_batch=512, micro_batch=1)
+        self.assertEqual(a.step_time_s, b.step_time_s)
+        c = colossim.estimate(d, tp=4)  # keyword arguments override the dict
+        self.assertEqual(c.parallelism.tp, 4)
+
+    def test_catalog(self):
+        self.assertIn("llama3-405b", colossim.catalog("models"))
+        self.assertIn("h100-sxm", colossim.catalog("gpus"))
+        self.assertIn("405", colossim.show("model", "llama3-405b"))
+
+
+class BadInput(unittest.TestCase):
+    def test_same_message_as_cli(self):
+        with self.assertRaises(colossim.InputError) as ctx:
+            colossim.estimate(**{**FLAGSHIP, "tp": 7})
+        cli = subprocess.run([CLI, "estimate", "--model", "llama3-405b", "--cluster", "dgx-h100", "--gpus", "16384",
+                              "--tp", "7", "--pp", "16", "--seq-len", "8192", "--global-batch", "2048",
+                              "--micro-batch", "1"], capture_output=True, text=True)
+        self.assertEqual(cli.returncode, 2)
+        self.assertIn(str(ctx.exception), cli.stderr)
+        e = ctx.exception
+        self.assertEqual(str(e), f"{e.field} = {e.value}: {e.valid}")
+        self.assertEqual(e.field, "gpus")  # 16384 is not a multiple of tp x pp = 112
+
+    def test_unknown_argument_names_the_closest(self):
+        with self.assertRaises(colossim.InputError) as ctx:
+            colossim.estimate(model="llama3-8b", seq_length=8192)
+        self.assertEqual(ctx.exception.field, "seq_length")
+        self.assertIn("seq_len", ctx.exception.valid)
+
+    def test_hostile_values_raise_not_crash(self):
+        for kwargs in ({"gpus": "1e400"}, {"seq_len": -1}, {"tp": [1, 2]}, {"model": "/dev/zero"},
+                       {"model": "no-such-model"}):
+            with self.subTest(kwargs=kwargs), self.assertRaises(colossim.InputError):
+                colossim.estimate(**{**FLAGSHIP, **kwargs})
+        with self.assertRaises(colossim.InputError):
+            colossim.estimate(42)
+        with self.assertRaises(colossim.InputError):
+            colossim.estimate("/dev/zero")
+        with self.assertRaises(colossim.InputError):
+            colossim.plan(model="llama3-8b", top=0)
+        with self.assertRaises(colossim.InputError):
+            colossim.validate(engine="quantum")
+
+    def test_warnings_are_python_warnings(self):
+        with tempfile.NamedTemporaryFile("w", suffix=".yaml", delete=False) as f:
+            f.write("model: llama3-8b\ncluster: dgx-h100\ngpus: 8\nno_such_key: 1\n"
+                    "training: {seq_len: 4096, global_batch: 8, micro_batch: 1}\n")
+        try:
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                e = colossim.estimate(f.name)
+            self.assertTrue(any(issubclass(w.category, colossim.ColossimWarning) for w in caught))
+            self.assertTrue(e.warnings)
+        finally:
+            os.unlink(f.name)
+
+
+class Progress(unittest.TestCase):
+    def test_plan_reports_progress_and_passes_errors_back(self):
+        seen = []
+        colossim.plan(model="llama3-70b", cluster="dgx-h100", gpus=1024, global_batch=1024, seq_len=8192,
+                      progress=seen.append)
+        self.assertTrue(seen)
+        self.assertTrue(all(0 <= f <= 1 for f in seen))
+
+        def stop(_fraction):
+            raise KeyboardInterrupt("stop")
+
+        with self.assertRaises(KeyboardInterrupt):
+            colossim.plan(model="llama3-70b", cluster="dgx-h100", gpus=1024, global_batch=1024, seq_len=8192,
+                          progress=stop)
+
+
+if __name__ == "__main__":
+    unittest.main()
