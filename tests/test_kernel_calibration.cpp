@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include "helpers.hpp"
@@ -82,4 +83,45 @@ TEST(KernelCalibration, CausalFlashAttentionOnH200) {
     // 16-head rows fill the SMs better than the one-parameter occupancy form allows.
     EXPECT_LT(std::fabs(errors.front()), 0.25);
     EXPECT_LT(std::fabs(errors.back()), 0.25);
+}
+
+TEST(KernelCalibration, CausalFlashAttentionOnA100) {
+    // The published FlashAttention-2 and -1 bars (FA2 paper Fig. 4, A100) against the cost
+    // model: data/gpus/a100-80gb.yaml's plateau and s_half for FA2, times the calibration's
+    // flash1_speed for FA1 (scenario attention: flash1). Full occupancy, as in the paper's
+    // 16K-token batches.
+    std::ifstream in(test::source_path("data/calibration/a100-flash-attention.csv"));
+    ASSERT_TRUE(in) << "missing data/calibration/a100-flash-attention.csv";
+    std::map<std::string, std::vector<double>> errors;
+    std::string line;
+    while (std::getline(in, line)) {
+        if (line.empty() || line[0] == '#' || line.starts_with("kernel,")) continue;
+        const std::vector<std::string> f = test::csv_fields(line);
+        ASSERT_EQ(f.size(), 4u) << line;
+        const std::string kernel = f[0] == "flash2" ? "flash" : "flash1";
+        Scenario s = test::scenario(test::kLlama405b, {{"hardware.gpu", "a100-80gb"}, {"training.attention", kernel}});
+        CostModel cost(s, test::calibration());
+        const double d = std::stod(f[1]), seq = std::stod(f[2]), heads = 2048 / d, batch = 16384 / seq;
+        ComputeOp fwd;
+        fwd.kind = ComputeKind::attention;
+        fwd.m = seq;
+        fwd.batch = batch * heads;
+        fwd.flops = Flops(4 * batch * heads * seq * seq * d / 2);
+        ComputeOp bwd = fwd;
+        bwd.flops = fwd.flops * 2.5;
+        const double predicted_tflops = 3.5 * fwd.flops.value / (cost.compute(fwd) + cost.compute(bwd)).value / 1e12;
+        errors[f[0]].push_back((predicted_tflops - std::stod(f[3])) / std::stod(f[3]));
+    }
+    ASSERT_EQ(errors["flash2"].size(), 12u);
+    ASSERT_EQ(errors["flash1"].size(), 11u);
+    for (const auto& [kernel, e] : errors) {
+        double mean_abs = 0, worst = 0;
+        for (double x : e) {
+            mean_abs += std::fabs(x) / double(e.size());
+            worst = std::max(worst, std::fabs(x));
+        }
+        std::cout << kernel << " on A100: mean |error| " << 100 * mean_abs << "%, worst " << 100 * worst << "%\n";
+        EXPECT_LT(mean_abs, 0.09) << kernel;
+        EXPECT_LT(worst, 0.20) << kernel;
+    }
 }

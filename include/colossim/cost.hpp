@@ -31,6 +31,7 @@ struct Calibration {
     double default_gemm_efficiency = 0.8;       // for a GPU file that gives none
     double default_attention_efficiency = 0.5;
     double attention_seq_half = 2392;  // tokens a sequence needs to reach half the attention plateau
+    double flash1_speed = 0.55;        // FlashAttention-1-class kernels' speed / FlashAttention-2's
     double ddp_bucket_params = 40e6;   // Megatron-Core DDP bucket (parameters)
 
     // Constants that `validate --cross-validate` refits on the other sources (model.yaml
@@ -129,6 +130,7 @@ private:
     const Scenario& s_;
     Calibration cal_;
     FlopRate gemm_peak_, attention_rate_;
+    double attention_seq_half_ = 0;
     ByteRate memory_rate_;
     CommLinks links_;
     double gemm_efficiency_max_, gemm_efficiency_fp8_;

@@ -26,6 +26,8 @@ struct GpuSpec {
     double gemm_efficiency = 0;
     double gemm_efficiency_fp8 = 0;  // the same for FP8 GEMMs (0: as gemm_efficiency)
     double attention_efficiency = 0;
+    // Query tokens a sequence needs for half the attention plateau (0: the calibration's).
+    double attention_seq_half = 0;
     std::map<std::string, std::string> sources;
 
     ByteRate nvlink_per_direction() const { return nvlink_bandwidth / 2.0; }

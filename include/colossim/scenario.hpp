@@ -15,7 +15,10 @@ enum class Recompute { none, selective, full };  // Megatron's recompute granula
 // fp16 and bf16 share the 16-bit tensor-core peak; they differ in gradient reduction
 // (Megatron-LM accumulates and reduces bf16 gradients in fp32, fp16 ones in fp16).
 enum class Precision { bf16, fp16, fp8 };
-enum class AttentionKernel { flash, unfused };   // fused FlashAttention vs bmm + softmax
+// The attention kernel: FlashAttention-2 (and kernels as fast), FlashAttention-1 (and the
+// Triton kernels of 2023 derived from it, e.g. MPT's attn_impl "triton"), or Megatron's
+// unfused bmm + softmax path.
+enum class AttentionKernel { flash, flash1, unfused };
 // NCCL's all-reduce algorithm, as NCCL_ALGO fixes it; automatic: NCCL's choice by size.
 enum class NcclAlgorithm { automatic, ring, tree };
 

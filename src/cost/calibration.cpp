@@ -16,6 +16,7 @@ double* field(Calibration& c, const std::string& name) {
     if (name == "default_gemm_efficiency") return &c.default_gemm_efficiency;
     if (name == "default_attention_efficiency") return &c.default_attention_efficiency;
     if (name == "attention_seq_half") return &c.attention_seq_half;
+    if (name == "flash1_speed") return &c.flash1_speed;
     throw InternalError("calibration has no fittable constant " + name);
 }
 }  // namespace
@@ -39,6 +40,7 @@ Calibration Calibration::from_catalog(const Catalog& catalog) {
     c.default_gemm_efficiency = r.number("default_gemm_efficiency", 0.01, 1.0);
     c.default_attention_efficiency = r.number("default_attention_efficiency", 0.01, 1.0);
     c.attention_seq_half = r.number("attention_seq_half", 0, 1e6);
+    c.flash1_speed = r.number("flash1_speed", 0.01, 1.0);
     c.ddp_bucket_params = r.number("ddp_bucket_params", 1, 1e12);
     if (r.has("fitted")) {
         const YAML::Node f = r.raw("fitted");

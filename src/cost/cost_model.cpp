@@ -33,7 +33,11 @@ CostModel::CostModel(const Scenario& scenario, const Calibration& calibration) :
     gemm_efficiency_max_ = gpu.gemm_efficiency > 0 ? gpu.gemm_efficiency : cal_.default_gemm_efficiency;
     gemm_efficiency_fp8_ = gpu.gemm_efficiency_fp8 > 0 ? gpu.gemm_efficiency_fp8 : gemm_efficiency_max_;
     double attention_eff = gpu.attention_efficiency > 0 ? gpu.attention_efficiency : cal_.default_attention_efficiency;
-    attention_rate_ = gpu.peak_bf16 * attention_eff;  // attention runs in 16-bit in every recipe modelled
+    // Attention runs in 16-bit in every recipe modelled; FlashAttention-1-class kernels at
+    // their measured fraction of FlashAttention-2's speed.
+    const double kernel_speed = s_.training.attention == AttentionKernel::flash1 ? cal_.flash1_speed : 1.0;
+    attention_rate_ = gpu.peak_bf16 * attention_eff * kernel_speed;
+    attention_seq_half_ = gpu.attention_seq_half > 0 ? gpu.attention_seq_half : cal_.attention_seq_half;
     memory_rate_ = gpu.hbm_bandwidth * cal_.memory_efficiency;
     links_ = CommLinks{gpu.nvlink_per_direction() * cal_.nvlink_efficiency,
                        s_.cluster.nic_bandwidth * cal_.network_efficiency, s_.cluster.nvlink_latency,
@@ -68,11 +72,11 @@ double CostModel::gemm_efficiency(double m, double n, double k, double batch) co
 double CostModel::attention_efficiency(double query_rows) const {
     // FlashAttention-2 deals each (sequence, head) out in 128-row query blocks; under a
     // causal mask block i iterates over i+1 key blocks, plus a fixed cost per block (load,
-    // masking, the softmax rescale, the backward's extra passes). Fitted on the H200's
-    // causal forward+backward (data/calibration/h200-attention.csv): about 9 key blocks of
-    // overhead per query block, i.e. the fraction s / (s + attention_seq_half).
+    // masking, the softmax rescale, the backward's extra passes): the fraction
+    // s / (s + attention_seq_half), s_half per GPU where its kernels were measured (A100:
+    // FA2 paper Fig. 4, 520 tokens; H200: our timings, 2392) or the calibration's.
     if (query_rows <= 0) return 1.0;
-    return query_rows / (query_rows + cal_.attention_seq_half);
+    return query_rows / (query_rows + attention_seq_half_);
 }
 
 Seconds CostModel::compute(const ComputeOp& op) const {

@@ -36,7 +36,7 @@ const std::vector<FlagKey>& scenario_flags() {
         {"seq-len", "training.seq_len", "tokens per sequence"},
         {"tokens", "training.tokens", "tokens to train, e.g. 15.6T"},
         {"precision", "training.precision", "bf16|fp16|fp8"},
-        {"attention", "training.attention", "flash|unfused attention kernel"},
+        {"attention", "training.attention", "flash (FlashAttention-2) | flash1 (FlashAttention-1, 2023 Triton kernels) | unfused"},
         {"dropout", "training.dropout", "on|off: dropout layers present"},
         {"nccl-algo", "training.nccl_algo", "auto|ring|tree: the event engine's all-reduce algorithm (as NCCL_ALGO)"},
         {"price", "training.price_per_gpu_hour", "USD per GPU-hour"},
@@ -190,8 +190,10 @@ Scenario load_scenario(const std::string& yaml_text, const std::string& source_n
         }
         else q.raw("precision");
         if (q.has("attention")) {
-            t.attention = q.choice("attention", {"flash", "unfused"}) == "unfused" ? AttentionKernel::unfused
-                                                                                   : AttentionKernel::flash;
+            const std::string kernel = q.choice("attention", {"flash", "flash1", "unfused"});
+            t.attention = kernel == "unfused" ? AttentionKernel::unfused
+                          : kernel == "flash1" ? AttentionKernel::flash1
+                                               : AttentionKernel::flash;
         } else {
             q.raw("attention");
         }
@@ -249,6 +251,8 @@ const char* to_string(Precision p) {
     }
     return "?";
 }
-const char* to_string(AttentionKernel k) { return k == AttentionKernel::flash ? "flash" : "unfused"; }
+const char* to_string(AttentionKernel k) {
+    return k == AttentionKernel::flash ? "flash" : k == AttentionKernel::flash1 ? "flash1" : "unfused";
+}
 
 }  // namespace colossim

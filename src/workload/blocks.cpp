@@ -60,7 +60,7 @@ Shape::Shape(const Scenario& s) {
     q_len = tokens / double(s.training.micro_batch);
     kv_len = double(s.training.seq_len);
     batch = double(s.training.micro_batch);
-    causal_factor = s.training.attention == AttentionKernel::flash ? 0.5 : 1.0;
+    causal_factor = s.training.attention != AttentionKernel::unfused ? 0.5 : 1.0;
     dropout = s.training.dropout;
     gated = m.gated_mlp();
     fp8 = s.training.precision == Precision::fp8;
@@ -88,7 +88,7 @@ void attention_core(BlockWork& w, const Shape& x, const Scenario& s) {
     const double model = 2.0 * bh * x.q_len * x.kv_len * (x.d_qk + x.d_v);  // full square, both products
     w.model_flops_forward += Flops(model);
     w.attention_model_flops += Flops(model);
-    if (s.training.attention == AttentionKernel::flash) {
+    if (s.training.attention != AttentionKernel::unfused) {
         ComputeOp op;
         op.name = "flash_attention";
         op.kind = ComputeKind::attention;
