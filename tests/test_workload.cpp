@@ -149,3 +149,15 @@ training: {seq_len: 4096, global_batch: 4096, micro_batch: 1}
     const double expected = 2.0 * 4096.0 * 4096.0 * 128 * (192 + 128);
     EXPECT_NEAR(w.moe_layer.attention_model_flops.value / expected, 1.0, 1e-12);
 }
+
+TEST(Flops, TorchTitanOpCheckpointingRecomputesEverySecondMatmul) {
+    // selective-op replays out_proj (h x h) and fc2 (h x 4h) of every layer's forward: on
+    // the GPT above 2 B s l (h^2 + 4 h^2) = 10 B s l h^2 more than the model FLOPs, and no
+    // attention (its output is kept).
+    Scenario s = test::scenario(gpt("{tp: 8, pp: 8, recompute: selective-op, sequence_parallel: false}",
+                                    "{seq_len: 2048, global_batch: 2304, micro_batch: 2}"));
+    Workload w = build_workload(s);
+    const double B = 2304, sq = 2048, l = 80, h = 12288;
+    EXPECT_NEAR((w.hardware_flops_per_step - w.model_flops_per_step).value / (10 * B * sq * l * h * h), 1.0, 1e-9);
+    EXPECT_STREQ(to_string(s.parallelism.recompute), "selective-op");
+}

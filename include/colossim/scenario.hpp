@@ -11,7 +11,9 @@
 
 namespace colossim {
 
-enum class Recompute { none, selective, full };  // Megatron's recompute granularity
+// Megatron's recompute granularity (none, selective: the attention core, full: every
+// layer), and TorchTitan's per-op selective checkpointing (selective_op).
+enum class Recompute { none, selective, full, selective_op };
 // fp16 and bf16 share the 16-bit tensor-core peak; they differ in gradient reduction
 // (Megatron-LM accumulates and reduces bf16 gradients in fp32, fp16 ones in fp16).
 enum class Precision { bf16, fp16, fp8 };

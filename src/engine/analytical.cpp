@@ -85,7 +85,7 @@ BlockTimes block_times(const BlockWork& b, Recompute rc, const CostModel& cost) 
     t.forward = pass_time(b.forward, cost);
     t.backward = pass_time(b.backward, cost);
     if (rc == Recompute::full) t.recompute = t.forward;
-    else if (rc == Recompute::selective) t.recompute = pass_time(b.recompute, cost);
+    else if (rc == Recompute::selective || rc == Recompute::selective_op) t.recompute = pass_time(b.recompute, cost);
     return t;
 }
 

@@ -25,7 +25,7 @@ const std::vector<FlagKey>& scenario_flags() {
         {"ep", "parallelism.ep", "expert parallel size"},
         {"etp", "parallelism.etp", "expert tensor parallel size (default tp)"},
         {"zero", "parallelism.zero", "0 DDP, 1 distributed optimizer, 2 +gradients, 3 +weights (FSDP)"},
-        {"recompute", "parallelism.recompute", "none|selective|full"},
+        {"recompute", "parallelism.recompute", "none|selective|full|selective-op (TorchTitan's per-op AC)"},
         {"sequence-parallel", "parallelism.sequence_parallel", "on|off: Megatron sequence parallelism (default on when tp > 1)"},
         {"dp-overlap", "parallelism.dp_overlap", "on|off: overlap gradient reduction with backward"},
         {"schedule", "parallelism.schedule", "auto|gpipe|1f1b|interleaved|zb-h1: the pipeline schedule (auto: interleaved when vpp > 1)"},
@@ -65,6 +65,7 @@ void apply_override(YAML::Node& root, const Override& o) {
 Recompute parse_recompute(const std::string& s) {
     if (s == "none") return Recompute::none;
     if (s == "full") return Recompute::full;
+    if (s == "selective-op") return Recompute::selective_op;
     return Recompute::selective;
 }
 
@@ -148,7 +149,7 @@ Scenario load_scenario(const std::string& yaml_text, const std::string& source_n
         dp = q.optional_integer("dp");
         if (q.has("zero")) p.zero = static_cast<int>(std::stol(q.choice("zero", {"0", "1", "2", "3"})));
         else q.raw("zero");
-        if (q.has("recompute")) p.recompute = parse_recompute(q.choice("recompute", {"none", "selective", "full"}));
+        if (q.has("recompute")) p.recompute = parse_recompute(q.choice("recompute", {"none", "selective", "full", "selective-op"}));
         else q.raw("recompute");
         p.sequence_parallel = q.optional_flag("sequence_parallel").value_or(p.tp > 1);
         p.dp_overlap = q.optional_flag("dp_overlap").value_or(true);
@@ -239,6 +240,7 @@ const char* to_string(Recompute r) {
     switch (r) {
         case Recompute::none: return "none";
         case Recompute::selective: return "selective";
+        case Recompute::selective_op: return "selective-op";
         case Recompute::full: return "full";
     }
     return "?";

@@ -30,5 +30,7 @@ BlockWork head(const Scenario& s, const Shape& x);
 // attention 2.5x its forward FLOPs, memory-bound kernels twice their bytes, and each
 // collective its transpose (all-gather <-> reduce-scatter, all-reduce stays).
 void mirror_backward(BlockWork& w);
+// What TorchTitan's per-op selective checkpointing recomputes of a block's forward.
+OpList selective_op_recompute(const BlockWork& w);
 
 }  // namespace colossim::workload

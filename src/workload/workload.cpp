@@ -9,6 +9,13 @@ Flops recompute_model_flops(const BlockWork& b, Recompute mode) {
         case Recompute::none: return Flops(0);
         case Recompute::full: return b.model_flops_forward;
         case Recompute::selective: return b.attention_model_flops;  // the recomputed core
+        case Recompute::selective_op: {
+            Flops f(0);
+            for (const auto& op : b.recompute.compute) {
+                if (op.kind == ComputeKind::gemm) f += op.flops;
+            }
+            return f;
+        }
     }
     return Flops(0);
 }
