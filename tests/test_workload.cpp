@@ -161,3 +161,31 @@ TEST(Flops, TorchTitanOpCheckpointingRecomputesEverySecondMatmul) {
     EXPECT_NEAR((w.hardware_flops_per_step - w.model_flops_per_step).value / (10 * B * sq * l * h * h), 1.0, 1e-9);
     EXPECT_STREQ(to_string(s.parallelism.recompute), "selective-op");
 }
+
+TEST(Moe, ExpertTensorParallelGathersTheReceivedTokens) {
+    // Megatron-Core's all-to-all dispatcher with expert TP: after the EP all-to-all the
+    // tokens are all-gathered over the expert-TP group, and the experts' outputs
+    // reduce-scattered before the combine; the gathered buffer is etp x a rank's routed
+    // tokens (tokens / tp x top-k, 16-bit). Without expert TP neither runs.
+    auto moe_comms = [](int etp) {
+        Scenario s = test::scenario(R"(
+model: mixtral-8x7b
+cluster: dgx-h100
+gpus: 64
+parallelism: {tp: 4, pp: 2, ep: 8, etp: )" + std::to_string(etp) + R"(, recompute: none}
+training: {seq_len: 4096, global_batch: 64, micro_batch: 1}
+)");
+        std::vector<CollectiveOp> out;
+        for (const auto& c : build_workload(s).moe_layer.forward.comm) {
+            if (c.group == CommGroup::etp) out.push_back(c);
+        }
+        return out;
+    };
+    const auto with = moe_comms(4);
+    ASSERT_EQ(with.size(), 2u);
+    EXPECT_EQ(with[0].kind, CollectiveKind::all_gather);
+    EXPECT_EQ(with[1].kind, CollectiveKind::reduce_scatter);
+    const double routed = 4096.0 / 4 * 2;  // tokens / tp x top-2
+    EXPECT_DOUBLE_EQ(with[0].bytes.value, 2.0 * routed * 4 * 4096);
+    EXPECT_TRUE(moe_comms(1).empty());
+}

@@ -134,7 +134,7 @@ private:
     ByteRate memory_rate_;
     CommLinks links_;
     double gemm_efficiency_max_, gemm_efficiency_fp8_;
-    GroupPlacement groups_[6];
+    GroupPlacement groups_[7];
 };
 
 }  // namespace colossim

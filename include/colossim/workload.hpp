@@ -38,7 +38,7 @@ enum class CollectiveKind { all_reduce, all_gather, reduce_scatter, all_to_all, 
 // The communicator an operation runs on. Ranks are laid out TP innermost, then CP, then
 // DP, then PP (Megatron-Core's tp-cp-dp-pp order; Llama 3's [TP, CP, PP, DP] puts PP
 // inside DP, which for the level model below changes nothing while TP fills a node).
-enum class CommGroup { tp, cp, ep, dp, expert_dp, pp };
+enum class CommGroup { tp, cp, ep, dp, expert_dp, pp, etp };  // etp: expert tensor parallel
 
 struct CollectiveOp {
     const char* name = "";

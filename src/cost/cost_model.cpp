@@ -52,6 +52,7 @@ CostModel::CostModel(const Scenario& scenario, const Calibration& calibration) :
     groups_[idx(CommGroup::ep)] = place(p.ep, p.expert_tp(), domain);
     groups_[idx(CommGroup::expert_dp)] = place(p.expert_dp(), p.expert_tp() * p.ep, domain);
     groups_[idx(CommGroup::pp)] = place(p.pp, p.tp * p.cp * p.dp, domain);
+    groups_[idx(CommGroup::etp)] = place(p.expert_tp(), 1, domain);  // innermost of the expert layout
 }
 
 GroupPlacement CostModel::placement(CommGroup group) const { return groups_[static_cast<int>(group)]; }

@@ -198,10 +198,16 @@ BlockWork moe_layer(const Scenario& s, const Shape& x) {
     add_gemm(w, x, gemm("router", x.tokens / x.tp, double(moe.experts), x.h), 1.0, false);
     w.forward.compute.push_back(memory("permute", 2 * kAct * routed_tokens * x.h));
     w.forward.comm.push_back(collective("ep_dispatch", CollectiveKind::all_to_all, CommGroup::ep, kAct * routed_tokens * x.h));
-    // Expert-TP ranks gather each other's tokens and split each expert's width.
+    // Expert-TP ranks gather each other's tokens and split each expert's width: Megatron-
+    // Core's all-to-all dispatcher all-gathers the received tokens over the expert-TP
+    // group after the all-to-all and reduce-scatters the experts' outputs before the
+    // combine (token_dispatcher.py, gather_from / reduce_scatter_to_sequence_parallel_region).
     const double local_experts = double(moe.experts) / x.ep;
+    const double gathered = kAct * routed_tokens * x.etp * x.h;
+    if (x.etp > 1) w.forward.comm.push_back(collective("etp_all_gather_tokens", CollectiveKind::all_gather, CommGroup::etp, gathered));
     mlp(w, x, double(moe.ffn_hidden) / x.etp, routed_tokens * x.etp, "expert_fc1", "expert_activation", "expert_fc2",
         local_experts);
+    if (x.etp > 1) w.forward.comm.push_back(collective("etp_reduce_scatter_tokens", CollectiveKind::reduce_scatter, CommGroup::etp, gathered));
     w.forward.comm.push_back(collective("ep_combine", CollectiveKind::all_to_all, CommGroup::ep, kAct * routed_tokens * x.h));
     w.forward.compute.push_back(memory("unpermute", 2 * kAct * routed_tokens * x.h));
     if (moe.shared_experts > 0) {
