@@ -82,10 +82,10 @@ PYBIND11_MODULE(_core, m) {
     });
 
     m.def("scenario_flags", [] {
-        std::vector<std::tuple<std::string, std::string, std::string>> out;
-        for (const auto& f : scenario_flags()) out.emplace_back(f.flag, f.key, f.help);
+        std::vector<std::tuple<std::string, std::string, std::string, std::string>> out;
+        for (const auto& f : scenario_flags()) out.emplace_back(f.flag, f.key, f.help, f.megatron ? f.megatron : "");
         return out;
-    }, "the CLI's scenario flags: (flag, dotted scenario key, help)");
+    }, "the CLI's scenario flags: (flag, dotted scenario key, help, Megatron-LM alias or '')");
 
     m.def("estimate", [](const std::string& text, const std::string& source,
                          const std::vector<std::pair<std::string, std::string>>& overrides) {

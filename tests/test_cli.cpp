@@ -186,6 +186,76 @@ TEST(Cli, VersionAndSubcommandTypos) {
     EXPECT_EQ(run_cli("frobnicate").status, 2);
 }
 
+TEST(Cli, MegatronArgumentNamesAreAliases) {
+    // Megatron-LM's names for the same settings give the same estimate, and --help lists them.
+    const std::string ours = run_cli(kFlagship + " --vpp 4 --dp-overlap off").out;
+    CliRun theirs = run_cli(
+        "estimate --model llama3-405b --cluster dgx-h100 --gpus 16384 --tensor-model-parallel-size 8 "
+        "--pipeline-model-parallel-size 16 --virtual-pipeline-model-parallel-size 4 --seq-length 8192 "
+        "--global-batch-size 2048 --micro-batch-size 1 --overlap-grad-reduce off --json");
+    EXPECT_EQ(theirs.status, 0) << theirs.out;
+    EXPECT_EQ(theirs.out, ours);
+    const std::string help = run_cli("estimate --help").out;
+    for (const char* name : {"--tensor-model-parallel-size", "--expert-model-parallel-size", "--seq-length",
+                             "--recompute-granularity", "--decoder-first-pipeline-num-layers"}) {
+        EXPECT_NE(help.find(name), std::string::npos) << name;
+    }
+    CliRun bare = run_cli(kFlagship + " --overlap-grad-reduce");  // a switch alone means on
+    EXPECT_EQ(bare.status, 0) << bare.out;
+}
+
+TEST(Cli, MistypedFlagNamesTheClosest) {
+    CliRun r = run_cli("estimate --model llama3-8b --tpp 8");
+    EXPECT_EQ(r.status, 2);
+    EXPECT_NE(r.out.find("--tpp is not a flag of 'estimate'; did you mean --tp?"), std::string::npos) << r.out;
+    CliRun m = run_cli("plan --model llama3-8b --seq-lenght 8192");
+    EXPECT_EQ(m.status, 2);
+    EXPECT_NE(m.out.find("did you mean --seq-len"), std::string::npos) << m.out;  // --seq-len or --seq-length
+}
+
+TEST(Cli, SequenceLengthsInKAreBinary) {
+    // "8k" tokens is 8,192 as papers write it, not 8,000; "1M" is 1,048,576.
+    EXPECT_EQ(run_cli(kFlagship).out, run_cli(
+        "estimate --model llama3-405b --cluster dgx-h100 --gpus 16384 --tp 8 --pp 16 --seq-len 8k "
+        "--global-batch 2048 --micro-batch 1 --json").out);
+    const std::string long_context = "estimate --model llama3-8b --cluster dgx-h100 --gpus 8 --global-batch 1 --cp 8 --json --seq-len ";
+    CliRun big = run_cli(long_context + "1M");
+    EXPECT_EQ(big.status, 0) << big.out;
+    EXPECT_EQ(big.out, run_cli(long_context + "1048576").out);
+    CliRun bad = run_cli("estimate --model llama3-8b --cluster dgx-h100 --gpus 8 --seq-len 8.5x --global-batch 8");
+    EXPECT_EQ(bad.status, 2);
+    EXPECT_NE(bad.out.find("training.seq_len = 8.5x"), std::string::npos) << bad.out;
+}
+
+TEST(Cli, DurationsNeedTheirUnit) {
+    // "--duration 54" could be seconds or days: refused, naming the field and the fix.
+    CliRun g = run_cli("goodput " + colossim::test::source_path("examples/llama3-405b.yaml") + " --duration 54");
+    EXPECT_EQ(g.status, 2);
+    EXPECT_NE(g.out.find("duration = 54: a duration with its unit"), std::string::npos) << g.out;
+    CliRun d = run_cli("datacenter --cluster dgx-h100 --gpus 1024 --duration 90");
+    EXPECT_EQ(d.status, 2);
+    EXPECT_NE(d.out.find("e.g. \"54d\""), std::string::npos) << d.out;
+    EXPECT_EQ(run_cli("datacenter --cluster dgx-h100 --gpus 1024 --duration 90d").status, 0);
+}
+
+TEST(Cli, Fp8MfuIsAgainstTheBf16Peak) {
+    // As published FP8 runs report it: the FP8 run's MFU rises with its throughput.
+    const std::string base = "estimate --model llama3-70b --cluster dgx-h100 --gpus 64 --tp 8 --pp 1 --seq-len 8192 "
+                             "--global-batch 64 --micro-batch 1 --json --precision ";
+    auto mfu = [](const std::string& json) {
+        const auto at = json.find("\"mfu\": ");
+        return std::stod(json.substr(at + 7));
+    };
+    auto tokens = [](const std::string& json) {
+        const auto at = json.find("\"tokens_per_s\": ");
+        return std::stod(json.substr(at + 16));
+    };
+    const std::string bf16 = run_cli(base + "bf16").out, fp8 = run_cli(base + "fp8").out;
+    EXPECT_GT(tokens(fp8), tokens(bf16));
+    EXPECT_NEAR(mfu(fp8) / mfu(bf16), tokens(fp8) / tokens(bf16), 1e-9);
+    EXPECT_NE(run_cli(base + "fp8").out.find("\"mfu\""), std::string::npos);
+}
+
 TEST(Cli, ListShowValidate) {
     CliRun l = run_cli("list gpus");
     EXPECT_EQ(l.status, 0);

@@ -41,6 +41,30 @@ int main(int argc, char** argv) {
                 return 2;
             }
         }
+        // A mistyped flag ("--tpp 8"): name the closest flag of that subcommand.
+        const CLI::App* sub = nullptr;
+        for (const auto* c : app.get_subcommands({})) {
+            if (argc > 1 && c->get_name() == argv[1]) sub = c;
+        }
+        {
+            if (sub) {
+                std::vector<std::string> flags;
+                for (const CLI::Option* o : sub->get_options()) {
+                    for (const auto& n : o->get_lnames()) flags.push_back("--" + n);
+                }
+                for (int i = 2; i < argc; ++i) {
+                    std::string a = argv[i];
+                    if (!a.starts_with("--")) continue;
+                    a = a.substr(0, a.find('='));
+                    if (std::find(flags.begin(), flags.end(), a) != flags.end()) continue;
+                    const std::string hint = closest_name(a, flags);
+                    std::cerr << "colossim: error: " << a << " is not a flag of '" << argv[1] << "'"
+                              << (hint.empty() ? "" : "; did you mean " + hint + "?") << " (colossim " << argv[1]
+                              << " --help lists them)\n";
+                    return 2;
+                }
+            }
+        }
         std::cerr << "colossim: error: " << e.what() << "\n";
         return 2;
     }

@@ -9,7 +9,7 @@ namespace colossim::cli {
 
 namespace {
 bool is_switch(const std::string& flag) {
-    return flag == "sequence-parallel" || flag == "dp-overlap" || flag == "dropout";
+    return flag == "sequence-parallel" || flag == "dp-overlap" || flag == "overlap-grad-reduce" || flag == "dropout";
 }
 bool is_boolean_word(std::string v) {
     for (auto& c : v) c = char(std::tolower(static_cast<unsigned char>(c)));
@@ -36,7 +36,10 @@ void ScenarioOptions::add_to(CLI::App& cmd) {
     cmd.add_option("scenario", file_, "scenario YAML file (flags override it)");
     for (const auto& f : scenario_flags()) {
         // One value each (a later repeat wins), so a flag never swallows the scenario file.
-        auto* opt = cmd.add_option(std::string("--") + f.flag, values_[f.flag], f.help);
+        // Megatron-LM's name of the same setting is an alias (--tensor-model-parallel-size).
+        std::string names = std::string("--") + f.flag;
+        if (f.megatron) names += std::string(",--") + f.megatron;
+        auto* opt = cmd.add_option(names, values_[f.flag], f.help);
         opt->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
         // Switches alone mean on: main() turns a bare "--dropout" into "--dropout=on".
         if (is_switch(f.flag)) opt->description(std::string(f.help) + " [flag alone: on]");

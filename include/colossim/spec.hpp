@@ -30,6 +30,7 @@ struct FlagKey {
     const char* flag;  // without the leading "--"
     const char* key;   // dotted scenario key
     const char* help;
+    const char* megatron = nullptr;  // Megatron-LM's name for the same setting (without "--"), if any
 };
 const std::vector<FlagKey>& scenario_flags();
 

@@ -12,8 +12,10 @@ from typing import Any, Mapping
 
 from . import _core
 
-# flag (with dashes) -> dotted scenario key, from the C++ table the CLI uses.
-_FLAGS = {flag: key for flag, key, _help in _core.scenario_flags()}
+# flag (with dashes) -> dotted scenario key, from the C++ table the CLI uses; Megatron-LM's
+# names of the same settings (tensor_model_parallel_size=8) are aliases, as on the CLI.
+_FLAGS = {flag: key for flag, key, _help, _megatron in _core.scenario_flags()}
+_FLAGS.update({megatron: key for _flag, key, _help, megatron in _core.scenario_flags() if megatron})
 
 
 def flag_names() -> list[str]:

@@ -16,7 +16,7 @@ DatacenterOptions read_datacenter_options(const std::vector<Override>& options, 
     // check refuses what its switches cannot join well before that.
     d.gpus = r.integer("gpus", 1, 10'000'000);
     if (r.has("duration")) {
-        d.run = r.duration("duration");
+        d.run = r.duration_with_unit("duration");
         if (d.run.value > 100 * 365.25 * kSecondsPerDay) {
             throw InputError("duration", r.raw("duration").Scalar(), "a run of at most 100 years");
         }

@@ -10,7 +10,7 @@ namespace {
 constexpr double kMaxDurationS = 10 * 365.25 * kSecondsPerDay;
 
 Seconds bounded_duration(spec::FieldReader& r, const std::string& key) {
-    Seconds d = r.duration(key);
+    Seconds d = r.duration_with_unit(key);
     if (d.value > kMaxDurationS) {
         throw InputError(r.path_of(key), r.raw(key).Scalar(), "a duration up to 10 years (e.g. \"54d\", \"3 w\")");
     }

@@ -23,7 +23,8 @@ std::string estimate_table(const Scenario& s, const StepResult& r) {
     out += fmt::format("  parameters   {} total, {} active per token\n\n", format_count(r.params_total),
                        format_count(r.params_active));
     out += fmt::format("step time      {:10.3f} s\n", r.step_time.value);
-    out += fmt::format("MFU / HFU      {:9.1f}% / {:.1f}%\n", 100 * r.mfu, 100 * r.hfu);
+    out += fmt::format("MFU / HFU      {:9.1f}% / {:.1f}%{}\n", 100 * r.mfu, 100 * r.hfu,
+                       s.training.precision == Precision::fp8 ? "   (of the BF16 peak, as published FP8 runs report it)" : "");
     out += fmt::format("TFLOP/s/GPU    {:10.1f} model, {:.1f} hardware\n", r.model_flops_per_gpu.value / 1e12,
                        r.hardware_flops_per_gpu.value / 1e12);
     out += fmt::format("tokens/s       {:10.4g}\n\n", r.tokens_per_s);

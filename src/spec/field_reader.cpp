@@ -1,5 +1,7 @@
 #include "field_reader.hpp"
 
+#include <cctype>
+
 #include <cmath>
 
 #include "colossim/units_parse.hpp"
@@ -42,6 +44,18 @@ std::int64_t FieldReader::integer(const std::string& key, std::int64_t min, std:
     std::string valid = "a whole number from " + std::to_string(min) + " to " + format_count(double(max));
     if (!v || *v != std::floor(*v) || *v < double(min) || *v > double(max)) throw InputError(path_of(key), s, valid);
     return static_cast<std::int64_t>(*v);
+}
+
+std::int64_t FieldReader::sequence_length(const std::string& key) {
+    std::string s = scalar(key, "a whole number of tokens");
+    const char last = s.empty() ? '\0' : s.back();
+    const double unit = (last == 'k' || last == 'K') ? 1024.0 : (last == 'm' || last == 'M') ? 1048576.0 : 1.0;
+    auto v = parse_count(unit > 1 ? std::string_view(s).substr(0, s.size() - 1) : std::string_view(s));
+    const std::string valid = "a whole number of tokens from 1 to 16M (K = 1,024 and M = 1,048,576: 8k, 1M)";
+    if (!v || *v * unit != std::floor(*v * unit) || *v * unit < 1 || *v * unit > 16.0 * 1048576) {
+        throw InputError(path_of(key), s, valid);
+    }
+    return static_cast<std::int64_t>(*v * unit);
 }
 
 std::optional<std::int64_t> FieldReader::optional_integer(const std::string& key, std::int64_t min, std::int64_t max) {
@@ -132,6 +146,15 @@ Watts FieldReader::watts(const std::string& key) {
 }
 Seconds FieldReader::duration(const std::string& key) {
     return parse_positive<Seconds>(path_of(key), scalar(key, "a duration such as \"5 us\""), parse_duration, "5 us");
+}
+
+Seconds FieldReader::duration_with_unit(const std::string& key) {
+    const std::string s = scalar(key, "a duration with its unit, e.g. \"54d\"");
+    const auto last = s.find_last_not_of(" \t");
+    if (last == std::string::npos || std::isdigit(static_cast<unsigned char>(s[last])) || s[last] == '.') {
+        throw InputError(path_of(key), s, "a duration with its unit (s, min, h, d, w, y), e.g. \"54d\": a bare number could be seconds or days");
+    }
+    return duration(key);
 }
 
 void FieldReader::ignore(std::initializer_list<const char*> keys) {

@@ -29,6 +29,12 @@ public:
     // The default bound keeps every loop and allocation downstream finite.
     static constexpr std::int64_t kMaxInteger = 1'000'000'000'000;  // 10^12
     std::int64_t integer(const std::string& key, std::int64_t min = 1, std::int64_t max = kMaxInteger);
+    // A sequence length: a whole number, or K / M meaning 1,024 / 1,048,576 tokens as ML
+    // papers write them ("8k" = 8,192, "1M" = 1,048,576).
+    std::int64_t sequence_length(const std::string& key);
+    // A duration a user types (a run, an interval, a restart): its unit is required, as a
+    // bare "54" could mean seconds or days.
+    Seconds duration_with_unit(const std::string& key);
     std::optional<std::int64_t> optional_integer(const std::string& key, std::int64_t min = 1,
                                                  std::int64_t max = kMaxInteger);
     double number(const std::string& key, double min, double max);  // inclusive range

@@ -17,23 +17,23 @@ const std::vector<FlagKey>& scenario_flags() {
         {"gpus-per-node", "hardware.gpus_per_node", "override GPUs per node (and NVLink domain)"},
         {"nic-bw", "hardware.nic_bw", "override scale-out bandwidth per GPU, e.g. \"100 Gbit/s\""},
         {"nvlink-bw", "hardware.nvlink_bw", "override NVLink bandwidth per GPU (both directions), e.g. \"900 GB/s\""},
-        {"tp", "parallelism.tp", "tensor parallel size"},
-        {"pp", "parallelism.pp", "pipeline parallel size"},
-        {"vpp", "parallelism.vpp", "virtual (interleaved) stages per pipeline rank"},
+        {"tp", "parallelism.tp", "tensor parallel size", "tensor-model-parallel-size"},
+        {"pp", "parallelism.pp", "pipeline parallel size", "pipeline-model-parallel-size"},
+        {"vpp", "parallelism.vpp", "virtual (interleaved) stages per pipeline rank", "virtual-pipeline-model-parallel-size"},
         {"dp", "parallelism.dp", "data parallel size (default gpus / (tp*pp*cp))"},
-        {"cp", "parallelism.cp", "context parallel size"},
-        {"ep", "parallelism.ep", "expert parallel size"},
-        {"etp", "parallelism.etp", "expert tensor parallel size (default tp)"},
+        {"cp", "parallelism.cp", "context parallel size", "context-parallel-size"},
+        {"ep", "parallelism.ep", "expert parallel size", "expert-model-parallel-size"},
+        {"etp", "parallelism.etp", "expert tensor parallel size (default tp)", "expert-tensor-parallel-size"},
         {"zero", "parallelism.zero", "0 DDP, 1 distributed optimizer, 2 +gradients, 3 +weights (FSDP)"},
-        {"recompute", "parallelism.recompute", "none|selective|full|selective-op (TorchTitan's per-op AC)"},
+        {"recompute", "parallelism.recompute", "none|selective|full|selective-op (TorchTitan's per-op AC)", "recompute-granularity"},
         {"sequence-parallel", "parallelism.sequence_parallel", "on|off: Megatron sequence parallelism (default on when tp > 1)"},
-        {"dp-overlap", "parallelism.dp_overlap", "on|off: overlap gradient reduction with backward"},
+        {"dp-overlap", "parallelism.dp_overlap", "on|off: overlap gradient reduction with backward", "overlap-grad-reduce"},
         {"schedule", "parallelism.schedule", "auto|gpipe|1f1b|interleaved|zb-h1: the pipeline schedule (auto: interleaved when vpp > 1)"},
-        {"first-stage-layers", "parallelism.first_stage_layers", "layers on the first pipeline stage"},
-        {"last-stage-layers", "parallelism.last_stage_layers", "layers on the last pipeline stage"},
-        {"micro-batch", "training.micro_batch", "sequences per micro-batch"},
-        {"global-batch", "training.global_batch", "sequences per optimizer step"},
-        {"seq-len", "training.seq_len", "tokens per sequence"},
+        {"first-stage-layers", "parallelism.first_stage_layers", "layers on the first pipeline stage", "decoder-first-pipeline-num-layers"},
+        {"last-stage-layers", "parallelism.last_stage_layers", "layers on the last pipeline stage", "decoder-last-pipeline-num-layers"},
+        {"micro-batch", "training.micro_batch", "sequences per micro-batch", "micro-batch-size"},
+        {"global-batch", "training.global_batch", "sequences per optimizer step", "global-batch-size"},
+        {"seq-len", "training.seq_len", "tokens per sequence (8k = 8,192, 1M = 1,048,576)", "seq-length"},
         {"tokens", "training.tokens", "tokens to train, e.g. 15.6T"},
         {"precision", "training.precision", "bf16|fp16|fp8"},
         {"attention", "training.attention", "flash (FlashAttention-2) | flash1 (FlashAttention-1, 2023 Triton kernels) | unfused"},
@@ -178,7 +178,7 @@ Scenario load_scenario(const std::string& yaml_text, const std::string& source_n
         }
         spec::FieldReader q(r.raw("training"), "training", diagnostics);
         if (!q.has("seq_len")) throw InputError("training.seq_len", "", "required: tokens per sequence (--seq-len)");
-        t.seq_len = q.integer("seq_len");
+        t.seq_len = q.sequence_length("seq_len");
         if (!q.has("global_batch")) {
             throw InputError("training.global_batch", "", "required: sequences per optimizer step (--global-batch)");
         }

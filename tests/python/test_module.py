@@ -116,8 +116,8 @@ class BadInput(unittest.TestCase):
 
     def test_unknown_argument_names_the_closest(self):
         with self.assertRaises(colossim.InputError) as ctx:
-            colossim.estimate(model="llama3-8b", seq_length=8192)
-        self.assertEqual(ctx.exception.field, "seq_length")
+            colossim.estimate(model="llama3-8b", seq_lenght=8192)
+        self.assertEqual(ctx.exception.field, "seq_lenght")
         self.assertIn("seq_len", ctx.exception.valid)
 
     def test_hostile_values_raise_not_crash(self):
@@ -146,6 +146,15 @@ class BadInput(unittest.TestCase):
             self.assertTrue(e.warnings)
         finally:
             os.unlink(f.name)
+
+
+class MegatronNames(unittest.TestCase):
+    def test_megatron_keywords_are_aliases(self):
+        ours = colossim.estimate(**FLAGSHIP)
+        theirs = colossim.estimate(model="llama3-405b", cluster="dgx-h100", gpus=16384, tensor_model_parallel_size=8,
+                                   pipeline_model_parallel_size=16, seq_length="8k", global_batch_size=2048,
+                                   micro_batch_size=1)
+        self.assertEqual(ours.to_dict(), theirs.to_dict())
 
 
 class Progress(unittest.TestCase):
