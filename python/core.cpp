@@ -118,6 +118,42 @@ PYBIND11_MODULE(_core, m) {
     }, py::arg("text"), py::arg("source"), py::arg("overrides"), py::arg("objective"), py::arg("top"),
           py::arg("threads"), py::arg("refine"), py::arg("progress"));
 
+    auto flag_table = [](const std::vector<api::OptionFlag>& flags) {
+        std::vector<std::tuple<std::string, std::string, bool, std::string>> out;
+        for (const auto& f : flags) out.emplace_back(f.flag, f.key, f.overrides_data, f.help);
+        return out;
+    };
+    m.def("goodput_flags", [flag_table] { return flag_table(api::goodput_flags()); });
+    m.def("datacenter_flags", [flag_table] { return flag_table(api::datacenter_flags()); });
+
+    m.def("goodput", [](const std::string& text, const std::string& source,
+                        const std::vector<std::pair<std::string, std::string>>& overrides,
+                        const std::vector<std::pair<std::string, std::string>>& options,
+                        const std::vector<std::pair<std::string, std::string>>& data_overrides) {
+        api::GoodputRequest r{request(text, source, overrides), {}, {}};
+        for (const auto& [k, v] : options) r.options.push_back({k, v});
+        for (const auto& [k, v] : data_overrides) r.data_overrides.push_back({k, v});
+        api::Answer a;
+        {
+            py::gil_scoped_release release;
+            a = api::goodput(catalog(), r);
+        }
+        return answer(a);
+    });
+
+    m.def("datacenter", [](const std::vector<std::pair<std::string, std::string>>& options,
+                           const std::vector<std::pair<std::string, std::string>>& data_overrides) {
+        api::DatacenterRequest r;
+        for (const auto& [k, v] : options) r.options.push_back({k, v});
+        for (const auto& [k, v] : data_overrides) r.data_overrides.push_back({k, v});
+        api::Answer a;
+        {
+            py::gil_scoped_release release;
+            a = api::datacenter(catalog(), r);
+        }
+        return answer(a);
+    });
+
     m.def("validate", [](const std::vector<std::string>& suite_files, bool event_engine) {
         api::Answer a;
         {

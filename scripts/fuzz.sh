@@ -8,8 +8,7 @@ cd "$(dirname "$0")/.."
 seconds="${1:-20}"
 # One target per parser; fuzz/CMakeLists.txt lists the same names.
 targets=(fuzz_scenario fuzz_model fuzz_hardware fuzz_units fuzz_sweep fuzz_reliability fuzz_datacenter)
-CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCOLOSSIM_FUZZ=ON \
-  -DCOLOSSIM_TESTS=OFF -DCOLOSSIM_BENCH=OFF -DCOLOSSIM_PYTHON=OFF >/dev/null
+scripts/configure-sanitized.sh
 ninja -C build-fuzz -j "${JOBS:-2}" "${targets[@]}"
 for target in "${targets[@]}"; do
   corpus="build-fuzz/corpus-$target"

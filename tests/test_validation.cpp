@@ -42,14 +42,14 @@ TEST(Validation, NoSourceRegresses) {
         {"llama3-405b", 0.09},  {"megatron-sc21", 0.09},        {"llm-foundry", 0.08},
         // Megatron-Bridge rose from 0.29 when EP groups that straddle two NVL72 racks began
         // to cross the NICs (README "Validation"): its GB200 MoE rows ran without that.
-        {"torchtitan", 0.34},   {"megatron-bridge-perf", 0.38}, {"megatron-core-moe", 0.24},
-        {"moe-folding", 0.24},  {"nemo-perf", 0.05},           {"deepseek", 0.38}};
+        {"torchtitan", 0.30},   {"megatron-bridge-perf", 0.38}, {"megatron-core-moe", 0.16},
+        {"moe-folding", 0.24},  {"nemo-perf", 0.05},           {"deepseek", 0.03}};
     auto results = run_validation(test::catalog(), test::calibration());
     for (const auto& s : summarize(results, GroupBy::origin)) {
         ASSERT_TRUE(bound.count(s.group)) << "a new source needs its bound: " << s.group;
         EXPECT_LE(s.mean_abs, bound.at(s.group)) << s.group;
     }
-    EXPECT_LE(summarize_all(results).mean_abs, 0.17);
+    EXPECT_LE(summarize_all(results).mean_abs, 0.165);
 }
 
 TEST(Validation, SetCoversSourcesGenerationsAndPrecisions) {

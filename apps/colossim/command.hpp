@@ -72,25 +72,20 @@ struct IndexAndNumber {
 };
 IndexAndNumber parse_index_and_number(const std::string& text, const std::string& flag, const std::string& valid);
 
-// A command's own options (goodput, datacenter): each flag sets one key, either of the
-// command's options or, when `overrides_data`, of a data file it reads (a failure
-// profile, a prices file). The library reads both, so errors name the key.
-struct KeyFlag {
-    const char* flag;  // without "--"
-    const char* key;
-    bool overrides_data;
-    const char* help;
-};
+// A command's own options (goodput, datacenter; the tables are api::goodput_flags() and
+// api::datacenter_flags()): each flag sets one key, either of the command's options or,
+// when `overrides_data`, of a data file it reads (a failure profile, a prices file). The
+// library reads both, so errors name the key.
 class KeyFlags {
 public:
-    void add_to(CLI::App& cmd, std::vector<KeyFlag> flags);
+    void add_to(CLI::App& cmd, std::vector<api::OptionFlag> flags);
     std::vector<Override> options() const;    // the flags given, as {key, value}
     std::vector<Override> overrides() const;  // those with overrides_data
 
 private:
     std::vector<Override> given(bool overrides_data) const;
     CLI::App* cmd_ = nullptr;
-    std::vector<KeyFlag> flags_;
+    std::vector<api::OptionFlag> flags_;
     std::map<std::string, std::string> values_;
 };
 

@@ -2,7 +2,7 @@
 
 namespace colossim::cli {
 
-void KeyFlags::add_to(CLI::App& cmd, std::vector<KeyFlag> flags) {
+void KeyFlags::add_to(CLI::App& cmd, std::vector<api::OptionFlag> flags) {
     cmd_ = &cmd;
     flags_ = std::move(flags);
     for (const auto& f : flags_) cmd.add_option(std::string("--") + f.flag, values_[f.flag], f.help);

@@ -9,7 +9,8 @@ namespace colossim::cli {
 
 namespace {
 bool is_switch(const std::string& flag) {
-    return flag == "sequence-parallel" || flag == "dp-overlap" || flag == "overlap-grad-reduce" || flag == "dropout";
+    return flag == "sequence-parallel" || flag == "dp-overlap" || flag == "overlap-grad-reduce" || flag == "dropout" ||
+           flag == "ep-overlap" || flag == "overlap-moe-expert-parallel-comm";
 }
 bool is_boolean_word(std::string v) {
     for (auto& c : v) c = char(std::tolower(static_cast<unsigned char>(c)));

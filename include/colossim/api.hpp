@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "colossim/catalog.hpp"
+#include "colossim/datacenter.hpp"
 #include "colossim/estimate.hpp"
 #include "colossim/goodput_report.hpp"
 #include "colossim/plan.hpp"
@@ -78,6 +79,45 @@ struct ValidateRequest {
 std::vector<ValidationResult> validation_results(const Catalog& catalog, const ValidateRequest& request);
 std::string validation_json(const std::vector<ValidationResult>& results);
 Answer validate(const Catalog& catalog, const ValidateRequest& request);
+
+// A command's own options (goodput, datacenter), one table for the CLI and Python: each
+// flag sets one key, either of the command's options or, when `overrides_data`, of the
+// data file it reads (a failure profile, a prices file).
+struct OptionFlag {
+    const char* flag;  // without "--"; Python takes it with underscores
+    const char* key;
+    bool overrides_data;
+    const char* help;
+};
+const std::vector<OptionFlag>& goodput_flags();
+const std::vector<OptionFlag>& datacenter_flags();
+
+// `goodput`: the scenario's step (estimate), its failures, checkpoints and restarts, in
+// closed form and by Monte-Carlo.
+struct GoodputRequest {
+    ScenarioRequest scenario;
+    std::vector<Override> options;         // keys of goodput_flags() without overrides_data
+    std::vector<Override> data_overrides;  // keys of the failure profile
+};
+struct GoodputAnswer {
+    Scenario scenario;
+    GoodputReport report;
+    std::vector<std::string> warnings;
+};
+GoodputAnswer goodput_scenario(const Catalog& catalog, const GoodputRequest& request);
+Answer goodput(const Catalog& catalog, const GoodputRequest& request);
+
+// `datacenter`: nodes, racks, fabric, power and cost of N GPUs of a cluster.
+struct DatacenterRequest {
+    std::vector<Override> options;         // keys of datacenter_flags() without overrides_data
+    std::vector<Override> data_overrides;  // keys of the prices file
+};
+struct DatacenterAnswer {
+    Datacenter datacenter;
+    std::vector<std::string> warnings;
+};
+DatacenterAnswer datacenter_scenario(const Catalog& catalog, const DatacenterRequest& request);
+Answer datacenter(const Catalog& catalog, const DatacenterRequest& request);
 
 // `list` and `show`: catalog names of a kind ("models", "gpus", "clusters" or the
 // singular), and the text `show` prints.

@@ -120,6 +120,7 @@ public:
     const CommLinks& links() const { return links_; }
 
     GroupPlacement placement(CommGroup group) const;
+    const Scenario& scenario() const { return s_; }
     double gemm_efficiency(double m, double n, double k, double batch) const;
     // The fraction of the GPU's attention plateau a causal FlashAttention forward+backward
     // reaches over sequences of `query_rows` tokens.

@@ -35,6 +35,10 @@ struct Parallelism {
     Recompute recompute = Recompute::selective;
     bool sequence_parallel = true;
     bool dp_overlap = true;  // gradient reduce-scatter/all-reduce overlapped with backward
+    // MoE all-to-alls overlapped with another micro-batch's compute (Megatron-Core's
+    // --overlap-moe-expert-parallel-comm, DeepSeek-V3's DualPipe): only what the compute
+    // of a layer's pass cannot cover is exposed.
+    bool ep_overlap = false;
     // Layers on the first and last pipeline stages when they differ from the rest
     // (Megatron-Core's decoder_first/last_pipeline_num_layers); 0 = even split.
     std::int64_t first_stage_layers = 0, last_stage_layers = 0;

@@ -22,12 +22,14 @@ import warnings as _warnings
 from typing import Any, Callable, Optional, Sequence
 
 from . import _core
-from ._results import Breakdown, ErrorSummary, Estimate, Memory, Parallelism, Plan, Validation, ValidationCase, build
-from ._scenario import flag_names, request
+from ._results import (Breakdown, Datacenter, ErrorSummary, Estimate, Goodput, Memory, Parallelism, Plan, Record,
+                       Validation, ValidationCase, build)
+from ._scenario import flag_names, request, split_options
 
 __all__ = [
-    "InputError", "ColossimWarning", "estimate", "plan", "validate", "catalog", "show", "flag_names",
-    "Estimate", "Plan", "Validation", "Parallelism", "Breakdown", "Memory", "ValidationCase", "ErrorSummary",
+    "InputError", "ColossimWarning", "estimate", "plan", "goodput", "datacenter", "validate", "catalog", "show",
+    "flag_names", "Estimate", "Plan", "Goodput", "Datacenter", "Validation", "Parallelism", "Breakdown", "Memory",
+    "ValidationCase", "ErrorSummary", "Record",
 ]
 
 InputError = _core._InputError
@@ -71,6 +73,29 @@ def plan(scenario: Any = None, *, objective: str = "throughput", top: int = 10, 
         raise _scenario_error("refine", refine, "a whole number of plans, 0 or more")
     text, source, overrides = request(scenario, **flags)
     return _answer(Plan, *_core.plan(text, source, overrides, objective, top, threads, refine, progress))
+
+
+def goodput(scenario: Any = None, **flags: Any) -> Goodput:
+    """Goodput and time to train under failures, checkpoints and restarts (``colossim goodput``).
+
+    Besides the scenario's arguments it takes the command's own: ``duration="54d"``,
+    ``checkpoint_interval``, ``checkpoint="sync"|"async"``, ``spares``, ``trials``, ``seed``,
+    ``failures`` (a profile), ``storage_bw``, ``restart_time``, ``detection_time``, ``repair_time``."""
+    options, data, rest = split_options(_core.goodput_flags(), flags)
+    text, source, overrides = request(scenario, **rest)
+    return _answer(Goodput, *_core.goodput(text, source, overrides, options, data))
+
+
+def datacenter(cluster: str, gpus: int, **flags: Any) -> Datacenter:
+    """Nodes, racks, switches, links, optics, power and capital cost of ``gpus`` GPUs of a
+    cluster kind (``colossim datacenter``); also ``duration``, ``prices``, ``pue`` and the
+    ``price_*`` overrides."""
+    options, data, rest = split_options(_core.datacenter_flags(), dict(flags, cluster=cluster, gpus=gpus))
+    if rest:
+        name = sorted(rest)[0]
+        raise _scenario_error(name, rest[name], "not an argument of datacenter; " +
+                              ", ".join(f.replace("-", "_") for f, *_ in _core.datacenter_flags()))
+    return _answer(Datacenter, *_core.datacenter(options, data))
 
 
 def validate(suites: Sequence[str] = (), *, engine: str = "analytical") -> Validation:

@@ -10,6 +10,9 @@ from ._results import Parallelism as Parallelism
 from ._results import Plan as Plan
 from ._results import Validation as Validation
 from ._results import ValidationCase as ValidationCase
+from ._results import Record as Record
+from ._results import Goodput as Goodput
+from ._results import Datacenter as Datacenter
 
 class InputError(ValueError):
     """Bad input: the CLI's exit-2 message."""
@@ -33,6 +36,13 @@ def estimate(scenario: ScenarioLike = None, *, model: str = ..., cluster: str = 
              dropout: bool = ..., **flags: Any) -> Estimate: ...
 def plan(scenario: ScenarioLike = None, *, objective: str = "throughput", top: int = 10, threads: int = 0,
          refine: int = 0, progress: Optional[Callable[[float], None]] = None, **flags: Any) -> Plan: ...
+def goodput(scenario: ScenarioLike = None, *, duration: str = ..., checkpoint_interval: str = ...,
+            checkpoint: str = ..., spares: int = ..., trials: int = ..., seed: int = ..., failures: str = ...,
+            storage_bw: str = ..., restart_time: str = ..., detection_time: str = ..., repair_time: str = ...,
+            **flags: Any) -> Goodput: ...
+def datacenter(cluster: str, gpus: int, *, duration: str = ..., prices: str = ..., pue: float = ...,
+               price_gpu: float = ..., price_node: float = ..., price_switch: float = ...,
+               price_transceiver: float = ..., price_cable: float = ..., price_electricity: float = ...) -> Datacenter: ...
 def validate(suites: Sequence[str] | str = (), *, engine: str = "analytical") -> Validation: ...
 def catalog(kind: str = "models") -> list[str]: ...
 def show(kind: str, name: str) -> str: ...

@@ -46,6 +46,7 @@ class Parallelism(_Result):
     recompute: str = "none"
     sequence_parallel: bool = False
     dp_overlap: bool = True
+    ep_overlap: bool = False
     micro_batch: int = 1
     raw: dict = field(default_factory=dict)
 
@@ -228,5 +229,57 @@ _NESTED = {
 }
 
 
+class Record(_Result):
+    """A JSON object with its fields as attributes (nested objects as Records), for answers
+    whose fields follow the CLI's JSON one to one (goodput, datacenter)."""
+
+    def __init__(self, raw: dict):
+        self.raw = raw
+
+    def __getattr__(self, name: str):
+        raw = self.__dict__.get("raw", {})
+        if name not in raw:
+            raise AttributeError(f"{type(self).__name__} has no field {name!r} (fields: {', '.join(raw)})")
+        return _wrap(raw[name])
+
+    def __dir__(self):
+        return sorted(set(super().__dir__()) | set(self.raw))
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({', '.join(self.raw)})"
+
+
+def _wrap(v):
+    if isinstance(v, dict):
+        return Record(v)
+    if isinstance(v, list):
+        return [_wrap(x) for x in v]
+    return v
+
+
+class Goodput(Record):
+    """Goodput and time to train under failures (``colossim goodput --json``): closed form
+    (``goodput``, ``wall_clock_expected_s``) and Monte-Carlo (``wall_clock_s.p50/p90/p99``)."""
+
+    def causes_to_pandas(self):
+        """Failures per day by cause, as a DataFrame."""
+        import pandas as pd
+        return pd.DataFrame(self.raw.get("causes", []))
+
+    def __repr__(self) -> str:
+        return (f"Goodput({self.raw.get('gpus')} GPUs: goodput {100 * self.raw.get('goodput', 0):.1f}%, "
+                f"{self.raw.get('interruptions_expected', 0):.0f} interruptions expected)")
+
+
+class Datacenter(Record):
+    """Nodes, racks, fabric, power and capital cost (``colossim datacenter --json``)."""
+
+    def __repr__(self) -> str:
+        return (f"Datacenter({self.raw.get('gpus')} x {self.raw.get('gpu')}: "
+                f"{self.raw.get('facility_power_mw', 0):.1f} MW, ${self.raw.get('capex_usd', 0) / 1e9:.2f}B)")
+
+
 def build(cls, d: dict):
+    if issubclass(cls, Record):
+        return cls(d)
     return _build(cls, d)

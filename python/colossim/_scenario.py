@@ -59,3 +59,17 @@ def request(scenario: Any = None, **flags: Any) -> tuple[str, str, list[tuple[st
             raise input_error(name, repr(value), f"not an argument; {valid}")
         overrides.append((_FLAGS[flag], _text_value(name, value)))
     return text, source, overrides
+
+
+def split_options(table, flags: dict) -> tuple[list, list, dict]:
+    """A command's own keyword arguments (its flag table: (flag, key, overrides_data, help))
+    as (options, data overrides), and the remaining arguments for the scenario."""
+    by_name = {flag.replace("-", "_"): (key, data) for flag, key, data, _help in table}
+    options, data_overrides, rest = [], [], {}
+    for name, value in flags.items():
+        if name in by_name and value is not None:
+            key, data = by_name[name]
+            (data_overrides if data else options).append((key, _text_value(name, value)))
+        elif name not in by_name:
+            rest[name] = value
+    return options, data_overrides, rest

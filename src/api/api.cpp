@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "colossim/datacenter_report.hpp"
 #include "colossim/network_step.hpp"
 #include "colossim/plan_report.hpp"
 #include "colossim/reliability.hpp"
@@ -151,6 +152,85 @@ std::string validation_json(const std::vector<ValidationResult>& results) {
 
 Answer validate(const Catalog& catalog, const ValidateRequest& request) {
     return {validation_json(validation_results(catalog, request)), {}};
+}
+
+const std::vector<OptionFlag>& goodput_flags() {
+    static const std::vector<OptionFlag> kFlags = {
+        {"duration", "duration", false, "training time without failures, e.g. 54d (default: from --tokens)"},
+        {"checkpoint-interval", "checkpoint_interval", false, "auto (Young/Daly) or a duration, e.g. 30min"},
+        {"checkpoint", "checkpoint", false, "sync|async checkpoints"},
+        {"spares", "spares", false, "hot-spare nodes (default: the profile's spare_fraction)"},
+        {"trials", "trials", false, "Monte-Carlo trials (0: closed form only; default 10000)"},
+        {"seed", "seed", false, "Monte-Carlo seed (default 1)"},
+        {"failures", "failures", false, "failure profile: a data/reliability name or a file (default llama3)"},
+        {"storage-bw", "storage_bandwidth", true, "aggregate checkpoint storage bandwidth, e.g. \"2 TB/s\""},
+        {"restart-time", "restart", true, "time to relaunch the job after a failure, e.g. 10min"},
+        {"detection-time", "detection", true, "time to notice a failure, e.g. 3min"},
+        {"repair-time", "repair", true, "time a failed node is out for repair, e.g. 2d"},
+    };
+    return kFlags;
+}
+
+const std::vector<OptionFlag>& datacenter_flags() {
+    static const std::vector<OptionFlag> kFlags = {
+        {"cluster", "cluster", false, "catalog name or YAML file (required)"},
+        {"gpus", "gpus", false, "number of GPUs (required)"},
+        {"duration", "duration", false, "a run's length, for its energy, e.g. 90d"},
+        {"prices", "prices", false, "prices: a data/prices name or a file (default: default)"},
+        {"pue", "pue", false, "power usage effectiveness (default: the cluster's)"},
+        {"price-gpu", "gpu", true, "USD per GPU"},
+        {"price-node", "node", true, "USD per server without its GPUs"},
+        {"price-switch", "switch", true, "USD per switch"},
+        {"price-transceiver", "transceiver", true, "USD per optical transceiver (one link end)"},
+        {"price-cable", "cable", true, "USD per link cable"},
+        {"price-electricity", "electricity_per_kwh", true, "USD per kWh"},
+    };
+    return kFlags;
+}
+
+GoodputAnswer goodput_scenario(const Catalog& catalog, const GoodputRequest& request) {
+    Diagnostics diagnostics;
+    GoodputAnswer a;
+    a.scenario = load(catalog, request.scenario, diagnostics);
+    const Scenario& s = a.scenario;
+    GoodputOptions o = read_goodput_options(request.options, diagnostics);
+    FailureProfile p = load_failure_profile(catalog, o.failures, request.data_overrides, diagnostics);
+    StepResult r = estimate(s, Calibration::from_catalog(catalog));
+    if (!o.duration && s.training.tokens <= 0) {
+        throw InputError("duration", "", "required: the training time without failures (--duration 54d) "
+                                         "or the tokens to train (--tokens 15.6T)");
+    }
+    GoodputReport& g = a.report;
+    g.profile = p.name;
+    g.mode = o.policy.mode;
+    g.interval_auto = !o.policy.interval;
+    g.inputs = build_run_model(s, o.duration ? *o.duration : r.time_to_train, r.step_time, p, o.policy, diagnostics);
+    g.expected = expected_goodput(g.inputs.model);
+    check_simulation_size(g.expected, o.trials);
+    g.simulated = simulate_runs(g.inputs.model, o.trials, o.seed);
+    a.warnings = std::move(diagnostics.warnings);
+    return a;
+}
+
+Answer goodput(const Catalog& catalog, const GoodputRequest& request) {
+    GoodputAnswer a = goodput_scenario(catalog, request);
+    return {goodput_json(a.scenario, a.report, a.warnings), a.warnings};
+}
+
+DatacenterAnswer datacenter_scenario(const Catalog& catalog, const DatacenterRequest& request) {
+    Diagnostics diagnostics;
+    DatacenterOptions o = read_datacenter_options(request.options, diagnostics);
+    ClusterSpec c = catalog.cluster(o.cluster, "cluster", diagnostics);
+    if (o.pue) c.pue = *o.pue;
+    Prices prices = load_prices(catalog, o.prices, request.data_overrides, diagnostics);
+    DatacenterAnswer a{size_datacenter(c, o.gpus, prices, o.run, diagnostics), {}};
+    a.warnings = std::move(diagnostics.warnings);
+    return a;
+}
+
+Answer datacenter(const Catalog& catalog, const DatacenterRequest& request) {
+    DatacenterAnswer a = datacenter_scenario(catalog, request);
+    return {datacenter_json(a.datacenter, a.warnings), a.warnings};
 }
 
 namespace {

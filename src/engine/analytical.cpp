@@ -52,6 +52,12 @@ PassTime pass_time(const OpList& ops, const CostModel& cost) {
             default: t.pass.parts.tp_comm += d; break;
         }
     }
+    if (cost.scenario().parallelism.ep_overlap) {
+        // The all-to-alls of this pass run beside another micro-batch's compute of the
+        // same layer (Megatron-Core's EP A2A overlap pairs one micro-batch's forward with
+        // another's backward; DualPipe does the same): what that compute cannot cover shows.
+        t.pass.parts.ep_comm = max(Seconds(0), t.pass.parts.ep_comm - t.pass.parts.compute);
+    }
     const Breakdown& b = t.pass.parts;
     t.total = b.compute + b.tp_comm + b.cp_comm + b.ep_comm;
     return t;

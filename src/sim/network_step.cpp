@@ -202,7 +202,9 @@ void StepEngine::build_entities() {
     if (stages_ > 1023) throw InputError("parallelism.pp", std::to_string(stages_), "at most 1,023 for the event engine");
     // EP all-to-alls go on the network when an EP group is a set of TP groups (expert TP
     // equal to TP: Megatron's folding then puts EP ranks on consecutive TP groups).
-    ep_group_ = p.ep > 1 && p.expert_tp() == p.tp ? p.ep : 1;
+    // With the all-to-alls overlapped (ep_overlap) only their exposed rest, priced by the
+    // cost model, stays inside the tasks.
+    ep_group_ = p.ep > 1 && p.expert_tp() == p.tp && !p.ep_overlap ? p.ep : 1;
     cp_group_ = p.cp;
     per_stage_ = opt_.mode == SimMode::full ? members_ : 1;
     for (std::int64_t st = 0; st < stages_; ++st) {

@@ -28,6 +28,8 @@ const std::vector<FlagKey>& scenario_flags() {
         {"recompute", "parallelism.recompute", "none|selective|full|selective-op (TorchTitan's per-op AC)", "recompute-granularity"},
         {"sequence-parallel", "parallelism.sequence_parallel", "on|off: Megatron sequence parallelism (default on when tp > 1)"},
         {"dp-overlap", "parallelism.dp_overlap", "on|off: overlap gradient reduction with backward", "overlap-grad-reduce"},
+        {"ep-overlap", "parallelism.ep_overlap", "on|off: overlap MoE all-to-alls with another micro-batch's compute (DualPipe-like)",
+         "overlap-moe-expert-parallel-comm"},
         {"schedule", "parallelism.schedule", "auto|gpipe|1f1b|interleaved|zb-h1: the pipeline schedule (auto: interleaved when vpp > 1)"},
         {"first-stage-layers", "parallelism.first_stage_layers", "layers on the first pipeline stage", "decoder-first-pipeline-num-layers"},
         {"last-stage-layers", "parallelism.last_stage_layers", "layers on the last pipeline stage", "decoder-last-pipeline-num-layers"},
@@ -153,6 +155,7 @@ Scenario load_scenario(const std::string& yaml_text, const std::string& source_n
         else q.raw("recompute");
         p.sequence_parallel = q.optional_flag("sequence_parallel").value_or(p.tp > 1);
         p.dp_overlap = q.optional_flag("dp_overlap").value_or(true);
+        p.ep_overlap = q.optional_flag("ep_overlap").value_or(false);
         if (q.has("schedule")) {
             const std::string v = q.choice("schedule", {"auto", "gpipe", "1f1b", "interleaved", "zb-h1"});
             p.schedule = v == "gpipe"         ? Schedule::gpipe

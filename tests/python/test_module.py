@@ -54,6 +54,35 @@ class SameNumbersAsTheCli(unittest.TestCase):
         self.assertEqual(v.all.mean_abs_error, cli["all"]["mean_abs_error"])
 
 
+class GoodputAndDatacenter(unittest.TestCase):
+    def test_goodput_equals_cli(self):
+        path = os.path.join(SOURCE, "examples", "llama3-405b.yaml")
+        g = colossim.goodput(path, duration="54d", trials=500, restart_time="20min")
+        cli = cli_json("goodput", path, "--duration", "54d", "--trials", "500", "--restart-time", "20min")
+        self.assertEqual(g.to_dict(), cli)
+        self.assertEqual(g.goodput, cli["goodput"])
+        self.assertEqual(g.wall_clock_s.p90, cli["wall_clock_s"]["p90"])
+        self.assertEqual(len(g.causes_to_pandas()), len(cli["causes"]))
+
+    def test_datacenter_equals_cli(self):
+        d = colossim.datacenter(cluster="colossus", gpus=100000, duration="90d", price_gpu=30000)
+        cli = cli_json("datacenter", "--cluster", "colossus", "--gpus", "100000", "--duration", "90d",
+                       "--price-gpu", "30000")
+        self.assertEqual(d.to_dict(), cli)
+        self.assertEqual(d.capex_by_part_usd.gpus, cli["capex_by_part_usd"]["gpus"])
+        with self.assertRaises(AttributeError):
+            d.no_such_field
+
+    def test_their_bad_input(self):
+        with self.assertRaises(colossim.InputError) as ctx:
+            colossim.goodput(os.path.join(SOURCE, "examples", "llama3-405b.yaml"), duration="54")
+        self.assertEqual(ctx.exception.field, "duration")
+        with self.assertRaises(colossim.InputError):
+            colossim.datacenter(cluster="dgx-h100", gpus=1024, tp=8)  # not a datacenter argument
+        with self.assertRaises(colossim.InputError):
+            colossim.datacenter(cluster="no-such-cluster", gpus=8)
+
+
 class ResultObjects(unittest.TestCase):
     def test_every_json_field_is_an_attribute(self):
         e = colossim.estimate(**FLAGSHIP, tokens="15.6T")

@@ -1,0 +1,144 @@
+"""Charts of colossim's answers, each a matplotlib Figure (matplotlib is imported here only).
+
+    import colossim, colossim.plot as cplot
+    a = colossim.estimate("examples/llama3-405b.yaml")
+    b = colossim.estimate("examples/llama3-405b.yaml", pp=8, vpp=1)
+    cplot.breakdown(a, b, labels=["pp16 vpp4", "pp8"]).savefig("breakdown.png")
+
+The figures draw what the result objects hold and nothing else: the same numbers as the
+CLI's JSON.
+"""
+
+from __future__ import annotations
+
+from typing import Optional, Sequence
+
+# The CLI's order and names of the step's parts (Breakdown.items()).
+_PART_COLOURS = {
+    "compute": "#4878cf", "tp_comm": "#6acc65", "cp_comm": "#d65f5f", "ep_comm": "#b47cc7",
+    "pp_comm": "#c4ad66", "dp_comm": "#77bedb", "bubble": "#bbbbbb", "optimizer": "#8c613c",
+}
+_MEMORY_PARTS = [("weights_bytes", "weights"), ("gradients_bytes", "gradients"),
+                 ("optimizer_bytes", "optimizer"), ("activations_bytes", "activations")]
+
+
+def _pyplot():
+    # Imported on first use, so that `import colossim` works without matplotlib; the
+    # backend is whatever the session chose (a notebook's inline one, MPLBACKEND=Agg, ...).
+    import matplotlib.pyplot as plt
+    return plt
+
+
+def _labels(items: Sequence, labels: Optional[Sequence[str]]) -> list[str]:
+    if labels is not None:
+        if len(labels) != len(items):
+            raise ValueError(f"labels: {len(labels)} given for {len(items)} results")
+        return list(labels)
+    return [f"{e.model} {e.parallelism.tp}/{e.parallelism.pp}/{e.parallelism.dp}" for e in items]
+
+
+def breakdown(*estimates, labels: Optional[Sequence[str]] = None, title: str = "where a step's time goes"):
+    """Stacked bars of each estimate's step time by part (compute, TP/CP/EP/PP/DP
+    communication exposed, pipeline bubble, optimizer), one bar a scenario."""
+    if not estimates:
+        raise ValueError("breakdown: give at least one estimate")
+    plt = _pyplot()
+    names = _labels(estimates, labels)
+    fig, ax = plt.subplots(figsize=(8, 1.2 + 0.6 * len(estimates)))
+    left = [0.0] * len(estimates)
+    for part, colour in _PART_COLOURS.items():
+        widths = [getattr(e.breakdown, part + "_s") for e in estimates]
+        if not any(widths):
+            continue
+        ax.barh(names, widths, left=left, color=colour, label=part.replace("_", " "))
+        left = [a + b for a, b in zip(left, widths)]
+    ax.set_xlabel("seconds (critical pipeline stage)")
+    ax.set_title(title)
+    ax.legend(loc="lower right", fontsize="small", ncol=4)
+    ax.invert_yaxis()
+    fig.tight_layout()
+    return fig
+
+
+def memory(*estimates, labels: Optional[Sequence[str]] = None, title: str = "memory per GPU"):
+    """Stacked bars of each estimate's memory per GPU (weights, gradients, optimizer state,
+    activations) on its most loaded stage, with the GPU's capacity as a line."""
+    if not estimates:
+        raise ValueError("memory: give at least one estimate")
+    plt = _pyplot()
+    names = _labels(estimates, labels)
+    fig, ax = plt.subplots(figsize=(1.5 + 1.2 * len(estimates), 4.5))
+    bottom = [0.0] * len(estimates)
+    for key, label in _MEMORY_PARTS:
+        heights = [getattr(e.memory, key) / 1e9 for e in estimates]
+        ax.bar(names, heights, bottom=bottom, label=label)
+        bottom = [a + b for a, b in zip(bottom, heights)]
+    for i, e in enumerate(estimates):
+        cap = e.memory.capacity_bytes / 1e9
+        ax.hlines(cap, i - 0.45, i + 0.45, colors="black", linestyles="dashed",
+                  label="capacity" if i == 0 else None)
+    ax.set_ylabel("GB per GPU")
+    ax.set_title(title)
+    ax.legend(fontsize="small")
+    fig.tight_layout()
+    return fig
+
+
+def plans(plan, top: int = 10, title: Optional[str] = None):
+    """The planner's best plans: step time (bars) and MFU (line) of the top `top`, best first."""
+    rows = plan.plans[:top]
+    if not rows:
+        raise ValueError("plans: the plan has no plans")
+    plt = _pyplot()
+    names = [f"tp{p.parallelism.tp} pp{p.parallelism.pp} vpp{p.parallelism.vpp}\ncp{p.parallelism.cp} "
+             f"ep{p.parallelism.ep} z{p.parallelism.zero} mb{p.parallelism.micro_batch}" for p in rows]
+    fig, ax = plt.subplots(figsize=(1.5 + 0.9 * len(rows), 4.5))
+    ax.bar(range(len(rows)), [p.step_time_s for p in rows], color="#4878cf")
+    ax.set_xticks(range(len(rows)), names, fontsize="x-small")
+    ax.set_ylabel("step time (s)")
+    mfu = ax.twinx()
+    mfu.plot(range(len(rows)), [100 * p.mfu for p in rows], color="#d65f5f", marker="o")
+    mfu.set_ylabel("MFU (%)", color="#d65f5f")
+    ax.set_title(title or f"best of {plan.evaluated} plans on {plan.gpus} GPUs ({plan.objective})")
+    fig.tight_layout()
+    return fig
+
+
+def goodput(g, title: Optional[str] = None):
+    """Time to train under failures: the failure-free work, the closed form's expectation and
+    the Monte-Carlo percentiles (left); failures a day by cause (right)."""
+    plt = _pyplot()
+    fig, (ax, causes) = plt.subplots(1, 2, figsize=(11, 4))
+    day = 86400.0
+    bars = [("no failures", g.work_s / day), ("expected", g.wall_clock_expected_s / day)]
+    wc = g.raw.get("wall_clock_s")
+    if wc:
+        bars += [("p50", wc["p50"] / day), ("p90", wc["p90"] / day), ("p99", wc["p99"] / day)]
+    ax.bar([b[0] for b in bars], [b[1] for b in bars], color=["#6acc65", "#4878cf"] + ["#77bedb"] * (len(bars) - 2))
+    ax.set_ylabel("days")
+    ax.set_ylim(bottom=0.9 * min(b[1] for b in bars))
+    ax.set_title(title or f"goodput {100 * g.goodput:.1f}% on {g.gpus} GPUs")
+    rows = g.raw.get("causes", [])
+    causes.barh([r["cause"] for r in rows], [r["per_day"] for r in rows], color="#d65f5f")
+    causes.set_xlabel("failures a day")
+    causes.invert_yaxis()
+    fig.tight_layout()
+    return fig
+
+
+def datacenter(d, title: Optional[str] = None):
+    """IT power (MW) and capital cost (USD) by part of the datacenter behind a run."""
+    plt = _pyplot()
+    fig, (power, capex) = plt.subplots(1, 2, figsize=(11, 4))
+    p = d.raw["it_power_by_part_mw"]
+    power.bar(list(p), list(p.values()), color="#c4ad66")
+    power.set_ylabel("MW (IT)")
+    power.set_title(f"{d.facility_power_mw:.1f} MW at the facility (PUE {d.pue})")
+    c = d.raw["capex_by_part_usd"]
+    capex.bar(list(c), [v / 1e6 for v in c.values()], color="#4878cf")
+    capex.set_ylabel("million USD")
+    capex.set_title(f"capex ${d.capex_usd / 1e9:.2f}B")
+    capex.tick_params(axis="x", labelrotation=20)
+    fig.suptitle(title or f"{d.gpus} x {d.gpu} ({d.cluster})")
+    fig.tight_layout()
+    return fig

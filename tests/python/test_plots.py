@@ -1,0 +1,46 @@
+"""The example tour (examples/python_tour.py, the notebook's cells as a script) runs headless
+and every figure it draws holds data."""
+
+import os
+import pathlib
+import sys
+import tempfile
+import unittest
+
+os.environ.setdefault("MPLBACKEND", "Agg")
+try:
+    import matplotlib  # noqa: F401
+except ImportError:  # pragma: no cover
+    matplotlib = None
+
+SOURCE = pathlib.Path(os.environ.get("COLOSSIM_SOURCE_DIR", pathlib.Path(__file__).resolve().parents[2]))
+
+
+@unittest.skipIf(matplotlib is None, "python3-matplotlib not installed")
+class Tour(unittest.TestCase):
+    def test_every_figure_is_drawn_with_data(self):
+        sys.path.insert(0, str(SOURCE / "examples"))
+        import python_tour
+        with tempfile.TemporaryDirectory() as out:
+            figures = python_tour.tour(pathlib.Path(out))
+            self.assertEqual(set(figures), {"breakdown", "memory", "plans", "goodput", "datacenter"})
+            for name, fig in figures.items():
+                with self.subTest(figure=name):
+                    self.assertTrue((pathlib.Path(out) / f"{name}.png").stat().st_size > 5000)
+                    drawn = sum(len(ax.patches) + len(ax.lines) + len(ax.collections) for ax in fig.axes)
+                    self.assertGreater(drawn, 2)
+                    heights = [p.get_height() if p.get_width() < 1e9 else 0 for ax in fig.axes for p in ax.patches]
+                    widths = [p.get_width() for ax in fig.axes for p in ax.patches]
+                    self.assertGreater(max(heights + widths), 0)
+
+    def test_breakdown_bars_are_the_estimates_parts(self):
+        import colossim
+        import colossim.plot as cplot
+        e = colossim.estimate(str(SOURCE / "examples" / "llama3-405b.yaml"))
+        fig = cplot.breakdown(e, labels=["flagship"])
+        total = sum(p.get_width() for p in fig.axes[0].patches)
+        self.assertAlmostEqual(total, sum(v for _, v in e.breakdown.items()), places=9)
+
+
+if __name__ == "__main__":
+    unittest.main()
