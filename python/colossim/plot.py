@@ -44,7 +44,7 @@ def breakdown(*estimates, labels: Optional[Sequence[str]] = None, title: str = "
         raise ValueError("breakdown: give at least one estimate")
     plt = _pyplot()
     names = _labels(estimates, labels)
-    fig, ax = plt.subplots(figsize=(8, 1.2 + 0.6 * len(estimates)))
+    fig, ax = plt.subplots(figsize=(8, 1.8 + 0.6 * len(estimates)))
     left = [0.0] * len(estimates)
     for part, colour in _PART_COLOURS.items():
         widths = [getattr(e.breakdown, part + "_s") for e in estimates]
@@ -54,7 +54,7 @@ def breakdown(*estimates, labels: Optional[Sequence[str]] = None, title: str = "
         left = [a + b for a, b in zip(left, widths)]
     ax.set_xlabel("seconds (critical pipeline stage)")
     ax.set_title(title)
-    ax.legend(loc="lower right", fontsize="small", ncol=4)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.28), fontsize="small", ncol=8, frameon=False)
     ax.invert_yaxis()
     fig.tight_layout()
     return fig
@@ -67,7 +67,7 @@ def memory(*estimates, labels: Optional[Sequence[str]] = None, title: str = "mem
         raise ValueError("memory: give at least one estimate")
     plt = _pyplot()
     names = _labels(estimates, labels)
-    fig, ax = plt.subplots(figsize=(1.5 + 1.2 * len(estimates), 4.5))
+    fig, ax = plt.subplots(figsize=(3.0 + 1.2 * len(estimates), 4.5))
     bottom = [0.0] * len(estimates)
     for key, label in _MEMORY_PARTS:
         heights = [getattr(e.memory, key) / 1e9 for e in estimates]
@@ -79,7 +79,7 @@ def memory(*estimates, labels: Optional[Sequence[str]] = None, title: str = "mem
                   label="capacity" if i == 0 else None)
     ax.set_ylabel("GB per GPU")
     ax.set_title(title)
-    ax.legend(fontsize="small")
+    ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     fig.tight_layout()
     return fig
 
