@@ -101,3 +101,15 @@ TEST(BadInput, HfConfigOfAnUnknownFamily) {
 TEST(BadInput, MissingFile) {
     expect_error({{"model", "/nonexistent/config.json"}}, "model", "readable file");
 }
+
+TEST(BadInput, NewScenarioFieldsRefuseHostileValues) {
+    // Sequence lengths with K/M suffixes, the MoE overlap switch, the kernel and
+    // checkpointing choices added with the accuracy work ("0.5k" is 512, a whole number, and
+    // passes; "0.3k" is 307.2 and does not).
+    for (const char* v : {"1e308", "1e308k", "0k", "-8k", "8kk", "8Mk", "0.3k", "17M", ""}) {
+        expect_error({{"training.seq_len", v}}, "training.seq_len", "tokens");
+    }
+    expect_error({{"parallelism.ep_overlap", "maybe"}}, "parallelism.ep_overlap", "on");
+    expect_error({{"training.attention", "flash3"}}, "training.attention", "flash1");
+    expect_error({{"parallelism.recompute", "op"}}, "parallelism.recompute", "selective-op");
+}

@@ -50,7 +50,10 @@ std::int64_t FieldReader::sequence_length(const std::string& key) {
     std::string s = scalar(key, "a whole number of tokens");
     const char last = s.empty() ? '\0' : s.back();
     const double unit = (last == 'k' || last == 'K') ? 1024.0 : (last == 'm' || last == 'M') ? 1048576.0 : 1.0;
-    auto v = parse_count(unit > 1 ? std::string_view(s).substr(0, s.size() - 1) : std::string_view(s));
+    const std::string_view number = unit > 1 ? std::string_view(s).substr(0, s.size() - 1) : std::string_view(s);
+    // One suffix only: "8kk" is not 8,000 x 1,024.
+    const bool suffixed_twice = unit > 1 && !number.empty() && std::isalpha(static_cast<unsigned char>(number.back()));
+    auto v = suffixed_twice ? std::nullopt : parse_count(number);
     const std::string valid = "a whole number of tokens from 1 to 16M (K = 1,024 and M = 1,048,576: 8k, 1M)";
     if (!v || *v * unit != std::floor(*v * unit) || *v * unit < 1 || *v * unit > 16.0 * 1048576) {
         throw InputError(path_of(key), s, valid);

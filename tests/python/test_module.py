@@ -81,6 +81,23 @@ class GoodputAndDatacenter(unittest.TestCase):
             colossim.datacenter(cluster="dgx-h100", gpus=1024, tp=8)  # not a datacenter argument
         with self.assertRaises(colossim.InputError):
             colossim.datacenter(cluster="no-such-cluster", gpus=8)
+        # The hostile inputs of the CLI's tests, through the new calls: a FIFO or device as
+        # the scenario, an absurd count, an empty file, an absurd duration.
+        fifo = os.path.join(tempfile.mkdtemp(), "fifo")
+        os.mkfifo(fifo)
+        empty = tempfile.NamedTemporaryFile("w", suffix=".yaml", delete=False)
+        empty.close()
+        try:
+            for scenario in (fifo, "/dev/zero", empty.name):
+                with self.subTest(scenario=scenario), self.assertRaises(colossim.InputError):
+                    colossim.goodput(scenario, duration="54d")
+            with self.assertRaises(colossim.InputError):
+                colossim.datacenter(cluster="dgx-h100", gpus=1e308)
+            with self.assertRaises(colossim.InputError):
+                colossim.goodput(os.path.join(SOURCE, "examples", "llama3-405b.yaml"), duration="1e308d")
+        finally:
+            os.unlink(fifo)
+            os.unlink(empty.name)
 
 
 class ResultObjects(unittest.TestCase):
