@@ -21,11 +21,16 @@ const Catalog& catalog() {
     return c;
 }
 
-api::ScenarioRequest request(const std::string& text, const std::string& source,
-                             const std::vector<std::pair<std::string, std::string>>& overrides) {
-    api::ScenarioRequest r{text, source, {}};
-    for (const auto& [key, value] : overrides) r.overrides.push_back({key, value});
-    return r;
+using Pairs = std::vector<std::pair<std::string, std::string>>;
+
+std::vector<Override> to_overrides(const Pairs& pairs) {
+    std::vector<Override> out;
+    for (const auto& [key, value] : pairs) out.push_back({key, value});
+    return out;
+}
+
+api::ScenarioRequest request(const std::string& text, const std::string& source, const Pairs& overrides) {
+    return {text, source, to_overrides(overrides)};
 }
 
 py::tuple answer(const api::Answer& a) { return py::make_tuple(a.json, a.warnings); }
@@ -88,7 +93,7 @@ PYBIND11_MODULE(_core, m) {
     }, "the CLI's scenario flags: (flag, dotted scenario key, help, Megatron-LM alias or '')");
 
     m.def("estimate", [](const std::string& text, const std::string& source,
-                         const std::vector<std::pair<std::string, std::string>>& overrides) {
+                         const Pairs& overrides) {
         api::Answer a;
         {
             py::gil_scoped_release release;
@@ -98,7 +103,7 @@ PYBIND11_MODULE(_core, m) {
     }, py::arg("text"), py::arg("source"), py::arg("overrides"));
 
     m.def("plan", [](const std::string& text, const std::string& source,
-                     const std::vector<std::pair<std::string, std::string>>& overrides, const std::string& objective,
+                     const Pairs& overrides, const std::string& objective,
                      std::size_t top, unsigned threads, std::size_t refine, const py::object& progress) {
         api::PlanRequest r;
         r.scenario = request(text, source, overrides);
@@ -126,13 +131,9 @@ PYBIND11_MODULE(_core, m) {
     m.def("goodput_flags", [flag_table] { return flag_table(api::goodput_flags()); });
     m.def("datacenter_flags", [flag_table] { return flag_table(api::datacenter_flags()); });
 
-    m.def("goodput", [](const std::string& text, const std::string& source,
-                        const std::vector<std::pair<std::string, std::string>>& overrides,
-                        const std::vector<std::pair<std::string, std::string>>& options,
-                        const std::vector<std::pair<std::string, std::string>>& data_overrides) {
-        api::GoodputRequest r{request(text, source, overrides), {}, {}};
-        for (const auto& [k, v] : options) r.options.push_back({k, v});
-        for (const auto& [k, v] : data_overrides) r.data_overrides.push_back({k, v});
+    m.def("goodput", [](const std::string& text, const std::string& source, const Pairs& overrides,
+                        const Pairs& options, const Pairs& data_overrides) {
+        const api::GoodputRequest r{request(text, source, overrides), to_overrides(options), to_overrides(data_overrides)};
         api::Answer a;
         {
             py::gil_scoped_release release;
@@ -141,11 +142,8 @@ PYBIND11_MODULE(_core, m) {
         return answer(a);
     });
 
-    m.def("datacenter", [](const std::vector<std::pair<std::string, std::string>>& options,
-                           const std::vector<std::pair<std::string, std::string>>& data_overrides) {
-        api::DatacenterRequest r;
-        for (const auto& [k, v] : options) r.options.push_back({k, v});
-        for (const auto& [k, v] : data_overrides) r.data_overrides.push_back({k, v});
+    m.def("datacenter", [](const Pairs& options, const Pairs& data_overrides) {
+        const api::DatacenterRequest r{to_overrides(options), to_overrides(data_overrides)};
         api::Answer a;
         {
             py::gil_scoped_release release;

@@ -9,6 +9,15 @@
 using namespace colossim;
 
 namespace {
+// DeepSeek-V3's own layout (arXiv 2412.19437 sec. 3.2.1): PP 16, EP 64, ZeRO-1, on H800.
+const std::string kDeepSeekV3 = R"(
+model: deepseek-v3
+cluster: hgx-h800
+gpus: 2048
+parallelism: {tp: 1, pp: 16, ep: 64, zero: 1, recompute: none}
+training: {seq_len: 4096, global_batch: 15360, micro_batch: 1}
+)";
+
 StepResult run(const std::vector<Override>& o = {}, const std::string& yaml = test::kLlama405b) {
     return estimate(test::scenario(yaml, o), test::calibration());
 }
@@ -102,14 +111,7 @@ TEST(Engine, Fp8SpeedsUpTheGemms) {
 }
 
 TEST(Engine, MixtureOfExpertsWithExpertParallelism) {
-    // DeepSeek-V3's own layout (arXiv 2412.19437 sec. 3.2.1): PP 16, EP 64, ZeRO-1, on H800.
-    StepResult r = run({}, R"(
-model: deepseek-v3
-cluster: hgx-h800
-gpus: 2048
-parallelism: {tp: 1, pp: 16, ep: 64, zero: 1, recompute: none}
-training: {seq_len: 4096, global_batch: 15360, micro_batch: 1}
-)");
+    StepResult r = run({}, kDeepSeekV3);
     EXPECT_GT(r.breakdown.ep_comm.value, 0.0);
     EXPECT_GT(r.mfu, 0.05);
     EXPECT_LT(r.mfu, 0.6);
@@ -120,13 +122,7 @@ TEST(Engine, OverlappedAllToAllsShowOnlyWhatComputeCannotCover) {
     // ep_overlap: each layer pass's all-to-alls run beside another micro-batch's compute
     // of that layer; the exposed EP time is max(0, all-to-all - compute) per pass, so it
     // falls, never below zero, and the compute is untouched. Both engines agree on it.
-    const std::string v3 = R"(
-model: deepseek-v3
-cluster: hgx-h800
-gpus: 2048
-parallelism: {tp: 1, pp: 16, ep: 64, zero: 1, recompute: none}
-training: {seq_len: 4096, global_batch: 15360, micro_batch: 1}
-)";
+    const std::string& v3 = kDeepSeekV3;
     StepResult plain = run({}, v3);
     StepResult overlapped = run({{"parallelism.ep_overlap", "on"}}, v3);
     EXPECT_LT(overlapped.breakdown.ep_comm.value, 0.5 * plain.breakdown.ep_comm.value);

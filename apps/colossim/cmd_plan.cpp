@@ -9,7 +9,6 @@
 #include "colossim/plan.hpp"
 #include "colossim/plan_report.hpp"
 #include "colossim/units_parse.hpp"
-#include "colossim/network_step.hpp"
 #include "command.hpp"
 
 namespace colossim::cli {
@@ -103,9 +102,10 @@ int run_plan(const PlanFlags& f, const Catalog& catalog) {
         if (!f.csv.empty()) write_output_file(f.csv, "--csv", csv);
         return 0;
     }
-    api::PlanRequest request{f.scenario.request(), options.objective, f.top, f.threads, f.refine, options.keep_all,
+    // The scenario loaded above serves the search: the file is read once.
+    api::PlanRequest request{{text, source, overrides}, options.objective, f.top, f.threads, f.refine, options.keep_all,
                              options.progress};
-    const api::PlanAnswer answer = api::plan_scenario(catalog, request);
+    const api::PlanAnswer answer{base, api::plan_loaded(base, fixed, request, calibration), {}};
     const PlanResult& result = answer.result;
     if (f.json) {
         std::cout << api::plan_answer_json(answer, request) << "\n";

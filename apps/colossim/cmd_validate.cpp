@@ -4,7 +4,6 @@
 #include <memory>
 
 #include "colossim/api.hpp"
-#include "colossim/network_step.hpp"
 #include "colossim/validation.hpp"
 #include "command.hpp"
 
@@ -80,12 +79,7 @@ Command add_validate(CLI::App& root) {
     return {cmd, [json, cross, engine, suites](const Catalog& catalog) {
                 const Calibration calibration = Calibration::from_catalog(catalog);
                 auto engine_for = [engine](const Calibration& cal) -> StepEngineFn {
-                    if (*engine != "event") return nullptr;
-                    return [cal](const Scenario& s) {
-                        NetworkStepOptions o;
-                        o.mode = SimMode::symmetric;
-                        return simulate_network_step(s, cal, o).result;
-                    };
+                    return *engine == "event" ? api::event_engine(cal) : nullptr;
                 };
                 const auto cases = load_validation_cases(catalog, *suites);
                 auto results = run_validation(cases, calibration, engine_for(calibration));

@@ -30,39 +30,34 @@ int main(int argc, char** argv) {
     } catch (const CLI::ParseError& e) {
         // A mistyped subcommand ("estimat") reaches CLI11 as an extra argument: name the
         // closest subcommand rather than only "a subcommand is required".
-        if (argc > 1 && argv[1][0] != '-') {
-            std::vector<std::string> names;
-            for (const auto* sub : app.get_subcommands({})) names.push_back(sub->get_name());
-            const std::string first = argv[1];
-            if (std::find(names.begin(), names.end(), first) == names.end()) {
-                const std::string hint = closest_name(first, names);
-                std::cerr << "colossim: error: " << first << " is not a subcommand"
-                          << (hint.empty() ? "" : "; did you mean '" + hint + "'?") << " (colossim --help lists them)\n";
-                return 2;
-            }
-        }
-        // A mistyped flag ("--tpp 8"): name the closest flag of that subcommand.
+        std::vector<std::string> names;
         const CLI::App* sub = nullptr;
         for (const auto* c : app.get_subcommands({})) {
+            names.push_back(c->get_name());
             if (argc > 1 && c->get_name() == argv[1]) sub = c;
         }
-        {
-            if (sub) {
-                std::vector<std::string> flags;
-                for (const CLI::Option* o : sub->get_options()) {
-                    for (const auto& n : o->get_lnames()) flags.push_back("--" + n);
-                }
-                for (int i = 2; i < argc; ++i) {
-                    std::string a = argv[i];
-                    if (!a.starts_with("--")) continue;
-                    a = a.substr(0, a.find('='));
-                    if (std::find(flags.begin(), flags.end(), a) != flags.end()) continue;
-                    const std::string hint = closest_name(a, flags);
-                    std::cerr << "colossim: error: " << a << " is not a flag of '" << argv[1] << "'"
-                              << (hint.empty() ? "" : "; did you mean " + hint + "?") << " (colossim " << argv[1]
-                              << " --help lists them)\n";
-                    return 2;
-                }
+        if (argc > 1 && argv[1][0] != '-' && !sub) {
+            const std::string hint = closest_name(argv[1], names);
+            std::cerr << "colossim: error: " << argv[1] << " is not a subcommand"
+                      << (hint.empty() ? "" : "; did you mean '" + hint + "'?") << " (colossim --help lists them)\n";
+            return 2;
+        }
+        // A mistyped flag ("--tpp 8"): name the closest flag of that subcommand.
+        if (sub) {
+            std::vector<std::string> flags;
+            for (const CLI::Option* o : sub->get_options()) {
+                for (const auto& n : o->get_lnames()) flags.push_back("--" + n);
+            }
+            for (int i = 2; i < argc; ++i) {
+                std::string a = argv[i];
+                if (!a.starts_with("--")) continue;
+                a = a.substr(0, a.find('='));
+                if (std::find(flags.begin(), flags.end(), a) != flags.end()) continue;
+                const std::string hint = closest_name(a, flags);
+                std::cerr << "colossim: error: " << a << " is not a flag of '" << argv[1] << "'"
+                          << (hint.empty() ? "" : "; did you mean " + hint + "?") << " (colossim " << argv[1]
+                          << " --help lists them)\n";
+                return 2;
             }
         }
         std::cerr << "colossim: error: " << e.what() << "\n";

@@ -8,9 +8,12 @@
 namespace colossim::cli {
 
 namespace {
+// A switch of scenario_flags(), by its name or its Megatron-LM alias.
 bool is_switch(const std::string& flag) {
-    return flag == "sequence-parallel" || flag == "dp-overlap" || flag == "overlap-grad-reduce" || flag == "dropout" ||
-           flag == "ep-overlap" || flag == "overlap-moe-expert-parallel-comm";
+    for (const auto& f : scenario_flags()) {
+        if (f.is_switch && (flag == f.flag || (f.megatron && flag == f.megatron))) return true;
+    }
+    return false;
 }
 bool is_boolean_word(std::string v) {
     for (auto& c : v) c = char(std::tolower(static_cast<unsigned char>(c)));
@@ -43,7 +46,7 @@ void ScenarioOptions::add_to(CLI::App& cmd) {
         auto* opt = cmd.add_option(names, values_[f.flag], f.help);
         opt->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
         // Switches alone mean on: main() turns a bare "--dropout" into "--dropout=on".
-        if (is_switch(f.flag)) opt->description(std::string(f.help) + " [flag alone: on]");
+        if (f.is_switch) opt->description(std::string(f.help) + " [flag alone: on]");
     }
 }
 

@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -61,9 +62,19 @@ struct PlanAnswer {
     std::vector<std::string> warnings;
 };
 PlanAnswer plan_scenario(const Catalog& catalog, const PlanRequest& request);
+// The same search for a base scenario already loaded (fields only) and the keys its
+// request fixed (scenario_keys_given); request.scenario is not read again.
+PlanResult plan_loaded(const Scenario& base, const std::set<std::string>& fixed, const PlanRequest& request,
+                       const Calibration& calibration);
 std::string plan_answer_json(const PlanAnswer& answer, const PlanRequest& request);
 Answer plan(const Catalog& catalog, const PlanRequest& request);
 PlanObjective parse_objective(const std::string& name);  // throughput|time|cost, else InputError
+
+// The event engine as `validate --engine event` and `plan --refine` run it: the step on
+// the network in symmetric mode (one GPU group a pipeline stage).
+StepResult simulate_symmetric(const Scenario& s, const Calibration& calibration);
+// validate's StepEngineFn for it.
+StepEngineFn event_engine(const Calibration& calibration);
 
 // Re-ranks the best `k` plans by the event engine on the network (symmetric mode: one GPU
 // group a pipeline stage), which sees P2P and data-parallel traffic contend; their

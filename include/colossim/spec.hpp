@@ -31,6 +31,7 @@ struct FlagKey {
     const char* key;   // dotted scenario key
     const char* help;
     const char* megatron = nullptr;  // Megatron-LM's name for the same setting (without "--"), if any
+    bool is_switch = false;          // on|off, and the flag alone means on
 };
 const std::vector<FlagKey>& scenario_flags();
 

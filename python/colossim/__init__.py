@@ -24,7 +24,7 @@ from typing import Any, Callable, Optional, Sequence
 from . import _core
 from ._results import (Breakdown, Datacenter, ErrorSummary, Estimate, Goodput, Memory, Parallelism, Plan, Record,
                        Validation, ValidationCase, build)
-from ._scenario import flag_names, request, split_options
+from ._scenario import flag_names, input_error, request, split_options
 
 __all__ = [
     "InputError", "ColossimWarning", "estimate", "plan", "goodput", "datacenter", "validate", "catalog", "show",
@@ -122,5 +122,4 @@ def show(kind: str, name: str) -> str:
 
 
 def _scenario_error(field: str, value: Any, valid: str) -> Exception:
-    from ._scenario import input_error
     return input_error(field, str(value), valid)

@@ -66,6 +66,16 @@ PlanObjective parse_objective(const std::string& name) {
     throw InputError("objective", name, "throughput|time|cost");
 }
 
+StepResult simulate_symmetric(const Scenario& s, const Calibration& calibration) {
+    NetworkStepOptions o;
+    o.mode = SimMode::symmetric;
+    return simulate_network_step(s, calibration, o).result;
+}
+
+StepEngineFn event_engine(const Calibration& calibration) {
+    return [calibration](const Scenario& s) { return simulate_symmetric(s, calibration); };
+}
+
 void refine_top(const Scenario& base, PlanResult& result, std::size_t k, PlanObjective objective,
                 const Calibration& calibration) {
     k = std::min(k, result.best.size());
@@ -74,9 +84,7 @@ void refine_top(const Scenario& base, PlanResult& result, std::size_t k, PlanObj
         Scenario s = base;
         s.parallelism = row.parallelism;
         s.training.micro_batch = row.micro_batch;
-        NetworkStepOptions o;
-        o.mode = SimMode::symmetric;
-        row.result = simulate_network_step(s, calibration, o).result;
+        row.result = simulate_symmetric(s, calibration);
         row.objective = objective_value(objective, s, row.result);
     }
     std::stable_sort(result.best.begin(), result.best.begin() + std::ptrdiff_t(k),
@@ -89,17 +97,22 @@ PlanAnswer plan_scenario(const Catalog& catalog, const PlanRequest& request) {
     const ScenarioRequest& r = request.scenario;
     a.base = load(catalog, r, diagnostics, ScenarioCheck::fields_only);
     a.warnings = std::move(diagnostics.warnings);
-    const std::set<std::string> fixed = scenario_keys_given(r.text, r.source, r.overrides);
+    a.result = plan_loaded(a.base, scenario_keys_given(r.text, r.source, r.overrides), request,
+                           Calibration::from_catalog(catalog));
+    return a;
+}
+
+PlanResult plan_loaded(const Scenario& base, const std::set<std::string>& fixed, const PlanRequest& request,
+                       const Calibration& calibration) {
     PlanOptions options;
     options.objective = request.objective;
     options.top = request.top;
     options.threads = request.threads;
     options.keep_all = request.keep_all;
     options.progress = request.progress;
-    const Calibration calibration = Calibration::from_catalog(catalog);
-    a.result = search_plans(a.base, default_space(a.base, fixed), options, calibration);
-    if (request.refine > 0) refine_top(a.base, a.result, request.refine, request.objective, calibration);
-    return a;
+    PlanResult result = search_plans(base, default_space(base, fixed), options, calibration);
+    if (request.refine > 0) refine_top(base, result, request.refine, request.objective, calibration);
+    return result;
 }
 
 std::string plan_answer_json(const PlanAnswer& a, const PlanRequest& request) {
@@ -118,14 +131,7 @@ Answer plan(const Catalog& catalog, const PlanRequest& request) {
 
 std::vector<ValidationResult> validation_results(const Catalog& catalog, const ValidateRequest& request) {
     const Calibration calibration = Calibration::from_catalog(catalog);
-    StepEngineFn engine;
-    if (request.event_engine) {
-        engine = [calibration](const Scenario& s) {
-            NetworkStepOptions o;
-            o.mode = SimMode::symmetric;
-            return simulate_network_step(s, calibration, o).result;
-        };
-    }
+    const StepEngineFn engine = request.event_engine ? event_engine(calibration) : nullptr;
     return run_validation(load_validation_cases(catalog, request.suite_files), calibration, engine);
 }
 
