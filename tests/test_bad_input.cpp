@@ -112,4 +112,7 @@ TEST(BadInput, NewScenarioFieldsRefuseHostileValues) {
     expect_error({{"parallelism.ep_overlap", "maybe"}}, "parallelism.ep_overlap", "on");
     expect_error({{"training.attention", "flash3"}}, "training.attention", "flash1");
     expect_error({{"parallelism.recompute", "op"}}, "parallelism.recompute", "selective-op");
+    expect_error({{"training.elementwise", "compiled"}}, "training.elementwise", "eager");
+    // A segment is 1..nodes of one NVLink domain (dgx-h100: the 8-GPU node itself).
+    for (const char* v : {"0", "2", "-1", "1e9", "x"}) expect_error({{"hardware.segment", v}}, "hardware.segment", "1");
 }

@@ -89,3 +89,51 @@ training: {seq_len: 4096, micro_batch: 1, global_batch: 1152}
     // On 8-GPU nodes groups of 8 tile the domains: nothing straddles.
     EXPECT_EQ(CostModel(test::scenario(test::kLlama405b), test::calibration()).placement(CommGroup::tp).straddle_fewest, 0);
 }
+
+TEST(Memory, RowReductionsRunAtTheNormRateStreamsAtTheCopyRate) {
+    // Two classes measured on H200 (data/calibration/h200-memory.csv): copies and adds reach
+    // 0.84-0.91 of HBM bandwidth, layer_norm and rms_norm 0.47-0.66.
+    Fixture f;
+    const Calibration& cal = test::calibration();
+    ComputeOp stream;
+    stream.kind = ComputeKind::memory;
+    stream.bytes = Bytes(1e10);
+    ComputeOp norm = stream;
+    norm.row_reduction = true;
+    const double bw = f.s.cluster.gpu.hbm_bandwidth.value;
+    EXPECT_NEAR(f.cost.compute(stream).value, 1e10 / (bw * cal.memory_efficiency) + cal.kernel_overhead.value, 1e-12);
+    EXPECT_NEAR(f.cost.compute(norm).value, 1e10 / (bw * cal.norm_memory_efficiency) + cal.kernel_overhead.value, 1e-12);
+    EXPECT_GT(cal.memory_efficiency, 0.8);
+    EXPECT_LT(cal.norm_memory_efficiency, 0.6);
+    // An eager chain pays a launch per kernel.
+    stream.kernels = 8;
+    EXPECT_NEAR(f.cost.compute(stream).value, 1e10 / (bw * cal.memory_efficiency) + 8 * cal.kernel_overhead.value, 1e-12);
+}
+
+TEST(Collectives, OnlyTheJobsOwnGroupsStraddle) {
+    // 64 GPUs of one NVL72 rack with EP 64: the one group is inside the rack.
+    const std::string job = R"(
+model: deepseek-v3
+cluster: gb200-nvl72
+gpus: 64
+parallelism: {tp: 1, ep: 64, etp: 1}
+training: {seq_len: 4096, micro_batch: 1, global_batch: 64}
+)";
+    EXPECT_EQ(CostModel(test::scenario(job), test::calibration()).placement(CommGroup::ep).straddle_fewest, 0);
+    // 256 GPUs: ranks 64-127 straddle racks 0 and 1 (8 and 56 members)...
+    const std::string big = R"(
+model: deepseek-v3
+cluster: gb200-nvl72
+gpus: 256
+parallelism: {tp: 1, pp: 4, ep: 64, etp: 1}
+training: {seq_len: 4096, micro_batch: 1, global_batch: 256}
+)";
+    const Scenario spread = test::scenario(big);
+    EXPECT_EQ(CostModel(spread, test::calibration()).placement(CommGroup::ep).straddle_fewest, 8);
+    // ...unless Slurm hands the job 16-node blocks (--segment 16): 64 GPUs a rack.
+    const Scenario segmented = test::scenario(big, {{"hardware.segment", "16"}});
+    EXPECT_EQ(segmented.cluster.nvlink_domain, 64);
+    const GroupPlacement ep = CostModel(segmented, test::calibration()).placement(CommGroup::ep);
+    EXPECT_EQ(ep.straddle_fewest, 0);
+    EXPECT_EQ(ep.per_domain, 64);
+}

@@ -62,6 +62,7 @@ TEST(HfConfig, Gpt2UsesItsOwnFieldNames) {
     EXPECT_TRUE(m.tie_embeddings);
     EXPECT_EQ(m.activation, Activation::gelu);
     EXPECT_EQ(m.position_embedding, PositionEmbedding::learned);
+    EXPECT_EQ(m.norm, Norm::layernorm);  // layer_norm_epsilon
 }
 
 TEST(HfConfig, Llama405bMatchesTheCatalog) {
@@ -74,6 +75,7 @@ TEST(HfConfig, Llama405bMatchesTheCatalog) {
     EXPECT_EQ(m.kv_heads, 8);
     EXPECT_EQ(m.vocab, c.vocab);
     EXPECT_EQ(m.activation, Activation::swiglu);
+    EXPECT_EQ(m.norm, Norm::rmsnorm);  // rms_norm_eps
     EXPECT_FALSE(m.tie_embeddings);
     EXPECT_NEAR(count_parameters(m).total, count_parameters(c).total, 1.0);
 }
@@ -86,6 +88,7 @@ TEST(HfConfig, DenseFamilies) {
     ModelSpec nemo = hf("minitron-4b.json");
     EXPECT_EQ(nemo.activation, Activation::squared_relu);  // hidden_act relu2, not gated
     EXPECT_EQ(nemo.head_dim, 128);
+    EXPECT_EQ(nemo.norm, Norm::layernorm);  // norm_eps: Nemotron's LayerNorm1P
 }
 
 TEST(HfConfig, MixtureOfExpertsFamilies) {

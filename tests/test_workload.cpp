@@ -189,3 +189,58 @@ training: {seq_len: 4096, global_batch: 64, micro_batch: 1}
     EXPECT_DOUBLE_EQ(with[0].bytes.value, 2.0 * routed * 4 * 4096);
     EXPECT_TRUE(moe_comms(1).empty());
 }
+
+namespace {
+const ComputeOp* find_op(const OpList& ops, std::string_view name) {
+    for (const auto& op : ops.compute) {
+        if (name == op.name) return &op;
+    }
+    return nullptr;
+}
+}  // namespace
+
+TEST(Elementwise, EagerPyTorchMovesMoreBytesThanFusedKernels) {
+    // TorchTitan's RMSNorm in fp32 (36 bytes an element, 8 kernels) against one fused
+    // kernel (read 2, write 2); rotary 20 against 4; SwiGLU 10 against 6; GQA's repeat_kv
+    // and the logits' fp32 upcast run only eagerly.
+    const std::string llama = R"(
+model: llama3-8b
+cluster: dgx-h100
+gpus: 8
+parallelism: {tp: 1, zero: 3, recompute: none, sequence_parallel: false}
+training: {seq_len: 8192, global_batch: 8, micro_batch: 1}
+)";
+    const Workload fused = build_workload(test::scenario(llama));
+    const Workload eager = build_workload(test::scenario(llama, {{"training.elementwise", "eager"}}));
+    const double tokens = 8192, h = 4096;
+    const ComputeOp* norm_f = find_op(fused.dense_layer.forward, "attention_norm");
+    const ComputeOp* norm_e = find_op(eager.dense_layer.forward, "attention_norm");
+    ASSERT_TRUE(norm_f && norm_e);
+    EXPECT_DOUBLE_EQ(norm_f->bytes.value, 4 * tokens * h);
+    EXPECT_DOUBLE_EQ(norm_e->bytes.value, 36 * tokens * h);
+    EXPECT_EQ(norm_e->kernels, 8);
+    EXPECT_TRUE(norm_f->row_reduction);
+    EXPECT_FALSE(norm_e->row_reduction);
+    EXPECT_DOUBLE_EQ(find_op(eager.dense_layer.forward, "rotary")->bytes.value / find_op(fused.dense_layer.forward, "rotary")->bytes.value, 5.0);
+    EXPECT_DOUBLE_EQ(find_op(eager.dense_layer.forward, "activation")->bytes.value / find_op(fused.dense_layer.forward, "activation")->bytes.value, 10.0 / 6.0);
+    EXPECT_TRUE(find_op(eager.dense_layer.forward, "repeat_kv"));
+    EXPECT_FALSE(find_op(fused.dense_layer.forward, "repeat_kv"));
+    EXPECT_TRUE(find_op(eager.head.forward, "logits_to_fp32"));
+    // FLOPs do not change: eager is slower, not more work.
+    EXPECT_DOUBLE_EQ(eager.model_flops_per_step.value, fused.model_flops_per_step.value);
+}
+
+TEST(Elementwise, LayerNormGeluModelsCostTheSameEagerly) {
+    // F.layer_norm and F.gelu are single ATen kernels: a GPT with learned positions has no
+    // eager-only traffic in its layers.
+    Scenario fused = test::scenario(gpt("{tp: 8, pp: 8, sequence_parallel: false}", "{seq_len: 2048, global_batch: 2304}"));
+    Scenario eager = test::scenario(gpt("{tp: 8, pp: 8, sequence_parallel: false}",
+                                        "{seq_len: 2048, global_batch: 2304, elementwise: eager}"));
+    EXPECT_EQ(fused.model.norm, Norm::layernorm);
+    const Workload a = build_workload(fused), b = build_workload(eager);
+    ASSERT_EQ(a.dense_layer.forward.compute.size(), b.dense_layer.forward.compute.size());
+    for (std::size_t i = 0; i < a.dense_layer.forward.compute.size(); ++i) {
+        EXPECT_DOUBLE_EQ(a.dense_layer.forward.compute[i].bytes.value, b.dense_layer.forward.compute[i].bytes.value)
+            << a.dense_layer.forward.compute[i].name;
+    }
+}

@@ -22,7 +22,8 @@ namespace colossim {
 
 // One calibration for every case: data/calibration/model.yaml, each figure with its source.
 struct Calibration {
-    double memory_efficiency = 0.85;   // HBM bandwidth reached by elementwise kernels
+    double memory_efficiency = 0.85;   // HBM bandwidth reached by streaming elementwise kernels
+    double norm_memory_efficiency = 0.55;  // ... by kernels that reduce along rows (norms, softmax)
     double gemm_k_half = 128;          // k at which the reduction-length loss is 1/2
     double gemm_tile_m = 128, gemm_tile_n = 128;
     Seconds kernel_overhead = microseconds(2);
@@ -132,7 +133,7 @@ private:
     Calibration cal_;
     FlopRate gemm_peak_, attention_rate_;
     double attention_seq_half_ = 0;
-    ByteRate memory_rate_;
+    ByteRate memory_rate_, norm_memory_rate_;
     CommLinks links_;
     double gemm_efficiency_max_, gemm_efficiency_fp8_;
     GroupPlacement groups_[7];

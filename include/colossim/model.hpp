@@ -11,6 +11,9 @@ namespace colossim {
 
 enum class Activation { gelu, relu, squared_relu, swiglu };  // swiglu = gated (SiLU·x)
 enum class PositionEmbedding { learned, rope };
+// The normalisation layer: what its kernels cost when PyTorch runs them eagerly differs
+// (F.layer_norm is one kernel; an RMSNorm written in PyTorch is several).
+enum class Norm { layernorm, rmsnorm };
 
 // Mixture of experts (Mixtral, Qwen-MoE, DeepSeek). Absent when experts == 0.
 struct MoeSpec {
@@ -47,6 +50,7 @@ struct ModelSpec {
     std::int64_t max_seq_len = 0;
     Activation activation = Activation::gelu;
     PositionEmbedding position_embedding = PositionEmbedding::rope;
+    Norm norm = Norm::rmsnorm;
     bool tie_embeddings = false;
     bool bias = false;
     MoeSpec moe;
@@ -60,5 +64,6 @@ struct ModelSpec {
 
 const char* to_string(Activation a);
 const char* to_string(PositionEmbedding p);
+const char* to_string(Norm n);
 
 }  // namespace colossim

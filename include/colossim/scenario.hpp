@@ -21,6 +21,11 @@ enum class Precision { bf16, fp16, fp8 };
 // Triton kernels of 2023 derived from it, e.g. MPT's attn_impl "triton"), or Megatron's
 // unfused bmm + softmax path.
 enum class AttentionKernel { flash, flash1, unfused };
+// How the elementwise steps of a layer (norms, rotary, the gated activation) run: fused
+// kernels (Transformer Engine / Apex in Megatron-LM and NeMo, Inductor under
+// torch.compile, MPT's fused LayerNorm) or eagerly, one PyTorch op a kernel (TorchTitan
+// without --training.compile): more HBM traffic and more launches.
+enum class Elementwise { fused, eager };
 // NCCL's all-reduce algorithm, as NCCL_ALGO fixes it; automatic: NCCL's choice by size.
 enum class NcclAlgorithm { automatic, ring, tree };
 
@@ -56,6 +61,7 @@ struct Training {
     double tokens = 0.0;            // tokens to train; 0 = not asked
     Precision precision = Precision::bf16;
     AttentionKernel attention = AttentionKernel::flash;
+    Elementwise elementwise = Elementwise::fused;
     bool dropout = false;           // dropout layers present (their masks are saved)
     NcclAlgorithm nccl_algo = NcclAlgorithm::automatic;  // the event engine's all-reduces
     double price_per_gpu_hour = 0;  // USD; from the cluster unless set
@@ -77,5 +83,6 @@ struct Scenario {
 const char* to_string(Recompute r);
 const char* to_string(Precision p);
 const char* to_string(AttentionKernel k);
+const char* to_string(Elementwise e);
 
 }  // namespace colossim

@@ -31,6 +31,9 @@ struct ComputeOp {
     bool weight_gradient = false;           // a backward GEMM for a weight's gradient (what
                                             // zero-bubble schedules defer: the W pass)
     bool low_precision = false;             // an FP8 GEMM: runs at the FP8 peak (else 16-bit)
+    int kernels = 1;                        // launches: an eager chain of elementwise ops is several
+    bool row_reduction = false;             // a memory-bound kernel that reduces along rows
+                                            // (norm, softmax, cross-entropy): slower than a stream
 };
 
 enum class CollectiveKind { all_reduce, all_gather, reduce_scatter, all_to_all, send_recv };

@@ -9,6 +9,7 @@ namespace {
 // The numeric constants by their model.yaml names, for the cross-validation's fits.
 double* field(Calibration& c, const std::string& name) {
     if (name == "memory_efficiency") return &c.memory_efficiency;
+    if (name == "norm_memory_efficiency") return &c.norm_memory_efficiency;
     if (name == "gemm_k_half") return &c.gemm_k_half;
     if (name == "kernel_overhead") return &c.kernel_overhead.value;
     if (name == "nvlink_efficiency") return &c.nvlink_efficiency;
@@ -31,6 +32,7 @@ Calibration Calibration::from_catalog(const Catalog& catalog) {
     spec::FieldReader r(spec::load_document(*text, "calibration/model.yaml"), "calibration", diagnostics);
     Calibration c;
     c.memory_efficiency = r.number("memory_efficiency", 0.01, 1.0);
+    c.norm_memory_efficiency = r.number("norm_memory_efficiency", 0.01, 1.0);
     c.gemm_k_half = r.number("gemm_k_half", 0.0, 1e5);
     c.gemm_tile_m = r.number("gemm_tile_m", 1, 1024);
     c.gemm_tile_n = r.number("gemm_tile_n", 1, 1024);

@@ -5,7 +5,9 @@
 namespace colossim {
 
 namespace {
-GroupPlacement place(std::int64_t size, std::int64_t stride, std::int64_t domain) {
+// `gpus`: the job's size; groups start at rank 0 of a domain, and only the job's own
+// groups can straddle (a 64-GPU job in a 72-GPU rack has none).
+GroupPlacement place(std::int64_t size, std::int64_t stride, std::int64_t domain, std::int64_t gpus) {
     GroupPlacement g;
     g.size = size;
     if (size <= 1) return g;
@@ -15,7 +17,8 @@ GroupPlacement place(std::int64_t size, std::int64_t stride, std::int64_t domain
     const std::int64_t span = size * stride;
     if (stride < domain && span < domain && domain % span != 0) {
         std::int64_t fewest = size;
-        for (std::int64_t start = 0; start < span * domain; start += span) {  // one period of the pattern
+        const std::int64_t period = span * domain;
+        for (std::int64_t start = 0; start < std::min(period, gpus); start += span) {  // one period of the pattern
             const std::int64_t boundary = (start / domain + 1) * domain;
             if (start + span <= boundary) continue;
             const std::int64_t first = (boundary - start + stride - 1) / stride;
@@ -39,20 +42,22 @@ CostModel::CostModel(const Scenario& scenario, const Calibration& calibration) :
     attention_rate_ = gpu.peak_bf16 * attention_eff * kernel_speed;
     attention_seq_half_ = gpu.attention_seq_half > 0 ? gpu.attention_seq_half : cal_.attention_seq_half;
     memory_rate_ = gpu.hbm_bandwidth * cal_.memory_efficiency;
+    norm_memory_rate_ = gpu.hbm_bandwidth * cal_.norm_memory_efficiency;
     links_ = CommLinks{gpu.nvlink_per_direction() * cal_.nvlink_efficiency,
                        s_.cluster.nic_bandwidth * cal_.network_efficiency, s_.cluster.nvlink_latency,
                        s_.cluster.network_latency};
 
     const auto& p = s_.parallelism;
     const std::int64_t domain = std::max<std::int64_t>(1, s_.cluster.nvlink_domain);
+    const std::int64_t job_gpus = std::max<std::int64_t>(1, s_.gpus);
     auto idx = [](CommGroup g) { return static_cast<int>(g); };
-    groups_[idx(CommGroup::tp)] = place(p.tp, 1, domain);
-    groups_[idx(CommGroup::cp)] = place(p.cp, p.tp, domain);
-    groups_[idx(CommGroup::dp)] = place(p.dp * p.cp, p.tp, domain);  // gradients reduce over dp x cp
-    groups_[idx(CommGroup::ep)] = place(p.ep, p.expert_tp(), domain);
-    groups_[idx(CommGroup::expert_dp)] = place(p.expert_dp(), p.expert_tp() * p.ep, domain);
-    groups_[idx(CommGroup::pp)] = place(p.pp, p.tp * p.cp * p.dp, domain);
-    groups_[idx(CommGroup::etp)] = place(p.expert_tp(), 1, domain);  // innermost of the expert layout
+    groups_[idx(CommGroup::tp)] = place(p.tp, 1, domain, job_gpus);
+    groups_[idx(CommGroup::cp)] = place(p.cp, p.tp, domain, job_gpus);
+    groups_[idx(CommGroup::dp)] = place(p.dp * p.cp, p.tp, domain, job_gpus);  // gradients reduce over dp x cp
+    groups_[idx(CommGroup::ep)] = place(p.ep, p.expert_tp(), domain, job_gpus);
+    groups_[idx(CommGroup::expert_dp)] = place(p.expert_dp(), p.expert_tp() * p.ep, domain, job_gpus);
+    groups_[idx(CommGroup::pp)] = place(p.pp, p.tp * p.cp * p.dp, domain, job_gpus);
+    groups_[idx(CommGroup::etp)] = place(p.expert_tp(), 1, domain, job_gpus);  // innermost of the expert layout
 }
 
 GroupPlacement CostModel::placement(CommGroup group) const { return groups_[static_cast<int>(group)]; }
@@ -81,7 +86,7 @@ double CostModel::attention_efficiency(double query_rows) const {
 }
 
 Seconds CostModel::compute(const ComputeOp& op) const {
-    Seconds memory_time = op.bytes / memory_rate_;
+    Seconds memory_time = op.bytes / (op.row_reduction ? norm_memory_rate_ : memory_rate_);
     switch (op.kind) {
         case ComputeKind::gemm: {
             const bool fp8 = op.low_precision && s_.cluster.gpu.peak_fp8;
@@ -93,7 +98,7 @@ Seconds CostModel::compute(const ComputeOp& op) const {
         case ComputeKind::attention:
             return max(op.flops / (attention_rate_ * attention_efficiency(op.m)), memory_time) + cal_.kernel_overhead;
         case ComputeKind::memory:
-            return memory_time + cal_.kernel_overhead;
+            return memory_time + cal_.kernel_overhead * double(op.kernels);
     }
     return Seconds(0);
 }

@@ -57,8 +57,8 @@ std::string describe_model(const ModelSpec& m) {
                                                  : std::to_string(m.head_dim);
     out += fmt::format("  layers {}  hidden {}  ffn {}  heads {}  kv_heads {}  head_dim {}  vocab {}\n", m.layers,
                        m.hidden, m.ffn_hidden, m.heads, m.kv_heads, head_dim, m.vocab);
-    out += fmt::format("  activation {}  positions {}  tied embeddings {}\n", to_string(m.activation),
-                       to_string(m.position_embedding), m.tie_embeddings ? "yes" : "no");
+    out += fmt::format("  activation {}  norm {}  positions {}  tied embeddings {}\n", to_string(m.activation),
+                       to_string(m.norm), to_string(m.position_embedding), m.tie_embeddings ? "yes" : "no");
     if (m.moe.enabled()) {
         out += fmt::format("  MoE: {} experts, top-{}, expert ffn {}, {} shared (ffn {}), {} dense layers first\n",
                            m.moe.experts, m.moe.top_k, m.moe.ffn_hidden, m.moe.shared_experts, m.moe.shared_ffn_hidden,

@@ -41,6 +41,10 @@ ModelSpec read_model_yaml(const YAML::Node& node, const std::string& path, Diagn
     auto pos = r.optional_text("position_embedding").value_or("rope");
     if (pos != "rope" && pos != "learned") throw InputError(r.path_of("position_embedding"), pos, "rope or learned");
     m.position_embedding = pos == "learned" ? PositionEmbedding::learned : PositionEmbedding::rope;
+    // Gated-MLP families (Llama, Mistral, Qwen, DeepSeek) use RMSNorm; GPT-2/3 and MPT LayerNorm.
+    const std::string norm = r.optional_text("norm").value_or(m.gated_mlp() ? "rmsnorm" : "layernorm");
+    if (norm != "rmsnorm" && norm != "layernorm") throw InputError(r.path_of("norm"), norm, "rmsnorm or layernorm");
+    m.norm = norm == "rmsnorm" ? Norm::rmsnorm : Norm::layernorm;
     m.tie_embeddings = r.optional_flag("tie_embeddings").value_or(false);
     m.bias = r.optional_flag("bias").value_or(false);
     if (r.has("moe")) {
@@ -142,6 +146,11 @@ ModelSpec read_hf_config(const YAML::Node& node, const std::string& source_name,
         m.activation = Activation::gelu;
     }
     m.position_embedding = m.family == "gpt2" ? PositionEmbedding::learned : PositionEmbedding::rope;
+    // The epsilon's name says which norm the family uses (rms_norm_eps: Llama, Qwen, Mistral,
+    // DeepSeek; layer_norm_epsilon / layer_norm_eps: GPT-2; norm_eps: Nemotron's LayerNorm1P).
+    m.norm = r.has("rms_norm_eps") ? Norm::rmsnorm
+             : r.has("layer_norm_epsilon") || r.has("layer_norm_eps") || r.has("norm_eps") ? Norm::layernorm
+             : m.gated_mlp() ? Norm::rmsnorm : Norm::layernorm;
     m.bias = m.family == "gpt2" || r.optional_flag("mlp_bias").value_or(false);
 
     // Mixture of experts: each family names it differently.
@@ -238,4 +247,5 @@ const char* to_string(Activation a) {
     return "?";
 }
 const char* to_string(PositionEmbedding p) { return p == PositionEmbedding::learned ? "learned" : "rope"; }
+const char* to_string(Norm n) { return n == Norm::rmsnorm ? "rmsnorm" : "layernorm"; }
 }  // namespace colossim

@@ -17,6 +17,8 @@ const std::vector<FlagKey>& scenario_flags() {
         {"gpus-per-node", "hardware.gpus_per_node", "override GPUs per node (and NVLink domain)"},
         {"nic-bw", "hardware.nic_bw", "override scale-out bandwidth per GPU, e.g. \"100 Gbit/s\""},
         {"nvlink-bw", "hardware.nvlink_bw", "override NVLink bandwidth per GPU (both directions), e.g. \"900 GB/s\""},
+        {"segment", "hardware.segment",
+         "nodes of one NVLink domain the job gets per block (Slurm --segment), e.g. 16 on NVL72: 64 GPUs a rack"},
         {"tp", "parallelism.tp", "tensor parallel size", "tensor-model-parallel-size"},
         {"pp", "parallelism.pp", "pipeline parallel size", "pipeline-model-parallel-size"},
         {"vpp", "parallelism.vpp", "virtual (interleaved) stages per pipeline rank", "virtual-pipeline-model-parallel-size"},
@@ -41,6 +43,7 @@ const std::vector<FlagKey>& scenario_flags() {
         {"tokens", "training.tokens", "tokens to train, e.g. 15.6T"},
         {"precision", "training.precision", "bf16|fp16|fp8"},
         {"attention", "training.attention", "flash (FlashAttention-2) | flash1 (FlashAttention-1, 2023 Triton kernels) | unfused"},
+        {"elementwise", "training.elementwise", "fused (TE/Apex kernels, torch.compile) | eager (PyTorch ops one kernel each)"},
         {"dropout", "training.dropout", "on|off: dropout layers present", nullptr, true},
         {"nccl-algo", "training.nccl_algo", "auto|ring|tree: the event engine's all-reduce algorithm (as NCCL_ALGO)"},
         {"price", "training.price_per_gpu_hour", "USD per GPU-hour"},
@@ -132,6 +135,13 @@ Scenario load_scenario(const std::string& yaml_text, const std::string& source_n
             s.cluster.gpus_per_node = *n;
             if (s.cluster.nvlink_domain < *n) s.cluster.nvlink_domain = *n;
         }
+        if (h.has("segment")) {
+            // Slurm's --segment hands a job its nodes in blocks inside one NVLink domain
+            // (16 of an NVL72 rack's 18 trays: 64 GPUs); the job's NVLink groups are those blocks.
+            const std::int64_t most = std::max<std::int64_t>(1, s.cluster.nvlink_domain / s.cluster.gpus_per_node);
+            const std::int64_t nodes = h.integer("segment", 1, most);
+            s.cluster.nvlink_domain = nodes * s.cluster.gpus_per_node;
+        }
         if (h.has("nic_bw")) s.cluster.nic_bandwidth = h.byte_rate("nic_bw");
         if (h.has("nvlink_bw")) s.cluster.gpu.nvlink_bandwidth = h.byte_rate("nvlink_bw");
         h.ignore({"nic_bw", "nvlink_bw", "gpu"});
@@ -203,6 +213,11 @@ Scenario load_scenario(const std::string& yaml_text, const std::string& source_n
         } else {
             q.raw("attention");
         }
+        if (q.has("elementwise")) {
+            t.elementwise = q.choice("elementwise", {"fused", "eager"}) == "eager" ? Elementwise::eager : Elementwise::fused;
+        } else {
+            q.raw("elementwise");
+        }
         t.dropout = q.optional_flag("dropout").value_or(false);
         if (q.has("nccl_algo")) {
             const std::string algo = q.choice("nccl_algo", {"auto", "ring", "tree"});
@@ -258,6 +273,7 @@ const char* to_string(Precision p) {
     }
     return "?";
 }
+const char* to_string(Elementwise e) { return e == Elementwise::eager ? "eager" : "fused"; }
 const char* to_string(AttentionKernel k) {
     return k == AttentionKernel::flash ? "flash" : k == AttentionKernel::flash1 ? "flash1" : "unfused";
 }

@@ -64,13 +64,57 @@ Shape::Shape(const Scenario& s) {
     dropout = s.training.dropout;
     gated = m.gated_mlp();
     fp8 = s.training.precision == Precision::fp8;
+    eager = s.training.elementwise == Elementwise::eager;
+    rms_norm = m.norm == Norm::rmsnorm;
 }
 
 namespace {
 
+// The elementwise steps of a layer as the framework runs them (Training::elementwise), in
+// HBM bytes per element and kernels. Fused: one kernel reading its 16-bit input and writing
+// its 16-bit output. Eager: one kernel per PyTorch op, as TorchTitan's Llama writes them
+// (torchtitan models/norms.py RMSNorm and models/llama/model.py, e.g. at commit 0199cbc1):
+// - RMSNorm computed in fp32: x.float() 2+4, pow(2) 4+4, mean 4, (+eps, rsqrt: per row),
+//   x * rsqrt 4+4, type_as 4+2, * weight 2+2 = 36 bytes, 8 kernels. F.layer_norm is one
+//   ATen kernel eagerly too, so a LayerNorm costs the same either way.
+// - rotary by complex multiplication, for q and for k: float() 2+4, multiply 4+4,
+//   type_as 4+2 = 20 bytes, 3 kernels each (fused: read 2, write 2).
+// - SwiGLU silu(w1 x) * (w3 x): silu 2+2, mul 2+2+2 = 10 bytes per ffn element, 2 kernels
+//   (fused: 6 bytes, one kernel).
+// - grouped-query attention: repeat_kv copies K and V out to the query heads.
+// - the loss upcasts the logits (pred.float(): 2+4 bytes per logit) before cross-entropy.
+// A fused norm reduces each row in one kernel (the slower row-reduction class of the
+// calibration); the eager chain is maps over the tensor, the mean a reduction PyTorch
+// runs at streaming speed, so it is taken as streaming throughout.
+struct ElementwiseCost {
+    double bytes;  // per element
+    int kernels;
+    bool row_reduction = false;
+};
+ElementwiseCost norm_cost(const Shape& x) {
+    return x.eager && x.rms_norm ? ElementwiseCost{36, 8} : ElementwiseCost{2 * kAct, 1, true};
+}
+ElementwiseCost rotary_cost(const Shape& x) { return x.eager ? ElementwiseCost{20, 6} : ElementwiseCost{2 * kAct, 1}; }
+ElementwiseCost gated_activation_cost(const Shape& x) {
+    return x.eager ? ElementwiseCost{10, 2} : ElementwiseCost{3 * kAct, 1};
+}
+
+ComputeOp memory(const char* name, double elements, ElementwiseCost c) {
+    ComputeOp op = memory(name, c.bytes * elements);
+    op.kernels = c.kernels;
+    op.row_reduction = c.row_reduction;
+    return op;
+}
+
+ComputeOp row_reduction(const char* name, double bytes) {
+    ComputeOp op = memory(name, bytes);
+    op.row_reduction = true;
+    return op;
+}
+
 // Norm + (all-gather) ... (reduce-scatter/all-reduce) + residual wrap every sub-block.
 void open_sublayer(BlockWork& w, const Shape& x, const char* norm_name, const char* gather_name) {
-    w.forward.compute.push_back(memory(norm_name, 2 * kAct * x.norm_tokens * x.h));
+    w.forward.compute.push_back(memory(norm_name, x.norm_tokens * x.h, norm_cost(x)));
     if (x.sp) w.forward.comm.push_back(collective(gather_name, CollectiveKind::all_gather, CommGroup::tp, kAct * x.tokens * x.h));
 }
 
@@ -111,7 +155,7 @@ void attention_core(BlockWork& w, const Shape& x, const Scenario& s) {
     const double scores = bh * x.q_len * x.kv_len;
     std::vector<ComputeOp> ops = {
         gemm("attention_qk", x.q_len, x.kv_len, x.d_qk, bh),
-        memory("softmax", 2 * kAct * scores),
+        row_reduction("softmax", 2 * kAct * scores),
     };
     if (x.dropout) ops.push_back(memory("attention_dropout", (2 * kAct + 1) * scores));
     ops.push_back(gemm("attention_av", x.q_len, x.d_v, x.kv_len, bh));
@@ -161,7 +205,10 @@ void attention_block(BlockWork& w, const Shape& x, const Scenario& s) {
         add_gemm(w, x, gemm("qkv_proj", x.tokens, (x.heads * x.d_qk + 2 * x.kv_heads * x.d_qk), x.h));
     }
     if (m.position_embedding == PositionEmbedding::rope) {
-        w.forward.compute.push_back(memory("rotary", 2 * kAct * x.tokens * (x.heads + x.kv_heads) * x.d_qk));
+        w.forward.compute.push_back(memory("rotary", x.tokens * (x.heads + x.kv_heads) * x.d_qk, rotary_cost(x)));
+    }
+    if (x.eager && x.kv_heads < x.heads) {  // repeat_kv: read K and V, write them per query head
+        w.forward.compute.push_back(memory("repeat_kv", kAct * 2 * x.tokens * (x.kv_heads + x.heads) * x.d_qk));
     }
     attention_core(w, x, s);
     add_gemm(w, x, gemm("out_proj", x.tokens, x.h, x.heads * x.d_v));
@@ -172,7 +219,8 @@ void mlp(BlockWork& w, const Shape& x, double width, double rows, const char* fc
          double batch = 1) {
     const double up = x.gated ? 2.0 : 1.0;
     add_gemm(w, x, gemm(fc1, rows / batch, up * width, x.h, batch));
-    w.forward.compute.push_back(memory(act, kAct * rows * width * (up + 1)));
+    if (x.gated) w.forward.compute.push_back(memory(act, rows * width, gated_activation_cost(x)));
+    else w.forward.compute.push_back(memory(act, kAct * rows * width * 2));
     add_gemm(w, x, gemm(fc2, rows / batch, x.h, width, batch));
 }
 
@@ -239,7 +287,8 @@ BlockWork head(const Scenario& s, const Shape& x) {
     open_sublayer(w, x, "final_norm", "tp_all_gather_head");
     add_gemm(w, x, gemm("logits", x.tokens, vocab, x.h), 1.0, false);
     // Vocabulary-parallel cross-entropy in fp32: read the logits, write fp32 exp/softmax.
-    w.forward.compute.push_back(memory("cross_entropy", (kAct + 4 + 4) * x.tokens * vocab));
+    w.forward.compute.push_back(row_reduction("cross_entropy", (kAct + 4 + 4) * x.tokens * vocab));
+    if (x.eager) w.forward.compute.push_back(memory("logits_to_fp32", (kAct + 4) * x.tokens * vocab));
     w.forward.comm.push_back(collective("tp_cross_entropy", CollectiveKind::all_reduce, CommGroup::tp, 3 * 4 * x.tokens));
     mirror_backward(w);
     w.recompute = {};  // the head is never recomputed

@@ -19,6 +19,8 @@ struct Shape {
     double causal_factor;    // share of the score square the attention kernel computes
     bool dropout, gated;
     bool fp8;                // linear layers run in FP8
+    bool eager;              // elementwise steps run as eager PyTorch ops (Training::elementwise)
+    bool rms_norm;           // the model's norm is RMSNorm (else LayerNorm)
 };
 
 BlockWork dense_layer(const Scenario& s, const Shape& x);
