@@ -102,6 +102,18 @@ PYBIND11_MODULE(_core, m) {
         return answer(a);
     }, py::arg("text"), py::arg("source"), py::arg("overrides"));
 
+    m.def("compare", [](const std::vector<std::tuple<std::string, std::string, Pairs>>& scenarios,
+                        const std::vector<std::string>& labels) {
+        std::vector<api::ScenarioRequest> requests;
+        for (const auto& [text, source, overrides] : scenarios) requests.push_back(request(text, source, overrides));
+        api::Answer a;
+        {
+            py::gil_scoped_release release;
+            a = api::compare(catalog(), requests, labels);
+        }
+        return answer(a);
+    }, py::arg("scenarios"), py::arg("labels"));
+
     m.def("plan", [](const std::string& text, const std::string& source,
                      const Pairs& overrides, const std::string& objective,
                      std::size_t top, unsigned threads, std::size_t refine, const py::object& progress) {

@@ -32,12 +32,15 @@ Command add_collective(CLI::App& root);
 Command add_simulate(CLI::App& root);
 Command add_goodput(CLI::App& root);
 Command add_datacenter(CLI::App& root);
+Command add_compare(CLI::App& root);
 
 // The scenario inputs every scenario command takes: an optional file and the flags of
 // scenario_flags(), which override it.
 class ScenarioOptions {
 public:
     void add_to(CLI::App& cmd);
+    // The flags only (compare takes several scenario files of its own; the flags apply to each).
+    void add_flags_to(CLI::App& cmd);
     // Loads and validates; warnings are printed to stderr (and kept in `diagnostics`).
     Scenario load(const Catalog& catalog, Diagnostics& diagnostics) const;
     std::vector<Override> overrides() const;

@@ -36,8 +36,12 @@ std::vector<std::string> with_switch_values(int argc, const char* const* argv) {
 }
 
 void ScenarioOptions::add_to(CLI::App& cmd) {
-    cmd_ = &cmd;
     cmd.add_option("scenario", file_, "scenario YAML file (flags override it)");
+    add_flags_to(cmd);
+}
+
+void ScenarioOptions::add_flags_to(CLI::App& cmd) {
+    cmd_ = &cmd;
     for (const auto& f : scenario_flags()) {
         // One value each (a later repeat wins), so a flag never swallows the scenario file.
         // Megatron-LM's name of the same setting is an alias (--tensor-model-parallel-size).

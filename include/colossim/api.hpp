@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "colossim/catalog.hpp"
+#include "colossim/compare_report.hpp"
 #include "colossim/datacenter.hpp"
 #include "colossim/estimate.hpp"
 #include "colossim/goodput_report.hpp"
@@ -44,6 +45,17 @@ struct EstimateAnswer {
 };
 EstimateAnswer estimate_scenario(const Catalog& catalog, const ScenarioRequest& request);
 Answer estimate(const Catalog& catalog, const ScenarioRequest& request);
+
+// `compare`: each scenario estimated, side by side. `labels` name the columns (one per
+// request, or empty for "scenario 1", "scenario 2", ...); 2 to kMaxCompared scenarios.
+constexpr std::size_t kMaxCompared = 16;
+struct CompareAnswer {
+    std::vector<ComparedScenario> scenarios;
+    std::vector<std::string> warnings;  // each prefixed with its column's label
+};
+CompareAnswer compare_scenarios(const Catalog& catalog, const std::vector<ScenarioRequest>& requests,
+                                const std::vector<std::string>& labels);
+Answer compare(const Catalog& catalog, const std::vector<ScenarioRequest>& requests, const std::vector<std::string>& labels);
 
 // `plan` at one GPU count: the best plans, optionally the top `refine` re-ranked by the
 // event engine (symmetric mode).

@@ -22,13 +22,13 @@ import warnings as _warnings
 from typing import Any, Callable, Optional, Sequence
 
 from . import _core
-from ._results import (Breakdown, Datacenter, ErrorSummary, Estimate, Goodput, Memory, Parallelism, Plan, Record,
-                       Validation, ValidationCase, build)
+from ._results import (Breakdown, Comparison, Datacenter, ErrorSummary, Estimate, Goodput, Memory, Parallelism, Plan,
+                       Record, Validation, ValidationCase, build)
 from ._scenario import flag_names, input_error, request, split_options
 
 __all__ = [
-    "InputError", "ColossimWarning", "estimate", "plan", "goodput", "datacenter", "validate", "catalog", "show",
-    "flag_names", "Estimate", "Plan", "Goodput", "Datacenter", "Validation", "Parallelism", "Breakdown", "Memory",
+    "InputError", "ColossimWarning", "estimate", "compare", "plan", "goodput", "datacenter", "validate", "catalog",
+    "show", "flag_names", "Estimate", "Comparison", "Plan", "Goodput", "Datacenter", "Validation", "Parallelism", "Breakdown", "Memory",
     "ValidationCase", "ErrorSummary", "Record",
 ]
 
@@ -56,6 +56,20 @@ def _answer(cls, json_text: str, warnings: Sequence[str]):
 def estimate(scenario: Any = None, **flags: Any) -> Estimate:
     """Analytical step time, MFU, memory and cost of a scenario (``colossim estimate``)."""
     return _answer(Estimate, *_core.estimate(*request(scenario, **flags)))
+
+
+def compare(*scenarios: Any, labels: Optional[Sequence[str]] = None, **flags: Any) -> Comparison:
+    """Scenarios side by side (``colossim compare``): each a dict or a path, the keyword
+    arguments (CLI flags) applied to every one. Columns are named by ``labels``, else by the
+    files' stems (``"scenario N"`` for dicts). ``to_pandas()`` gives a metric a row."""
+    import os
+    requests = [request(s, **flags) for s in scenarios]
+    if labels is None:
+        labels = [os.path.splitext(os.path.basename(os.fspath(s)))[0] if isinstance(s, (str, os.PathLike))
+                  else f"scenario {i + 1}" for i, s in enumerate(scenarios)]
+        if len(set(labels)) != len(labels):
+            labels = [f"scenario {i + 1}" for i in range(len(scenarios))]
+    return _answer(Comparison, *_core.compare(requests, list(labels)))
 
 
 def plan(scenario: Any = None, *, objective: str = "throughput", top: int = 10, threads: int = 0, refine: int = 0,

@@ -13,6 +13,7 @@ from ._results import ValidationCase as ValidationCase
 from ._results import Record as Record
 from ._results import Goodput as Goodput
 from ._results import Datacenter as Datacenter
+from ._results import Comparison as Comparison
 
 class InputError(ValueError):
     """Bad input: the CLI's exit-2 message."""
@@ -34,6 +35,7 @@ def estimate(scenario: ScenarioLike = None, *, model: str = ..., cluster: str = 
              dp_overlap: bool = ..., schedule: str = ..., micro_batch: int = ..., global_batch: int = ...,
              seq_len: int | str = ..., tokens: float | str = ..., precision: str = ..., attention: str = ...,
              dropout: bool = ..., **flags: Any) -> Estimate: ...
+def compare(*scenarios: dict[str, Any] | str, labels: Optional[Sequence[str]] = None, **flags: Any) -> Comparison: ...
 def plan(scenario: ScenarioLike = None, *, objective: str = "throughput", top: int = 10, threads: int = 0,
          refine: int = 0, progress: Optional[Callable[[float], None]] = None, **flags: Any) -> Plan: ...
 def goodput(scenario: ScenarioLike = None, *, duration: str = ..., checkpoint_interval: str = ...,

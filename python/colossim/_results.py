@@ -257,6 +257,23 @@ def _wrap(v):
     return v
 
 
+class Comparison(Record):
+    """Scenarios side by side (``colossim compare --json``): ``scenarios`` (column labels) and
+    ``rows`` (section, metric, unit, values, vs_first: change against the first, differs)."""
+
+    def to_pandas(self):
+        """A row a metric (indexed by section and metric), a column a scenario."""
+        import pandas as pd
+        labels = self.raw["scenarios"]
+        records = [dict(zip(labels, r["values"]), section=r["section"], metric=r["metric"], unit=r["unit"],
+                        differs=r["differs"]) for r in self.raw["rows"]]
+        return pd.DataFrame(records).set_index(["section", "metric"])[["unit", *labels, "differs"]]
+
+    def __repr__(self) -> str:
+        diff = [r["metric"] for r in self.raw.get("rows", []) if r.get("differs")]
+        return f"Comparison({', '.join(self.raw.get('scenarios', []))}: {len(diff)} metrics differ)"
+
+
 class Goodput(Record):
     """Goodput and time to train under failures (``colossim goodput --json``): closed form
     (``goodput``, ``wall_clock_expected_s``) and Monte-Carlo (``wall_clock_s.p50/p90/p99``)."""

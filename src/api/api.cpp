@@ -59,6 +59,30 @@ Answer estimate(const Catalog& catalog, const ScenarioRequest& request) {
     return {estimate_with_failures_json(a.scenario, a.result, a.failures, a.warnings), a.warnings};
 }
 
+CompareAnswer compare_scenarios(const Catalog& catalog, const std::vector<ScenarioRequest>& requests,
+                                const std::vector<std::string>& labels) {
+    if (requests.size() < 2 || requests.size() > kMaxCompared) {
+        throw InputError("scenarios", std::to_string(requests.size()),
+                         "2 to " + std::to_string(kMaxCompared) + " scenarios to compare");
+    }
+    if (!labels.empty() && labels.size() != requests.size()) {
+        throw InputError("labels", std::to_string(labels.size()), "one label per scenario (" + std::to_string(requests.size()) + ")");
+    }
+    CompareAnswer out;
+    for (std::size_t i = 0; i < requests.size(); ++i) {
+        const std::string label = labels.empty() ? "scenario " + std::to_string(i + 1) : labels[i];
+        EstimateAnswer a = estimate_scenario(catalog, requests[i]);
+        for (auto& w : a.warnings) out.warnings.push_back(label + ": " + w);
+        out.scenarios.push_back({label, std::move(a.scenario), a.result});
+    }
+    return out;
+}
+
+Answer compare(const Catalog& catalog, const std::vector<ScenarioRequest>& requests, const std::vector<std::string>& labels) {
+    CompareAnswer a = compare_scenarios(catalog, requests, labels);
+    return {comparison_json(a.scenarios, a.warnings), a.warnings};
+}
+
 PlanObjective parse_objective(const std::string& name) {
     if (name == "throughput") return PlanObjective::throughput;
     if (name == "time") return PlanObjective::time_to_train;

@@ -64,6 +64,22 @@ class GoodputAndDatacenter(unittest.TestCase):
         self.assertEqual(g.wall_clock_s.p90, cli["wall_clock_s"]["p90"])
         self.assertEqual(len(g.causes_to_pandas()), len(cli["causes"]))
 
+    def test_compare_equals_cli(self):
+        a = os.path.join(SOURCE, "examples", "llama3-405b.yaml")
+        b = os.path.join(SOURCE, "examples", "llama3-405b-pp8.yaml")
+        c = colossim.compare(a, b, gpus=8192)
+        cli = cli_json("compare", a, b, "--gpus", "8192")
+        self.assertEqual(c.to_dict(), cli)
+        self.assertEqual(c.scenarios, ["llama3-405b", "llama3-405b-pp8"])
+        df = c.to_pandas()
+        step = df.loc[("step", "step time")]
+        self.assertEqual(step["llama3-405b"], colossim.estimate(a, gpus=8192).step_time_s)
+        self.assertTrue(step["differs"])
+        self.assertFalse(df.loc[("scenario", "model")]["differs"])
+        with self.assertRaises(colossim.InputError) as e:
+            colossim.compare(a)
+        self.assertEqual(e.exception.field, "scenarios")
+
     def test_datacenter_equals_cli(self):
         d = colossim.datacenter(cluster="colossus", gpus=100000, duration="90d", price_gpu=30000)
         cli = cli_json("datacenter", "--cluster", "colossus", "--gpus", "100000", "--duration", "90d",
