@@ -113,6 +113,11 @@ TEST(BadInput, NewScenarioFieldsRefuseHostileValues) {
     expect_error({{"training.attention", "flash3"}}, "training.attention", "flash1");
     expect_error({{"parallelism.recompute", "op"}}, "parallelism.recompute", "selective-op");
     expect_error({{"training.elementwise", "compiled"}}, "training.elementwise", "eager");
+    expect_error({{"parallelism.recompute_layers", "4"}, {"parallelism.recompute", "selective"}},
+                 "parallelism.recompute_layers", "recompute is full");
+    expect_error({{"parallelism.recompute_layers", "1000"}, {"parallelism.recompute", "full"}}, "parallelism.recompute_layers",
+                 "layers");
+    expect_error({{"parallelism.recompute_layers", "-1"}, {"parallelism.recompute", "full"}}, "parallelism.recompute_layers", "");
     // A segment is 1..nodes of one NVLink domain (dgx-h100: the 8-GPU node itself).
     for (const char* v : {"0", "2", "-1", "1e9", "x"}) expect_error({{"hardware.segment", v}}, "hardware.segment", "1");
 }

@@ -148,3 +148,31 @@ TEST(Engine, ContextParallelism) {
     EXPECT_GT(r.step_time.value, 0.0);
     EXPECT_TRUE(std::isfinite(r.mfu));
 }
+
+TEST(Engine, RecomputingSomeLayersCostsBetweenNoneAndFull) {
+    // Megatron's block method: recompute_layers of each chunk recompute, the rest keep their
+    // activations. Half the layers: half the recomputation and in between in memory.
+    const std::string llama8b = R"(
+model: llama3-8b
+cluster: dgx-a100
+gpus: 64
+parallelism: {tp: 1, pp: 1, zero: 3, recompute: full, sequence_parallel: false}
+training: {seq_len: 8192, global_batch: 64, micro_batch: 1}
+)";
+    const StepResult full = run({}, llama8b);
+    const StepResult half = run({{"parallelism.recompute_layers", "16"}}, llama8b);
+    const StepResult none = run({{"parallelism.recompute", "none"}}, llama8b);
+    EXPECT_LT(half.step_time, full.step_time);
+    EXPECT_GT(half.step_time, none.step_time);
+    auto recomputed_flops = [&](const std::vector<Override>& o) {
+        const Workload w = build_workload(test::scenario(llama8b, o));
+        return (w.hardware_flops_per_step - w.model_flops_per_step).value;
+    };
+    EXPECT_NEAR(recomputed_flops({{"parallelism.recompute_layers", "16"}}) / recomputed_flops({}), 0.5, 1e-12);
+    EXPECT_GT(half.memory.activations, full.memory.activations);
+    EXPECT_LT(half.memory.activations, none.memory.activations);
+    // All the layers (or more than a chunk has) is full recomputation.
+    EXPECT_DOUBLE_EQ(run({{"parallelism.recompute_layers", "32"}}, llama8b).step_time.value, full.step_time.value);
+    EXPECT_DOUBLE_EQ(recomputed_layer_fraction(test::scenario(llama8b, {{"parallelism.recompute_layers", "8"}}).parallelism, 32),
+                     0.25);
+}

@@ -42,14 +42,14 @@ TEST(Validation, NoSourceRegresses) {
         {"llama3-405b", 0.09},  {"megatron-sc21", 0.09},        {"llm-foundry", 0.08},
         // moe-folding rose from 0.235 when streaming kernels took the HBM rate copy and add
         // reach (0.88, not the 0.685 mean with the norms): a faithful kernel, a missing cost.
-        {"torchtitan", 0.28},   {"megatron-bridge-perf", 0.32}, {"megatron-core-moe", 0.16},
+        {"torchtitan", 0.21},   {"megatron-bridge-perf", 0.32}, {"megatron-core-moe", 0.16},
         {"moe-folding", 0.245}, {"nemo-perf", 0.05},           {"deepseek", 0.03}};
     auto results = run_validation(test::catalog(), test::calibration());
     for (const auto& s : summarize(results, GroupBy::origin)) {
         ASSERT_TRUE(bound.count(s.group)) << "a new source needs its bound: " << s.group;
         EXPECT_LE(s.mean_abs, bound.at(s.group)) << s.group;
     }
-    EXPECT_LE(summarize_all(results).mean_abs, 0.16);
+    EXPECT_LE(summarize_all(results).mean_abs, 0.15);
 }
 
 TEST(Validation, SetCoversSourcesGenerationsAndPrecisions) {

@@ -38,6 +38,9 @@ struct Parallelism {
     std::int64_t etp = 0;  // expert tensor parallel size; 0 means "same as tp"
     int zero = 1;          // 0: plain DDP; 1: distributed optimizer; 2: +gradients; 3: +weights
     Recompute recompute = Recompute::selective;
+    // With full recomputation, the layers of each pipeline chunk that recompute (the first
+    // ones: Megatron-LM's --recompute-method block --recompute-num-layers N); 0 = all.
+    std::int64_t recompute_layers = 0;
     bool sequence_parallel = true;
     bool dp_overlap = true;  // gradient reduce-scatter/all-reduce overlapped with backward
     // MoE all-to-alls overlapped with another micro-batch's compute (Megatron-Core's

@@ -100,6 +100,10 @@ Workload build_workload(const Scenario& s);
 
 ParamCounts count_parameters(const ModelSpec& m);
 
+// The share of a stage's `stage_layers` that recompute their forward: 1 except under full
+// recomputation limited to parallelism.recompute_layers of each of the vpp chunks.
+double recomputed_layer_fraction(const Parallelism& p, std::int64_t stage_layers);
+
 // Activation bytes one GPU keeps for one layer and one micro-batch (Korthikanti et al.
 // 2022, generalised: see activations.cpp). `moe` selects an MoE layer.
 Bytes activation_bytes_per_layer(const Scenario& s, bool moe);

@@ -44,6 +44,7 @@ class Parallelism(_Result):
     etp: int = 1
     zero: int = 0
     recompute: str = "none"
+    recompute_layers: int = 0
     sequence_parallel: bool = False
     dp_overlap: bool = True
     ep_overlap: bool = False

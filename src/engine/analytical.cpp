@@ -99,8 +99,9 @@ struct WorkloadTimes {
     BlockTimes embedding, dense_layer, moe_layer, head;
 };
 
-StageTime stage_time(const WorkloadTimes& times, const StageWork& st) {
+StageTime stage_time(const WorkloadTimes& times, const StageWork& st, const Parallelism& p) {
     StageTime t;
+    const double recomputed = recomputed_layer_fraction(p, st.dense_layers + st.moe_layers);
     struct Block {
         const BlockTimes& times;
         double count;
@@ -117,8 +118,8 @@ StageTime stage_time(const WorkloadTimes& times, const StageWork& st) {
         add_scaled(t.forward_pass, b.times.forward.pass, b.count);
         add_scaled(t.backward_pass, b.times.backward.pass, b.count);
         if (b.layer) {
-            t.backward += b.times.recompute.total * b.count;
-            add_scaled(t.backward_pass, b.times.recompute.pass, b.count);
+            t.backward += b.times.recompute.total * (b.count * recomputed);
+            add_scaled(t.backward_pass, b.times.recompute.pass, b.count * recomputed);
         }
     }
     return t;
@@ -230,7 +231,7 @@ StepAnalysis analyze_step(const Scenario& s, const Calibration& calibration) {
         const bool same = i > 0 && st.dense_layers == w.stages[i - 1].dense_layers &&
                           st.moe_layers == w.stages[i - 1].moe_layers && st.has_embedding == w.stages[i - 1].has_embedding &&
                           st.has_head == w.stages[i - 1].has_head;
-        a.stages.push_back(same ? a.stages.back() : stage_time(times, st));
+        a.stages.push_back(same ? a.stages.back() : stage_time(times, st, p));
         if (a.stages[i].total() > a.stages[a.critical].total()) a.critical = i;
     }
     if (p.pp > 1) a.p2p_hop = cost.collective(CollectiveKind::send_recv, w.p2p_bytes, cost.placement(CommGroup::pp));

@@ -56,6 +56,16 @@ MemoryResult stage_memory(const Scenario& s, const Workload& w, std::size_t stag
         layers > 0 ? (per_layer_dense * double(st.dense_layers) + per_layer_moe * double(st.moe_layers)) / double(layers)
                    : 0.0;
     double activations = in_flight * mean_per_layer;
+    const double recomputed = recomputed_layer_fraction(p, layers);
+    if (p.recompute == Recompute::full && recomputed < 1.0) {
+        // Megatron's block method: the chunk's other layers keep all their activations.
+        Scenario kept = s;
+        kept.parallelism.recompute = Recompute::none;
+        const double dense = activation_bytes_per_layer(kept, false).value;
+        const double moe = st.moe_layers > 0 ? activation_bytes_per_layer(kept, true).value : 0.0;
+        const double kept_per_layer = (dense * double(st.dense_layers) + moe * double(st.moe_layers)) / double(layers);
+        activations = in_flight * (recomputed * mean_per_layer + (1.0 - recomputed) * kept_per_layer);
+    }
     if (p.recompute == Recompute::full && layers > 0) {
         // Recomputing one layer at a time needs that layer's full activations once.
         Scenario one = s;

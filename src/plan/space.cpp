@@ -43,9 +43,11 @@ PlanSpace default_space(const Scenario& s, const std::set<std::string>& fixed) {
     space.micro_batch = given("training.micro_batch") ? std::vector<std::int64_t>{s.training.micro_batch}
                                                       : powers_of_two_upto(16);
     space.zero = given("parallelism.zero") ? std::vector<int>{p.zero} : std::vector<int>{0, 1, 2, 3};
-    space.recompute = given("parallelism.recompute") ? std::vector<Recompute>{p.recompute}
-                                                     : std::vector<Recompute>{Recompute::none, Recompute::selective,
-                                                                              Recompute::full};
+    // A number of recomputed layers only means something under full recomputation.
+    space.recompute = given("parallelism.recompute")          ? std::vector<Recompute>{p.recompute}
+                      : given("parallelism.recompute_layers") ? std::vector<Recompute>{Recompute::full}
+                                                              : std::vector<Recompute>{Recompute::none, Recompute::selective,
+                                                                                       Recompute::full};
     space.sequence_parallel = given("parallelism.sequence_parallel") ? std::vector<int>{p.sequence_parallel ? 1 : 0}
                                                                      : std::vector<int>{-1};
     return space;

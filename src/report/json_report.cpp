@@ -22,6 +22,7 @@ nlohmann::ordered_json result_object(const Scenario& s, const Parallelism& p, st
                         {"etp", p.expert_tp()},
                         {"zero", p.zero},
                         {"recompute", to_string(p.recompute)},
+                        {"recompute_layers", p.recompute_layers},
                         {"sequence_parallel", p.sequence_parallel},
                         {"dp_overlap", p.dp_overlap},
                         {"ep_overlap", p.ep_overlap},

@@ -28,6 +28,9 @@ const std::vector<FlagKey>& scenario_flags() {
         {"etp", "parallelism.etp", "expert tensor parallel size (default tp)", "expert-tensor-parallel-size"},
         {"zero", "parallelism.zero", "0 DDP, 1 distributed optimizer, 2 +gradients, 3 +weights (FSDP)"},
         {"recompute", "parallelism.recompute", "none|selective|full|selective-op (TorchTitan's per-op AC)", "recompute-granularity"},
+        {"recompute-layers", "parallelism.recompute_layers",
+         "with --recompute full: layers of each pipeline chunk recomputed, the first ones (Megatron's block method); 0 = all",
+         "recompute-num-layers"},
         {"sequence-parallel", "parallelism.sequence_parallel", "on|off: Megatron sequence parallelism (default on when tp > 1)",
          nullptr, true},
         {"dp-overlap", "parallelism.dp_overlap", "on|off: overlap gradient reduction with backward", "overlap-grad-reduce",
@@ -165,6 +168,7 @@ Scenario load_scenario(const std::string& yaml_text, const std::string& source_n
         else q.raw("zero");
         if (q.has("recompute")) p.recompute = parse_recompute(q.choice("recompute", {"none", "selective", "full", "selective-op"}));
         else q.raw("recompute");
+        p.recompute_layers = q.optional_integer("recompute_layers", 0).value_or(0);
         p.sequence_parallel = q.optional_flag("sequence_parallel").value_or(p.tp > 1);
         p.dp_overlap = q.optional_flag("dp_overlap").value_or(true);
         p.ep_overlap = q.optional_flag("ep_overlap").value_or(false);

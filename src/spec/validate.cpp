@@ -133,6 +133,14 @@ std::optional<InputError> scenario_problem(const Scenario& s) {
         return InputError("parallelism.schedule", p.schedule == Schedule::zb_h1 ? "zb-h1" : p.schedule == Schedule::gpipe ? "gpipe" : "1f1b",
                           "interleaved or auto with vpp = " + std::to_string(p.vpp) + " (this schedule runs one chunk a rank: vpp 1)");
     }
+    if (p.recompute_layers > 0 && p.recompute != Recompute::full) {
+        return InputError("parallelism.recompute_layers", std::to_string(p.recompute_layers),
+                          "0 unless recompute is full (it limits full recomputation to the first layers of each chunk)");
+    }
+    if (p.recompute_layers > m.layers) {
+        return InputError("parallelism.recompute_layers", std::to_string(p.recompute_layers),
+                          "0 (all) to the model's " + std::to_string(m.layers) + " layers");
+    }
     if (p.vpp > 1 && p.pp == 1) {
         return InputError("parallelism.vpp", std::to_string(p.vpp), "1 unless pp > 1 (interleaving needs stages)");
     }

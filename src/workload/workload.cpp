@@ -21,6 +21,12 @@ Flops recompute_model_flops(const BlockWork& b, Recompute mode) {
 }
 }  // namespace
 
+double recomputed_layer_fraction(const Parallelism& p, std::int64_t stage_layers) {
+    if (p.recompute != Recompute::full || p.recompute_layers <= 0 || stage_layers <= 0) return 1.0;
+    const double chunk = double(stage_layers) / double(std::max<std::int64_t>(1, p.vpp));
+    return std::min(double(p.recompute_layers), chunk) / chunk;
+}
+
 Workload build_workload(const Scenario& s) {
     const auto& m = s.model;
     const auto& p = s.parallelism;
@@ -68,8 +74,9 @@ Workload build_workload(const Scenario& s) {
     for (const auto& st : w.stages) {
         Flops fwd = w.dense_layer.model_flops_forward * double(st.dense_layers) +
                     w.moe_layer.model_flops_forward * double(st.moe_layers);
-        Flops rec = recompute_model_flops(w.dense_layer, p.recompute) * double(st.dense_layers) +
-                    recompute_model_flops(w.moe_layer, p.recompute) * double(st.moe_layers);
+        Flops rec = (recompute_model_flops(w.dense_layer, p.recompute) * double(st.dense_layers) +
+                     recompute_model_flops(w.moe_layer, p.recompute) * double(st.moe_layers)) *
+                    recomputed_layer_fraction(p, st.dense_layers + st.moe_layers);
         if (st.has_head) fwd += w.head.model_flops_forward;
         model += fwd * 3.0;
         recompute += rec;
