@@ -3,6 +3,7 @@
 
 #include "colossim/api.hpp"
 #include "colossim/goodput_report.hpp"
+#include "colossim/launch_config.hpp"
 #include "colossim/report.hpp"
 #include "command.hpp"
 
@@ -12,12 +13,18 @@ Command add_estimate(CLI::App& root) {
     auto* cmd = root.add_subcommand("estimate", "analytical step time, MFU, memory and cost of a scenario");
     auto options = std::make_shared<ScenarioOptions>();
     auto json = std::make_shared<bool>(false);
+    auto emit = std::make_shared<std::string>();
     options->add_to(*cmd);
-    cmd->add_flag("--json", *json, "print one JSON object");
-    return {cmd, [options, json](const Catalog& catalog) {
+    auto* json_flag = cmd->add_flag("--json", *json, "print one JSON object");
+    cmd->add_option("--emit", *emit, "megatron|nemo|torchtitan: print the scenario as that framework's launch arguments")
+        ->excludes(json_flag);
+    return {cmd, [options, json, emit](const Catalog& catalog) {
+                const auto framework = emit->empty() ? std::nullopt : std::optional(parse_launch_framework(*emit));
                 api::EstimateAnswer a = api::estimate_scenario(catalog, options->request());
                 print_warnings(Diagnostics{a.warnings});
-                if (*json) {
+                if (framework) {
+                    std::cout << predicted_line(a.result) << launch_config(a.scenario, *framework).text;
+                } else if (*json) {
                     std::cout << estimate_with_failures_json(a.scenario, a.result, a.failures, a.warnings) << "\n";
                 } else {
                     std::cout << estimate_table(a.scenario, a.result)

@@ -6,6 +6,7 @@
 #include <iostream>
 #include <memory>
 
+#include "colossim/launch_config.hpp"
 #include "colossim/plan.hpp"
 #include "colossim/plan_report.hpp"
 #include "colossim/units_parse.hpp"
@@ -21,7 +22,7 @@ struct PlanFlags {
     std::size_t top = 10;
     unsigned threads = 0;
     bool json = false;
-    std::string csv, db, deadline;
+    std::string csv, db, deadline, emit;
     std::size_t refine = 0;
 };
 
@@ -48,6 +49,7 @@ std::function<void(double)> progress_bar(bool quiet) {
 }
 
 int run_plan(const PlanFlags& f, const Catalog& catalog) {
+    if (!f.emit.empty()) (void)parse_launch_framework(f.emit);  // refused before the search
     std::vector<Override> overrides = f.scenario.overrides();
     std::int64_t lo = 0, hi = 0;
     bool range = false;
@@ -85,6 +87,7 @@ int run_plan(const PlanFlags& f, const Catalog& catalog) {
         }
     }
     if (range) {
+        if (!f.emit.empty()) throw InputError("--emit", f.emit, "a plan at one GPU count (not a range or a deadline)");
         if (f.refine > 0) throw InputError("--refine", std::to_string(f.refine), "0 with a range of GPU counts");
         if (base.training.tokens <= 0) throw InputError("training.tokens", "", "required for a range of GPU counts (--tokens)");
         options.top = 1;
@@ -107,7 +110,13 @@ int run_plan(const PlanFlags& f, const Catalog& catalog) {
                              options.progress};
     const api::PlanAnswer answer{base, api::plan_loaded(base, fixed, request, calibration), {}};
     const PlanResult& result = answer.result;
-    if (f.json) {
+    if (!f.emit.empty()) {
+        if (result.best.empty()) throw InputError("--emit", f.emit, "a plan to emit: none fits (see plan without --emit)");
+        Scenario best = base;
+        best.parallelism = result.best.front().parallelism;
+        best.training.micro_batch = result.best.front().micro_batch;
+        std::cout << predicted_line(result.best.front().result) << launch_config(best, parse_launch_framework(f.emit)).text;
+    } else if (f.json) {
         std::cout << api::plan_answer_json(answer, request) << "\n";
     } else {
         std::cout << plan_table(base, result, options.objective);
@@ -132,7 +141,9 @@ Command add_plan(CLI::App& root) {
     cmd->add_option("--top", f->top, "plans to list (default 10)")->check(CLI::Range(1, 100000));
     cmd->add_option("--threads", f->threads, "threads (default: all cores); the output does not depend on it")
         ->check(CLI::Range(1, 1024));
-    cmd->add_flag("--json", f->json, "print one JSON object");
+    auto* json = cmd->add_flag("--json", f->json, "print one JSON object");
+    cmd->add_option("--emit", f->emit, "megatron|nemo|torchtitan: print the best plan as that framework's launch arguments")
+        ->excludes(json);
     cmd->add_option("--csv", f->csv, "write every estimated plan to this CSV file");
     cmd->add_option("--db", f->db, "append every estimated plan to this SQLite file (table plans)");
     cmd->add_option("--deadline", f->deadline, "fewest GPUs that train --tokens within this duration, e.g. 90d");

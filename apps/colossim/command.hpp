@@ -12,6 +12,7 @@
 
 #include "colossim/api.hpp"
 #include "colossim/catalog.hpp"
+#include "colossim/estimate.hpp"
 #include "colossim/scenario.hpp"
 #include "colossim/spec.hpp"
 
@@ -57,6 +58,9 @@ private:
 };
 
 void print_warnings(const Diagnostics& diagnostics);
+
+// "# colossim predicts: step ..., MFU ..." above an emitted launch configuration.
+std::string predicted_line(const StepResult& r);
 
 // argv without the program name, each bare switch (--sequence-parallel, --dp-overlap,
 // --dropout) not followed by on/off/true/false/yes/no/1/0 given "=on", so that a switch

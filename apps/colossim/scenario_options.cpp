@@ -71,6 +71,13 @@ Scenario ScenarioOptions::load(const Catalog& catalog, Diagnostics& diagnostics)
     return s;
 }
 
+std::string predicted_line(const StepResult& r) {
+    char line[160];
+    std::snprintf(line, sizeof line, "# colossim predicts: step %.3f s, MFU %.1f%%, %.1f GB a GPU (%s)\n", r.step_time.value,
+                  100 * r.mfu, r.memory.total.value / 1e9, r.memory.fits ? "fits" : "does NOT fit");
+    return line;
+}
+
 void print_warnings(const Diagnostics& diagnostics) {
     // A file with millions of unknown keys must not print millions of lines.
     constexpr std::size_t kShown = 20;
