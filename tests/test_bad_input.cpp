@@ -73,15 +73,19 @@ TEST(BadInput, PipelineStagesWithoutLayers) {
 }
 
 TEST(BadInput, MalformedYamlAndJson) {
-    expect_error({}, "test", "not valid YAML", "model: [llama\n");
-    expect_error({}, "test", "a scenario", "just a sentence\n");
+    // The message says what the file was for.
+    expect_error({}, "scenario", "the scenario file is not valid YAML", "model: [llama\n");
+    expect_error({}, "scenario", "the scenario file holds a single value", "just a sentence\n");
+    expect_error({}, "scenario", "the scenario file holds a list", "- a\n- b\n");
     Diagnostics d;
     std::string path = test::source_path("tests/data/bad/broken-config.json");
     try {
         test::catalog().model(path, "model", d);
         FAIL();
     } catch (const InputError& e) {
-        EXPECT_EQ(e.field(), path);
+        EXPECT_EQ(e.field(), "model");
+        EXPECT_EQ(e.value(), path);
+        EXPECT_NE(std::string(e.what()).find("the model file"), std::string::npos);
         EXPECT_NE(std::string(e.what()).find("line"), std::string::npos);
     }
 }
@@ -120,4 +124,43 @@ TEST(BadInput, NewScenarioFieldsRefuseHostileValues) {
     expect_error({{"parallelism.recompute_layers", "-1"}, {"parallelism.recompute", "full"}}, "parallelism.recompute_layers", "");
     // A segment is 1..nodes of one NVLink domain (dgx-h100: the 8-GPU node itself).
     for (const char* v : {"0", "2", "-1", "1e9", "x"}) expect_error({{"hardware.segment", v}}, "hardware.segment", "1");
+}
+
+TEST(BadInput, MessagesAreValidUtf8WhateverTheInput) {
+    // Control bytes and bytes that are not UTF-8 are escaped; real UTF-8 passes through.
+    EXPECT_EQ(printable(std::string("a\x01" "b\xff" "c")), "a\\x01b\\xffc");
+    EXPECT_EQ(printable("caf\xc3\xa9"), "caf\xc3\xa9");
+    EXPECT_EQ(printable("\xc0\xaf"), "\\xc0\\xaf");                 // overlong '/'
+    EXPECT_EQ(printable("\xed\xa0\x80"), "\\xed\\xa0\\x80");         // a surrogate
+    EXPECT_EQ(printable("\xe2\x82"), "\\xe2\\x82");                  // cut short
+    try {
+        test::scenario(test::kLlama405b, {{"model", "llama\x01\xfe"}});
+        FAIL();
+    } catch (const InputError& e) {
+        EXPECT_EQ(std::string(e.what()).find('\x01'), std::string::npos);
+        EXPECT_NE(std::string(e.what()).find("llama\\x01\\xfe"), std::string::npos);
+        EXPECT_EQ(e.value(), "llama\x01\xfe");  // the value itself is kept as given
+    }
+    Diagnostics d;
+    d.warn("key '\x1b[31m' ignored");
+    EXPECT_EQ(d.warnings.front(), "key '\\x1b[31m' ignored");
+}
+
+TEST(BadInput, ARepeatedKeyTakesItsLastValueWithAWarning) {
+    Diagnostics d;
+    const Scenario s = load_scenario("model: llama3-8b\ncluster: dgx-h100\ngpus: 8\nmodel: llama3-70b\n"
+                                     "training: {seq_len: 4096, global_batch: 8, seq_len: 8192}\n",
+                                     "dup.yaml", {}, test::catalog(), d);
+    EXPECT_EQ(s.model.name, "llama3-70b");
+    EXPECT_EQ(s.training.seq_len, 8192);
+    ASSERT_EQ(d.warnings.size(), 2u);
+    EXPECT_NE(d.warnings[0].find("model is given more than once"), std::string::npos);
+    EXPECT_NE(d.warnings[1].find("training.seq_len"), std::string::npos);
+}
+
+TEST(BadInput, QuantitiesOutsideAnyPhysicalRange) {
+    for (const char* v : {"1e-300 B/s", "1e300 B/s", "inf B/s", "0 B/s"}) expect_error({{"hardware.nic_bw", v}}, "hardware.nic_bw", "");
+    expect_error({{"hardware.nic_bw", "1e-300 B/s"}}, "hardware.nic_bw", "1 kB/s to 10 PB/s");
+    expect_error({{"hardware.nvlink_bw", "1e30 GB/s"}}, "hardware.nvlink_bw", "10 PB/s");
+    expect_error({{"hardware.gpus_per_node", "1000000000"}}, "hardware.gpus_per_node", "1 to 1024");
 }

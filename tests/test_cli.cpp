@@ -148,7 +148,7 @@ TEST(Cli, FilesThatAreNotRegularOrTooBigAreRefusedBeforeReading) {
     }
     CliRun e = run_cli("validate --suite " + empty);
     EXPECT_EQ(e.status, 2);
-    EXPECT_NE(e.out.find("(empty)"), std::string::npos) << e.out;
+    EXPECT_NE(e.out.find("empty"), std::string::npos) << e.out;
     CliRun a = run_cli("validate --suite " + absurd);
     EXPECT_EQ(a.status, 2);
     EXPECT_NE(a.out.find("at most 1e9"), std::string::npos) << a.out;
@@ -373,4 +373,29 @@ TEST(CliCollective, TableAndRefusals) {
     EXPECT_EQ(big.status, 2);
     EXPECT_NE(big.out.find("flows"), std::string::npos);
     EXPECT_EQ(run_cli("collective all-reduce --cluster dgx-h100 --gpus 16 --slow-nic 99:0.5").status, 2);
+}
+
+TEST(Cli, OutputFilesAreWrittenWholeOrNotAtAll) {
+    // A file a flag names is written under a temporary name and renamed: a directory that
+    // is not there, a directory, or a FIFO is exit 1 with the reason, and no half file.
+    const std::string plan = "plan --model llama3-8b --cluster dgx-h100 --gpus 64 --seq-len 8192 --global-batch 64 ";
+    CliRun missing = run_cli(plan + "--csv /nonexistent-dir/plans.csv");
+    EXPECT_EQ(missing.status, 1);
+    EXPECT_NE(missing.out.find("output file (--csv) /nonexistent-dir/plans.csv: No such file or directory"), std::string::npos)
+        << missing.out;
+    EXPECT_EQ(run_cli(plan + "--csv /tmp").status, 1);
+    const std::string fifo = std::string(COLOSSIM_BINARY) + ".test-out.fifo";
+    std::remove(fifo.c_str());
+    ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+    CliRun f = run_cli(plan + "--csv " + fifo);  // must not wait for a reader
+    EXPECT_EQ(f.status, 1);
+    EXPECT_NE(f.out.find("not a regular file"), std::string::npos);
+    std::remove(fifo.c_str());
+    const std::string good = std::string(COLOSSIM_BINARY) + ".test-out.csv";
+    EXPECT_EQ(run_cli(plan + "--csv " + good).status, 0);
+    std::ifstream in(good);
+    std::string header;
+    std::getline(in, header);
+    EXPECT_EQ(header.rfind("model,cluster,", 0), 0u) << header;
+    std::remove(good.c_str());
 }

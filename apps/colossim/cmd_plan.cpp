@@ -77,7 +77,9 @@ int run_plan(const PlanFlags& f, const Catalog& catalog) {
     double deadline_s = 0;
     if (!f.deadline.empty()) {
         auto d = parse_duration(f.deadline);
-        if (!d || d->value <= 0) throw InputError("--deadline", f.deadline, "a positive duration, e.g. 90d");
+        if (!d || !(d->value > 0) || d->value > 10 * 365.25 * 86400) {
+            throw InputError("--deadline", f.deadline, "a duration from 1 s to 10 years, e.g. 90d");
+        }
         if (base.training.tokens <= 0) throw InputError("training.tokens", "", "required with --deadline (--tokens 15T)");
         deadline_s = d->value;
         if (!range) {
@@ -147,7 +149,8 @@ Command add_plan(CLI::App& root) {
     cmd->add_option("--csv", f->csv, "write every estimated plan to this CSV file");
     cmd->add_option("--db", f->db, "append every estimated plan to this SQLite file (table plans)");
     cmd->add_option("--deadline", f->deadline, "fewest GPUs that train --tokens within this duration, e.g. 90d");
-    cmd->add_option("--refine", f->refine, "re-rank the top K plans by the event engine on the network (symmetric mode)");
+    cmd->add_option("--refine", f->refine, "re-rank the top K plans by the event engine on the network (symmetric mode)")
+        ->check(CLI::Range(std::size_t(0), std::size_t(100000)));
     return {cmd, [f](const Catalog& catalog) { return run_plan(*f, catalog); }};
 }
 

@@ -67,8 +67,9 @@ std::string predicted_line(const StepResult& r);
 // alone means on and never swallows the scenario file after it.
 std::vector<std::string> with_switch_values(int argc, const char* const* argv);
 
-// Writes `text` to the file a flag names; one that cannot be written is an InputError on
-// that flag.
+// Writes `text` to the file a flag names, atomically (a temporary file renamed over it);
+// one that cannot be written (not a regular file, a full disk, no such directory) is an
+// OutputError: exit status 1.
 void write_output_file(const std::string& path, const std::string& flag, const std::string& text);
 
 // "INDEX:NUMBER" flag values (--slow-gpu 3:1.2, --slow-nic 3:0.5), the whole text

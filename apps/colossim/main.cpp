@@ -80,6 +80,9 @@ int main(int argc, char** argv) {
     } catch (const InputError& e) {
         std::cerr << "colossim: error: " << e.what() << "\n";
         return 2;
+    } catch (const OutputError& e) {
+        std::cerr << "colossim: error: " << e.what() << "\n";
+        return 1;
     } catch (const std::exception& e) {
         std::cerr << "colossim: internal error: " << e.what() << "\n";
         return 1;

@@ -1,5 +1,11 @@
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <iostream>
 
@@ -87,8 +93,36 @@ void print_warnings(const Diagnostics& diagnostics) {
 }
 
 void write_output_file(const std::string& path, const std::string& flag, const std::string& text) {
-    std::ofstream out(path, std::ios::binary);
-    if (!out || !(out << text) || !out.flush()) throw InputError(flag, path, "a writable file");
+    const std::string purpose = "output file (" + flag + ")";
+    // Only a regular file (or a new one) is written: opening a FIFO would wait for a reader,
+    // a device or a directory is not an output file.
+    struct stat st{};
+    if (::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
+        throw OutputError(purpose, path, S_ISDIR(st.st_mode) ? "is a directory" : "not a regular file");
+    }
+    // Written beside it under a temporary name and renamed over it once complete, so the
+    // name never holds half a file (a full disk leaves the old file, or none).
+    const std::string temp = path + ".colossim-" + std::to_string(::getpid()) + ".tmp";
+    const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0644);
+    if (fd < 0) throw OutputError(purpose, path, std::strerror(errno));
+    std::size_t done = 0;
+    int error = 0;
+    while (done < text.size()) {
+        const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            error = errno;
+            break;
+        }
+        done += std::size_t(n);
+    }
+    if (!error && ::fsync(fd) != 0) error = errno;
+    if (::close(fd) != 0 && !error) error = errno;
+    if (!error && std::rename(temp.c_str(), path.c_str()) != 0) error = errno;
+    if (error) {
+        ::unlink(temp.c_str());
+        throw OutputError(purpose, path, std::strerror(error));
+    }
 }
 
 IndexAndNumber parse_index_and_number(const std::string& text, const std::string& flag, const std::string& valid) {

@@ -22,6 +22,18 @@ private:
     std::string field_, value_, valid_;
 };
 
+// An output that could not be written (a full disk, a directory that is not there, a
+// FIFO): the command line maps it to exit status 1, never 0, and nothing half-written is
+// left under the file's name.
+class OutputError : public std::runtime_error {
+public:
+    OutputError(const std::string& purpose, const std::string& path, const std::string& why);
+};
+
+// `text` as valid, printable UTF-8: control bytes, DEL and bytes that are not UTF-8 become
+// \xNN, so a message quoting a binary file stays text a script can read.
+std::string printable(const std::string& text);
+
 class InternalError : public std::logic_error {
 public:
     using std::logic_error::logic_error;
@@ -30,7 +42,7 @@ public:
 // Non-fatal findings (unknown keys, ignored fields) collected while reading input.
 struct Diagnostics {
     std::vector<std::string> warnings;
-    void warn(std::string message) { warnings.push_back(std::move(message)); }
+    void warn(std::string message) { warnings.push_back(printable(message)); }
 };
 
 // The catalog name closest to `name` by edit distance, or "" if none is close.

@@ -45,8 +45,7 @@ double Prices::switch_price(const std::string& model) const {
 
 Prices read_prices(const std::string& yaml_text, const std::string& source_name, const std::vector<Override>& overrides,
                    Diagnostics& diagnostics) {
-    YAML::Node root = spec::load_document(yaml_text, source_name);
-    if (!root.IsMap()) throw InputError(source_name, "(not a mapping)", "a prices file: gpu, node, switch, ...");
+    YAML::Node root = spec::load_mapping(yaml_text, source_name, "prices", "the prices file (gpu, node, switch, ...)");
     for (const auto& o : overrides) root[o.key] = o.value;
     spec::FieldReader r(root, "prices", diagnostics);
     Prices p;

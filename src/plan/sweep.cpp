@@ -28,7 +28,7 @@ std::vector<std::string> text_list(spec::FieldReader& r, const char* key) {
 }  // namespace
 
 SweepGrid read_sweep_grid(const std::string& yaml_text, const std::string& source_name, Diagnostics& diagnostics) {
-    YAML::Node root = spec::load_document(yaml_text, source_name);
+    YAML::Node root = spec::load_mapping(yaml_text, source_name, "grid", "the sweep grid");
     spec::FieldReader r(root, "", diagnostics);
     SweepGrid g;
     g.models = text_list(r, "models");

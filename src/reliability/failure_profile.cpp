@@ -87,8 +87,7 @@ double ComponentCounts::of(Component c) const {
 
 FailureProfile read_failure_profile(const std::string& yaml_text, const std::string& source_name,
                                     const std::vector<Override>& overrides, Diagnostics& diagnostics) {
-    YAML::Node root = spec::load_document(yaml_text, source_name);
-    if (!root.IsMap()) throw InputError(source_name, "(not a mapping)", "a failure profile: observed, unexpected, ...");
+    YAML::Node root = spec::load_mapping(yaml_text, source_name, "failures", "the failure profile (observed, unexpected, ...)");
     for (const auto& o : overrides) root[o.key] = o.value;
     spec::FieldReader r(root, "", diagnostics);
     FailureProfile p;

@@ -99,6 +99,7 @@ std::string read_text_file(const std::string& path, const std::string& field) {
     std::ostringstream ss;
     ss << in.rdbuf();
     if (in.bad()) throw InputError(field, path, "a readable file (reading failed)");
+    if (ss.str().empty()) throw InputError(field, path, "a file with content (this one is empty)");
     return ss.str();
 }
 
@@ -129,7 +130,7 @@ std::string Catalog::find_text(CatalogKind kind, const std::string& reference, c
 ModelSpec Catalog::model(const std::string& reference, const std::string& field, Diagnostics& diagnostics) const {
     std::string source;
     std::string text = find_text(CatalogKind::model, reference, field, source);
-    YAML::Node node = spec::load_document(text, source);
+    YAML::Node node = spec::load_mapping(text, source, field, "the model file (our YAML or a HuggingFace config.json)");
     if (spec::looks_like_hf_config(node)) return spec::read_hf_config(node, source, diagnostics);
     return spec::read_model_yaml(node, source, diagnostics);
 }
@@ -137,7 +138,7 @@ ModelSpec Catalog::model(const std::string& reference, const std::string& field,
 GpuSpec Catalog::gpu(const std::string& reference, const std::string& field, Diagnostics& diagnostics) const {
     std::string source;
     std::string text = find_text(CatalogKind::gpu, reference, field, source);
-    return spec::read_gpu_yaml(spec::load_document(text, source), source, diagnostics);
+    return spec::read_gpu_yaml(spec::load_mapping(text, source, field, "the GPU file"), source, diagnostics);
 }
 
 ClusterSpec Catalog::cluster(const std::string& reference, const std::string& field,
@@ -145,7 +146,7 @@ ClusterSpec Catalog::cluster(const std::string& reference, const std::string& fi
     std::string source;
     std::string text = find_text(CatalogKind::cluster, reference, field, source);
     return spec::read_cluster_yaml(
-        spec::load_document(text, source), source, diagnostics,
+        spec::load_mapping(text, source, field, "the cluster file"), source, diagnostics,
         [&](const std::string& ref, const std::string& f) { return gpu(ref, f, diagnostics); });
 }
 

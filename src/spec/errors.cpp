@@ -6,10 +6,53 @@
 namespace colossim {
 
 InputError::InputError(std::string field, std::string value, std::string valid)
-    : std::runtime_error(field + " = " + (value.empty() ? "(missing)" : value) + ": " + valid),
+    : std::runtime_error(printable(field) + " = " + (value.empty() ? "(missing)" : printable(value)) + ": " + printable(valid)),
       field_(std::move(field)),
       value_(std::move(value)),
       valid_(std::move(valid)) {}
+
+OutputError::OutputError(const std::string& purpose, const std::string& path, const std::string& why)
+    : std::runtime_error(purpose + " " + printable(path) + ": " + why) {}
+
+std::string printable(const std::string& text) {
+    std::string out;
+    out.reserve(text.size());
+    auto escape = [&](unsigned char c) {
+        static const char* hex = "0123456789abcdef";
+        out += "\\x";
+        out += hex[c >> 4];
+        out += hex[c & 15];
+    };
+    for (std::size_t i = 0; i < text.size();) {
+        const auto c = static_cast<unsigned char>(text[i]);
+        if (c < 0x80) {
+            if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f) escape(c);
+            else out += char(c);
+            ++i;
+            continue;
+        }
+        // A UTF-8 sequence: its lead byte gives the length; every following byte 10xxxxxx;
+        // no overlong forms, no surrogates, nothing above U+10FFFF.
+        const std::size_t n = c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
+        bool ok = n > 0 && i + n <= text.size();
+        for (std::size_t k = 1; ok && k < n; ++k) ok = (static_cast<unsigned char>(text[i + k]) & 0xc0) == 0x80;
+        if (ok && n >= 3) {
+            const auto c1 = static_cast<unsigned char>(text[i + 1]);
+            if (c == 0xe0 && c1 < 0xa0) ok = false;  // overlong
+            if (c == 0xed && c1 >= 0xa0) ok = false; // surrogate
+            if (c == 0xf0 && c1 < 0x90) ok = false;  // overlong
+            if (c == 0xf4 && c1 >= 0x90) ok = false; // above U+10FFFF
+        }
+        if (!ok) {
+            escape(c);
+            ++i;
+            continue;
+        }
+        out.append(text, i, n);
+        i += n;
+    }
+    return out;
+}
 
 namespace {
 // Levenshtein distance on lower-cased text, with '-', '_' and '.' treated alike.

@@ -14,6 +14,22 @@ FieldReader::FieldReader(YAML::Node node, std::string path, Diagnostics& diagnos
         throw InputError(path_.empty() ? "(document)" : path_, node_.IsScalar() ? node_.Scalar() : "",
                          "expected a mapping of key: value");
     }
+    // A key given twice: the last one counts, as JSON readers (and so HuggingFace) take it;
+    // yaml-cpp would hand back the first. Only this mapping is looked at (the values are
+    // read by their own readers), so aliases are never expanded here.
+    std::set<std::string> seen, repeated;
+    for (auto it = node_.begin(); it != node_.end(); ++it) {
+        if (it->first.IsScalar() && !seen.insert(it->first.Scalar()).second) repeated.insert(it->first.Scalar());
+    }
+    if (!repeated.empty()) {
+        YAML::Node last(YAML::NodeType::Map);
+        for (auto it = node_.begin(); it != node_.end(); ++it) {
+            if (it->first.IsScalar()) last[it->first.Scalar()] = it->second;  // by value: the later one replaces
+            else last[it->first] = it->second;
+        }
+        node_ = last;
+        for (const auto& k : repeated) diagnostics_.warn(path_of(k) + " is given more than once: the last value is used");
+    }
 }
 
 bool FieldReader::has(const std::string& key) const {
@@ -41,7 +57,8 @@ std::string FieldReader::scalar(const std::string& key, const char* expected) {
 std::int64_t FieldReader::integer(const std::string& key, std::int64_t min, std::int64_t max) {
     std::string s = scalar(key, "a whole number");
     auto v = parse_count(s);
-    std::string valid = "a whole number from " + std::to_string(min) + " to " + format_count(double(max));
+    std::string valid = "a whole number from " + std::to_string(min) + " to " +
+                        (max < 1'000'000 ? std::to_string(max) : format_count(double(max)));
     if (!v || *v != std::floor(*v) || *v < double(min) || *v > double(max)) throw InputError(path_of(key), s, valid);
     return static_cast<std::int64_t>(*v);
 }
@@ -123,32 +140,50 @@ std::string FieldReader::choice(const std::string& key, std::initializer_list<co
 }
 
 namespace {
+// The physical range of each kind of quantity a user can give, in SI base units: wide
+// enough for every machine and run there is or is planned, narrow enough that a slip
+// (1e-300 B/s, 1e308 days) is refused instead of printing inf or NaN.
+struct PhysicalRange {
+    double min, max;
+    const char* text;
+    const char* example;
+};
+constexpr PhysicalRange kSizeRange{1.0, 1e18, "1 B to 1 EB", "80 GB"};
+constexpr PhysicalRange kRateRange{1e3, 1e16, "1 kB/s to 10 PB/s", "400 Gbit/s"};
+constexpr PhysicalRange kFlopRateRange{1e6, 1e19, "1 MFLOP/s to 10 EFLOP/s", "989 TFLOP/s"};
+constexpr PhysicalRange kPowerRange{1e-3, 1e10, "1 mW to 10 GW", "700 W"};
+constexpr PhysicalRange kDurationRange{1e-9, 10 * 365.25 * 86400, "1 ns to 10 years", "5 us"};
+
 template <class Q, class Parse>
-Q parse_positive(const std::string& field, const std::string& s, Parse parse, const char* example) {
+Q parse_in_range(const std::string& field, const std::string& s, Parse parse, const PhysicalRange& range) {
     auto v = parse(s);
     if (!v || v->value <= 0.0) {
-        throw InputError(field, s, std::string("a positive quantity with its unit, e.g. \"") + example + "\"");
+        throw InputError(field, s, std::string("a positive quantity with its unit, e.g. \"") + range.example + "\"");
+    }
+    if (!std::isfinite(v->value) || v->value < range.min || v->value > range.max) {
+        throw InputError(field, s, std::string("a quantity from ") + range.text + ", e.g. \"" + range.example + "\"");
     }
     return *v;
 }
 }  // namespace
 
 Bytes FieldReader::bytes(const std::string& key) {
-    return parse_positive<Bytes>(path_of(key), scalar(key, "a size such as \"80 GB\""), parse_bytes, "80 GB");
+    return parse_in_range<Bytes>(path_of(key), scalar(key, "a size such as \"80 GB\""), parse_bytes, kSizeRange);
 }
 ByteRate FieldReader::byte_rate(const std::string& key) {
-    return parse_positive<ByteRate>(path_of(key), scalar(key, "a rate such as \"400 Gbit/s\""), parse_byte_rate,
-                                    "400 Gbit/s");
+    return parse_in_range<ByteRate>(path_of(key), scalar(key, "a rate such as \"400 Gbit/s\""), parse_byte_rate,
+                                    kRateRange);
 }
 FlopRate FieldReader::flop_rate(const std::string& key) {
-    return parse_positive<FlopRate>(path_of(key), scalar(key, "a rate such as \"989 TFLOP/s\""), parse_flop_rate,
-                                    "989 TFLOP/s");
+    return parse_in_range<FlopRate>(path_of(key), scalar(key, "a rate such as \"989 TFLOP/s\""), parse_flop_rate,
+                                    kFlopRateRange);
 }
 Watts FieldReader::watts(const std::string& key) {
-    return parse_positive<Watts>(path_of(key), scalar(key, "a power such as \"700 W\""), parse_watts, "700 W");
+    return parse_in_range<Watts>(path_of(key), scalar(key, "a power such as \"700 W\""), parse_watts, kPowerRange);
 }
 Seconds FieldReader::duration(const std::string& key) {
-    return parse_positive<Seconds>(path_of(key), scalar(key, "a duration such as \"5 us\""), parse_duration, "5 us");
+    return parse_in_range<Seconds>(path_of(key), scalar(key, "a duration such as \"5 us\""), parse_duration,
+                                   kDurationRange);
 }
 
 Seconds FieldReader::duration_with_unit(const std::string& key) {
@@ -179,6 +214,27 @@ YAML::Node load_document(const std::string& text, const std::string& source_name
                                           std::to_string(e.mark.column + 1),
                          "not valid YAML/JSON (" + e.msg + ")");
     }
+}
+
+YAML::Node load_mapping(const std::string& text, const std::string& source_name, const std::string& field,
+                        const std::string& purpose) {
+    YAML::Node node;
+    try {
+        node = YAML::Load(text);
+    } catch (const YAML::Exception& e) {
+        throw InputError(field, source_name,
+                         purpose + " is not valid YAML or JSON at line " + std::to_string(e.mark.line + 1) + ", column " +
+                             std::to_string(e.mark.column + 1) + " (" + e.msg + ")");
+    }
+    if (!node.IsDefined() || node.IsNull()) {
+        throw InputError(field, source_name, purpose + " is empty; expected a mapping of key: value");
+    }
+    if (!node.IsMap()) {
+        throw InputError(field, source_name,
+                         purpose + " holds " + (node.IsSequence() ? "a list" : "a single value") +
+                             "; expected a mapping of key: value");
+    }
+    return node;
 }
 
 }  // namespace colossim::spec

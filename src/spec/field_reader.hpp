@@ -67,5 +67,9 @@ private:
 
 // Loads YAML/JSON text; a syntax error becomes an InputError naming the source and line.
 YAML::Node load_document(const std::string& text, const std::string& source_name);
+// The same for a file that must hold a mapping, with errors that say what the file was for:
+// `field` = the key or flag that named it ("model"), `purpose` = what it is ("model file").
+YAML::Node load_mapping(const std::string& text, const std::string& source_name, const std::string& field,
+                        const std::string& purpose);
 
 }  // namespace colossim::spec

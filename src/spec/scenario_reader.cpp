@@ -81,7 +81,8 @@ Recompute parse_recompute(const std::string& s) {
 
 YAML::Node scenario_document(const std::string& yaml_text, const std::string& source_name,
                              const std::vector<Override>& overrides) {
-    YAML::Node root = yaml_text.empty() ? YAML::Node(YAML::NodeType::Map) : spec::load_document(yaml_text, source_name);
+    YAML::Node root = yaml_text.empty() ? YAML::Node(YAML::NodeType::Map)
+                                        : spec::load_mapping(yaml_text, source_name, "scenario", "the scenario file");
     if (root.IsNull()) root = YAML::Node(YAML::NodeType::Map);
     if (!root.IsMap()) throw InputError(source_name, "(not a mapping)", "a scenario: a mapping with model, cluster, gpus, parallelism, training");
     for (const auto& o : overrides) apply_override(root, o);
@@ -132,7 +133,7 @@ Scenario load_scenario(const std::string& yaml_text, const std::string& source_n
     if (r.has("hardware")) {
         spec::FieldReader h(r.raw("hardware"), "hardware", diagnostics);
         if (h.has("gpu")) s.cluster.gpu = catalog.gpu(h.text("gpu"), "hardware.gpu", diagnostics);
-        if (auto n = h.optional_integer("gpus_per_node")) {
+        if (auto n = h.optional_integer("gpus_per_node", 1, 1024)) {
             // An NVLink domain larger than the node (NVL72) is kept; otherwise it follows the node.
             if (s.cluster.nvlink_domain == s.cluster.gpus_per_node) s.cluster.nvlink_domain = *n;
             s.cluster.gpus_per_node = *n;
