@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "colossim/catalog.hpp"
+#include "colossim/workload.hpp"
 #include "helpers.hpp"
 
 using namespace colossim;
@@ -187,4 +188,86 @@ TEST(StageLayers, EvenAndExplicitSplits) {
     EXPECT_EQ(l[1], 6);  // (96 - 2 - 10) / 14 middle stages
     p.last_stage_layers = 2;  // 92 layers over 14 stages does not divide
     EXPECT_THROW(stage_layers(m, p), InputError);
+}
+
+namespace {
+double billions(double v) { return v / 1e9; }
+}  // namespace
+
+TEST(HfConfig, EveryFamilyCountsItsPublishedParameters) {
+    // config.json shapes of the families users bring (tests/data/hf/), against the
+    // parameter counts their model cards / the HuggingFace hub publish (billions; total,
+    // and active for MoE). Llama 4 Scout's 109 B include its vision tower (not modelled).
+    struct Published {
+        const char* file;
+        double total, active, tolerance;
+    };
+    const Published cases[] = {
+        {"gemma-7b.json", 8.54, 0, 0.01},       {"gemma-2-9b.json", 9.24, 0, 0.01},
+        {"phi-3-mini-4k.json", 3.82, 0, 0.01},  {"olmo-2-1124-7b.json", 7.30, 0, 0.01},
+        {"olmoe-1b-7b.json", 6.92, 1.28, 0.01}, {"falcon-7b.json", 7.22, 0, 0.01},
+        {"falcon-40b.json", 41.8, 0, 0.01},     {"granite-3.0-8b.json", 8.17, 0, 0.01},
+        {"glm-4-9b.json", 9.40, 0, 0.01},       {"internlm2-7b.json", 7.74, 0, 0.01},
+        {"command-r-v01.json", 35.0, 0, 0.01},  {"starcoder2-15b.json", 16.0, 0, 0.01},
+        {"phi-3.5-moe.json", 41.9, 6.6, 0.01},  {"llama-4-scout.json", 109, 17, 0.02},
+    };
+    for (const auto& c : cases) {
+        const ModelSpec m = hf(c.file);
+        const ParamCounts p = count_parameters(m);
+        EXPECT_NEAR(billions(p.total) / c.total, 1.0, c.tolerance) << c.file << ": " << billions(p.total) << " B";
+        if (c.active > 0) {
+            EXPECT_NEAR(billions(p.active) / c.active, 1.0, 0.02) << c.file << ": " << billions(p.active) << " B active";
+        }
+    }
+}
+
+TEST(HfConfig, FamiliesKeepTheirRealDifferences) {
+    const ModelSpec gemma = hf("gemma-7b.json");
+    EXPECT_EQ(gemma.head_dim, 256);  // 16 x 256 = 4096 attention width on a 3072-wide model
+    EXPECT_TRUE(gemma.gated_mlp());  // GeGLU
+    EXPECT_TRUE(gemma.tie_embeddings);
+    const ModelSpec gemma2 = hf("gemma-2-9b.json");
+    EXPECT_EQ(gemma2.sliding_window, 4096);
+    EXPECT_EQ(gemma2.local_layers, 21);  // every second layer local
+    EXPECT_DOUBLE_EQ(gemma2.attention_share(4096), 1.0);
+    // At 8K a 4K-window layer computes 3/4 of the causal square: (2sw - w^2)/s^2.
+    EXPECT_DOUBLE_EQ(gemma2.attention_share(8192), 0.5 + 0.5 * 0.75);
+    Diagnostics d;
+    const ModelSpec gemma3 = catalog().model(test::source_path("tests/data/hf/gemma-3-4b-it.json"), "model", d);
+    EXPECT_EQ(gemma3.family, "gemma3_text");
+    EXPECT_EQ(gemma3.local_layers, 34 - 34 / 6);  // 5 local to 1 global
+    ASSERT_FALSE(d.warnings.empty());
+    EXPECT_NE(d.warnings.back().find("vision tower is not modelled"), std::string::npos);
+    const ModelSpec falcon = hf("falcon-7b.json");
+    EXPECT_EQ(falcon.kv_heads, 1);  // multi-query
+    EXPECT_TRUE(falcon.parallel_block);
+    EXPECT_FALSE(falcon.gated_mlp());
+    EXPECT_EQ(falcon.ffn_hidden, 4 * 4544);
+    EXPECT_EQ(hf("falcon-40b.json").kv_heads, 8);
+    EXPECT_TRUE(hf("command-r-v01.json").parallel_block);
+    EXPECT_EQ(hf("command-r-v01.json").norm, Norm::layernorm);
+    const ModelSpec starcoder = hf("starcoder2-15b.json");
+    EXPECT_FALSE(starcoder.gated_mlp());
+    EXPECT_TRUE(starcoder.bias);
+    EXPECT_EQ(starcoder.local_layers, 40);
+    const ModelSpec scout = hf("llama-4-scout.json");
+    EXPECT_EQ(scout.moe.experts, 16);
+    EXPECT_EQ(scout.moe.shared_experts, 1);
+    EXPECT_EQ(scout.dense_layers(), 0);
+    EXPECT_EQ(hf("olmoe-1b-7b.json").moe.experts, 64);
+}
+
+TEST(HfConfig, ParallelBlocksReduceOnceALayer) {
+    // Falcon's attention and MLP share one norm and one tensor-parallel reduction.
+    const std::string yaml = "model: " + test::source_path("tests/data/hf/falcon-40b.json") +
+                             "\ncluster: dgx-h100\ngpus: 8\nparallelism: {tp: 8, sequence_parallel: true}\n"
+                             "training: {seq_len: 2048, global_batch: 8}\n";
+    const Workload w = build_workload(test::scenario(yaml));
+    int reduces = 0, gathers = 0;
+    for (const auto& c : w.dense_layer.forward.comm) {
+        reduces += c.kind == CollectiveKind::reduce_scatter;
+        gathers += c.kind == CollectiveKind::all_gather;
+    }
+    EXPECT_EQ(reduces, 1);
+    EXPECT_EQ(gathers, 1);
 }

@@ -53,6 +53,13 @@ struct ModelSpec {
     Norm norm = Norm::rmsnorm;
     bool tie_embeddings = false;
     bool bias = false;
+    // Attention and MLP read the same normed input and their outputs are added (GPT-J,
+    // Falcon, Cohere): one norm and one tensor-parallel reduction a layer, not two.
+    bool parallel_block = false;
+    // Sliding-window (local) attention: `local_layers` of the layers attend to the last
+    // `sliding_window` tokens only (Mistral 7B, Gemma 2/3, StarCoder2); 0 = none.
+    std::int64_t sliding_window = 0;
+    std::int64_t local_layers = 0;
     MoeSpec moe;
     MlaSpec mla;
     std::map<std::string, std::string> sources;
@@ -60,6 +67,16 @@ struct ModelSpec {
     bool gated_mlp() const { return activation == Activation::swiglu; }
     std::int64_t dense_layers() const { return moe.enabled() ? moe.first_dense_layers : layers; }
     std::int64_t moe_layers() const { return layers - dense_layers(); }
+    // The share of a causal attention's score square that is computed at `seq` tokens,
+    // averaged over the layers (1 without sliding windows): a local layer at window w < s
+    // computes s*w - w^2/2 of the s^2/2 entries.
+    double attention_share(std::int64_t seq) const {
+        if (sliding_window <= 0 || local_layers <= 0 || seq <= sliding_window) return 1.0;
+        const double s = double(seq), w = double(sliding_window);
+        const double local = (2 * s * w - w * w) / (s * s);
+        const double f = double(local_layers) / double(layers);
+        return 1.0 - f + f * local;
+    }
 };
 
 const char* to_string(Activation a);

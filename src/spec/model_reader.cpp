@@ -1,6 +1,7 @@
 #include "model_reader.hpp"
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include "field_reader.hpp"
@@ -47,6 +48,13 @@ ModelSpec read_model_yaml(const YAML::Node& node, const std::string& path, Diagn
     m.norm = norm == "rmsnorm" ? Norm::rmsnorm : Norm::layernorm;
     m.tie_embeddings = r.optional_flag("tie_embeddings").value_or(false);
     m.bias = r.optional_flag("bias").value_or(false);
+    m.parallel_block = r.optional_flag("parallel_block").value_or(false);
+    m.sliding_window = r.optional_integer("sliding_window", 0).value_or(0);
+    m.local_layers = r.optional_integer("local_layers", 0, kMaxLayers).value_or(m.sliding_window > 0 ? m.layers : 0);
+    if (m.local_layers > m.layers) {
+        throw InputError(r.path_of("local_layers"), std::to_string(m.local_layers),
+                         "at most the layers (" + std::to_string(m.layers) + ")");
+    }
     if (r.has("moe")) {
         FieldReader moe(r.raw("moe"), r.path_of("moe"), diagnostics);
         m.moe.experts = moe.integer("experts");
@@ -100,19 +108,57 @@ std::int64_t hf_integer(FieldReader& r, std::initializer_list<const char*> keys,
     return r.integer(first_present(r, keys), min);
 }
 
-const std::set<std::string> kGatedFamilies = {"llama", "mistral", "mixtral", "qwen2", "qwen2_moe", "qwen3",
-                                              "qwen3_moe", "deepseek_v2", "deepseek_v3"};
-const std::set<std::string> kKnownFamilies = {"gpt2",      "llama",    "mistral",     "mixtral",
-                                              "qwen2",     "qwen2_moe", "qwen3",      "qwen3_moe",
-                                              "nemotron",  "deepseek_v2", "deepseek_v3"};
+// Families whose MLP is gated (SiLU or GELU of one projection times another: SwiGLU,
+// GeGLU); the others' MLP is one activation between two projections.
+const std::set<std::string> kGatedFamilies = {
+    "llama",   "mistral", "mixtral",   "qwen2",      "qwen2_moe",   "qwen3",       "qwen3_moe", "deepseek_v2",
+    "deepseek_v3", "gemma", "gemma2", "gemma3_text", "phi3",        "phimoe",      "olmo",      "olmo2",
+    "olmoe",   "granite", "granitemoe", "glm",       "glm4",        "internlm2",   "cohere",    "cohere2",
+    "llama4_text"};
+const std::set<std::string> kKnownFamilies = [] {
+    std::set<std::string> f = kGatedFamilies;
+    f.insert({"gpt2", "nemotron", "falcon", "starcoder2"});
+    return f;
+}();
+// Config classes whose tie_word_embeddings defaults to true when the file leaves it out
+// (transformers' GemmaConfig, CohereConfig, Starcoder2Config, GPT2Config). Falcon's output
+// layer is its own: 7.22 B and 41.8 B parameters as published for Falcon-7B and -40B.
+const std::set<std::string> kTiedByDefault = {"gpt2", "gemma", "gemma2", "gemma3_text", "cohere", "cohere2", "starcoder2"};
+// Multimodal wrappers: the language model is the text_config (the vision tower is not
+// modelled); the text model's family where the text_config leaves it out.
+const std::map<std::string, std::string> kTextConfigFamily = {
+    {"gemma3", "gemma3_text"}, {"llama4", "llama4_text"}, {"mistral3", "mistral"}, {"llava", "llama"},
+    {"llava_next", "llama"},   {"qwen2_vl", "qwen2"},    {"qwen2_5_vl", "qwen2"}, {"paligemma", "gemma"}};
 
 }  // namespace
 
-ModelSpec read_hf_config(const YAML::Node& node, const std::string& source_name, Diagnostics& diagnostics) {
+ModelSpec read_hf_config(const YAML::Node& document, const std::string& source_name, Diagnostics& diagnostics) {
     Diagnostics ignored;  // HF configs carry many keys colossim has no use for: no warnings.
-    FieldReader r(node, source_name, ignored);
+    YAML::Node node = document;
+    std::string wrapper;
+    {
+        FieldReader outer(document, source_name, ignored);
+        const std::string type = outer.text("model_type");
+        const auto text = kTextConfigFamily.find(type);
+        if (text != kTextConfigFamily.end() || (outer.has("text_config") && !kKnownFamilies.count(type))) {
+            if (!outer.has("text_config") || !outer.raw("text_config").IsMap()) {
+                throw InputError(source_name + ".text_config", "", "the language model's config (a " + type + " config holds one)");
+            }
+            node = YAML::Clone(outer.raw("text_config"));
+            if (!node["model_type"].IsDefined() || !node["model_type"].IsScalar()) {
+                node["model_type"] = text != kTextConfigFamily.end() ? text->second : type;
+            }
+            // A wrapper's tie_word_embeddings sits beside text_config (Gemma 3, LLaVA).
+            if (!node["tie_word_embeddings"].IsDefined() && outer.has("tie_word_embeddings")) {
+                node["tie_word_embeddings"] = outer.raw("tie_word_embeddings");
+            }
+            wrapper = type;
+        }
+    }
+    FieldReader r(node, wrapper.empty() ? source_name : source_name + ".text_config", ignored);
     ModelSpec m;
     m.family = r.text("model_type");
+    if (m.family == "gemma3") m.family = "gemma3_text";
     if (!kKnownFamilies.count(m.family)) {
         std::string valid = "one of";
         for (const auto& f : kKnownFamilies) valid += " " + f;
@@ -134,7 +180,7 @@ ModelSpec read_hf_config(const YAML::Node& node, const std::string& source_name,
     } else {
         m.ffn_hidden = 4 * m.hidden;  // GPT-2: n_inner null means 4 * n_embd
     }
-    m.tie_embeddings = r.optional_flag("tie_word_embeddings").value_or(m.family == "gpt2");
+    m.tie_embeddings = r.optional_flag("tie_word_embeddings").value_or(kTiedByDefault.count(m.family) > 0);
     std::string act = r.optional_text(first_present(r, {"hidden_act", "activation_function"})).value_or("gelu");
     if (kGatedFamilies.count(m.family)) {
         m.activation = Activation::swiglu;  // these families' MLPs are gated (SiLU(xW1)·xW3)
@@ -151,13 +197,65 @@ ModelSpec read_hf_config(const YAML::Node& node, const std::string& source_name,
     m.norm = r.has("rms_norm_eps") ? Norm::rmsnorm
              : r.has("layer_norm_epsilon") || r.has("layer_norm_eps") || r.has("norm_eps") ? Norm::layernorm
              : m.gated_mlp() ? Norm::rmsnorm : Norm::layernorm;
-    m.bias = m.family == "gpt2" || r.optional_flag("mlp_bias").value_or(false);
+    m.bias = m.family == "gpt2" || r.optional_flag("mlp_bias").value_or(false) || r.optional_flag("use_bias").value_or(false) ||
+             (m.family == "falcon" && r.optional_flag("bias").value_or(false));
+    // Falcon: multi-query (one K/V head) in the 7B design, num_kv_heads groups in the new
+    // decoder architecture; attention and MLP in parallel from one norm (parallel_attn).
+    if (m.family == "falcon") {
+        const bool new_arch = r.optional_flag("new_decoder_architecture").value_or(false);
+        if (new_arch) m.kv_heads = r.optional_integer(first_present(r, {"num_kv_heads", "n_head_kv"})).value_or(m.heads);
+        else if (r.optional_flag("multi_query").value_or(true)) m.kv_heads = 1;
+        m.parallel_block = new_arch || r.optional_flag("parallel_attn").value_or(true);
+        if (r.has("ffn_hidden_size")) m.ffn_hidden = r.integer("ffn_hidden_size");
+        if (r.optional_flag("alibi").value_or(false)) diagnostics.warn(source_name + ": ALiBi positions priced as rotary (no FLOP change)");
+    }
+    // Cohere's Command R: one LayerNorm feeds attention and MLP in parallel.
+    if (m.family == "cohere" || m.family == "cohere2") m.parallel_block = true;
+    // Sliding-window layers: all of them (Mistral, StarCoder2), every second (Gemma 2),
+    // layer_types or pattern-1 of every pattern (Gemma 3: 5 local to 1 global).
+    const bool qwen = m.family.starts_with("qwen");  // Qwen's window is off unless use_sliding_window
+    if (r.has("sliding_window") && (!qwen || r.optional_flag("use_sliding_window").value_or(false))) {
+        m.sliding_window = r.integer("sliding_window");
+        if (r.has("layer_types") && r.raw("layer_types").IsSequence()) {
+            for (const auto& t : r.raw("layer_types")) m.local_layers += t.IsScalar() && t.Scalar() == "sliding_attention";
+        } else if (m.family == "gemma2") {
+            m.local_layers = m.layers / 2;
+        } else if (m.family == "gemma3_text" || m.family == "cohere2") {
+            const std::int64_t pattern = r.optional_integer("sliding_window_pattern").value_or(m.family == "cohere2" ? 4 : 6);
+            m.local_layers = m.layers - m.layers / pattern;
+        } else {
+            m.local_layers = m.layers;
+        }
+        if (qwen) {  // the layers from max_window_layers on
+            m.local_layers = std::max<std::int64_t>(0, m.layers - r.optional_integer("max_window_layers", 0).value_or(0));
+        }
+    }
+    if (m.family == "llama4_text" && r.has("attention_chunk_size")) {
+        diagnostics.warn(source_name + ": Llama 4's chunked-attention layers are priced as full attention");
+    }
+    if (!wrapper.empty()) diagnostics.warn(source_name + ": " + wrapper + " config: its language model (text_config) only; the vision tower is not modelled");
 
     // Mixture of experts: each family names it differently.
-    if (m.family == "mixtral") {
+    if (m.family == "mixtral" || m.family == "phimoe" || m.family == "granitemoe") {
         m.moe.experts = r.integer("num_local_experts");
         m.moe.top_k = r.integer("num_experts_per_tok");
         m.moe.ffn_hidden = m.ffn_hidden;
+    } else if (m.family == "olmoe") {
+        m.moe.experts = r.integer("num_experts");
+        m.moe.top_k = r.integer("num_experts_per_tok");
+        m.moe.ffn_hidden = m.ffn_hidden;
+    } else if (m.family == "llama4_text") {
+        // Llama 4: routed experts of intermediate_size plus one shared expert as wide; the
+        // dense layers' MLP is intermediate_size_mlp; every interleave_moe_layer_step-th
+        // layer is MoE.
+        m.moe.experts = r.integer("num_local_experts");
+        m.moe.top_k = r.integer("num_experts_per_tok");
+        m.moe.ffn_hidden = m.ffn_hidden;
+        m.moe.shared_experts = 1;
+        m.moe.shared_ffn_hidden = m.ffn_hidden;
+        const std::int64_t step = r.optional_integer("interleave_moe_layer_step").value_or(1);
+        m.moe.first_dense_layers = m.layers - m.layers / step;
+        if (r.has("intermediate_size_mlp")) m.ffn_hidden = r.integer("intermediate_size_mlp");
     } else if (m.family == "qwen2_moe" || m.family == "qwen3_moe") {
         m.moe.experts = r.integer("num_experts");
         m.moe.top_k = r.integer("num_experts_per_tok");

@@ -129,7 +129,8 @@ void close_sublayer(BlockWork& w, const Shape& x, const char* reduce_name, const
 // (batched QK^T, fused scale-mask-softmax, dropout, batched AV).
 void attention_core(BlockWork& w, const Shape& x, const Scenario& s) {
     const double bh = x.batch * x.heads;
-    const double model = 2.0 * bh * x.q_len * x.kv_len * (x.d_qk + x.d_v);  // full square, both products
+    // full square, both products; sliding-window layers compute only their band
+    const double model = 2.0 * bh * x.q_len * x.kv_len * (x.d_qk + x.d_v) * s.model.attention_share(s.training.seq_len);
     w.model_flops_forward += Flops(model);
     w.attention_model_flops += Flops(model);
     if (s.training.attention != AttentionKernel::unfused) {
@@ -184,9 +185,11 @@ void add_gemm(BlockWork& w, const Shape& x, ComputeOp op, double model_share = 1
     w.forward.compute.push_back(op);
 }
 
-void attention_block(BlockWork& w, const Shape& x, const Scenario& s) {
+// `parallel`: the attention of a parallel block (Falcon, Cohere), whose norm, gather,
+// reduction and residual the MLP shares (see parallel_mlp_close).
+void attention_block(BlockWork& w, const Shape& x, const Scenario& s, bool parallel = false) {
     const auto& m = s.model;
-    open_sublayer(w, x, "attention_norm", "tp_all_gather_attention");
+    open_sublayer(w, x, parallel ? "input_norm" : "attention_norm", "tp_all_gather_attention");
     if (m.mla.enabled()) {
         // Down-projections are small and replicated on every TP rank (Megatron-Core MLA):
         // their kernel FLOPs run tp times, their model FLOPs count once.
@@ -212,7 +215,13 @@ void attention_block(BlockWork& w, const Shape& x, const Scenario& s) {
     }
     attention_core(w, x, s);
     add_gemm(w, x, gemm("out_proj", x.tokens, x.h, x.heads * x.d_v));
-    close_sublayer(w, x, "tp_reduce_attention", "attention_residual");
+    if (!parallel) close_sublayer(w, x, "tp_reduce_attention", "attention_residual");
+}
+
+// The MLP half of a layer: its own norm and gather, or, in a parallel block, the
+// attention's input (nothing to open).
+void open_mlp(BlockWork& w, const Shape& x, const Scenario& s) {
+    if (!s.model.parallel_block) open_sublayer(w, x, "mlp_norm", "tp_all_gather_mlp");
 }
 
 void mlp(BlockWork& w, const Shape& x, double width, double rows, const char* fc1, const char* act, const char* fc2,
@@ -228,8 +237,8 @@ void mlp(BlockWork& w, const Shape& x, double width, double rows, const char* fc
 
 BlockWork dense_layer(const Scenario& s, const Shape& x) {
     BlockWork w;
-    attention_block(w, x, s);
-    open_sublayer(w, x, "mlp_norm", "tp_all_gather_mlp");
+    attention_block(w, x, s, s.model.parallel_block);
+    open_mlp(w, x, s);
     mlp(w, x, double(s.model.ffn_hidden) / x.tp, x.tokens, "fc1", "activation", "fc2");
     close_sublayer(w, x, "tp_reduce_mlp", "mlp_residual");
     mirror_backward(w);
@@ -240,8 +249,8 @@ BlockWork dense_layer(const Scenario& s, const Shape& x) {
 BlockWork moe_layer(const Scenario& s, const Shape& x) {
     const auto& moe = s.model.moe;
     BlockWork w;
-    attention_block(w, x, s);
-    open_sublayer(w, x, "mlp_norm", "tp_all_gather_mlp");
+    attention_block(w, x, s, s.model.parallel_block);
+    open_mlp(w, x, s);
     const double routed_tokens = x.tokens / x.tp * double(moe.top_k);  // this rank's share, top-k copies
     add_gemm(w, x, gemm("router", x.tokens / x.tp, double(moe.experts), x.h), 1.0, false);
     w.forward.compute.push_back(memory("permute", 2 * kAct * routed_tokens * x.h));

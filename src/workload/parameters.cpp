@@ -36,7 +36,9 @@ ParamCounts count_parameters(const ModelSpec& m) {
     const double h = double(m.hidden);
     c.attention = attention_params(m);
     c.dense_mlp = mlp_params(m, double(m.ffn_hidden));
-    c.norms = 2 * h * (m.bias ? 2 : 1);  // LayerNorm has a bias, RMSNorm none
+    // Two norms a layer (one in a parallel block); a LayerNorm of a model with biases has one
+    // too, an RMSNorm none.
+    c.norms = (m.parallel_block ? 1 : 2) * h * (m.bias && m.norm == Norm::layernorm ? 2 : 1);
     if (m.moe.enabled()) {
         c.routed_experts = double(m.moe.experts) * mlp_params(m, double(m.moe.ffn_hidden));
         c.shared_experts = double(m.moe.shared_experts) * mlp_params(m, double(m.moe.shared_ffn_hidden));
