@@ -2,6 +2,8 @@
 // as a user runs them: fields, exit status, reproducibility, bad input.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "cli_helpers.hpp"
 #include "helpers.hpp"
 
@@ -37,20 +39,30 @@ TEST(CliGoodput, SeededRunsRepeat) {
 TEST(CliGoodput, TokensGiveTheWorkAndEstimateShowsFailures) {
     CliRun g = run_cli(llama("goodput") + "--trials 0");
     ASSERT_EQ(g.status, 0) << g.out;
+    EXPECT_EQ(g.out.find("does not fit"), std::string::npos);
+    // A job that cannot run is not priced silently.
+    CliRun oom = run_cli(llama("goodput") + "--trials 0 --pp 8 --vpp 2");
+    EXPECT_EQ(oom.status, 0);
+    EXPECT_NE(oom.out.find("warning: the job does not fit in GPU memory: 81 GB a GPU"), std::string::npos) << oom.out;
     EXPECT_NE(g.out.find("goodput"), std::string::npos);
     CliRun e = run_cli(llama("estimate") + "--json");
     expect_fields(e, {"time_to_train_s", "time_to_train_with_failures_s", "goodput"});
     CliRun t = run_cli(llama("estimate"));
     EXPECT_NE(t.out.find("with failures"), std::string::npos) << t.out;
     // What-ifs on the hardware still estimate: a NIC faster than the fabric's ports is
-    // counted a link a port; a fabric too small for the GPUs leaves the fields null, with
-    // a warning (dgx-b200's 3 tiers of 64-port switches hold 65,536 GPUs).
+    // counted a link a port. One size policy: beyond the cluster's largest build is a
+    // warning; beyond what its fabric can hold (dgx-b200's 3 tiers of 64-port switches:
+    // 65,536 GPUs) is refused, saying how to describe a bigger fabric.
     EXPECT_EQ(run_cli(llama("estimate") + "--nic-bw '800 Gbit/s'").status, 0);
     CliRun big = run_cli("estimate --model llama3-8b --cluster dgx-b200 --gpus 131072 --seq-len 8192 "
                          "--global-batch 131072 --tokens 1T --json");
-    ASSERT_EQ(big.status, 0) << big.out;
-    EXPECT_NE(big.out.find("no failure overhead: gpus = 131072: at most 65536"), std::string::npos) << big.out;
-    EXPECT_NE(big.out.find("\"goodput\": null"), std::string::npos);
+    EXPECT_EQ(big.status, 2) << big.out;
+    EXPECT_NE(big.out.find("gpus = 131072: at most 65536"), std::string::npos) << big.out;
+    EXPECT_NE(big.out.find("describe a bigger fabric"), std::string::npos) << big.out;
+    CliRun beyond = run_cli("estimate --model llama3-8b --cluster gb200-nvl72 --gpus 18432 --seq-len 8192 --global-batch 18432");
+    EXPECT_EQ(beyond.status, 0) << beyond.out;
+    EXPECT_NE(beyond.out.find("more than the largest gb200-nvl72 built (9216)"), std::string::npos) << beyond.out;
+    EXPECT_EQ(run_cli("plan --model llama3-8b --cluster dgx-b200 --gpus 131072 --seq-len 8192 --global-batch 131072").status, 2);
     // Without tokens the new fields are null, as time_to_train_s is.
     CliRun n = run_cli("estimate --model llama3-8b --cluster dgx-h100 --gpus 8 --seq-len 8192 --global-batch 8 --json");
     EXPECT_NE(n.out.find("\"time_to_train_with_failures_s\": null"), std::string::npos) << n.out;
@@ -85,8 +97,12 @@ TEST(CliDatacenter, JsonHasEveryField) {
 TEST(CliDatacenter, BadInputIsOneLineAndStatus2) {
     CliRun big = run_cli("datacenter --cluster colossus --gpus 600000");
     EXPECT_EQ(big.status, 2);
-    EXPECT_EQ(big.out, "colossim: error: gpus = 600000: at most 524288 GPUs on a 3-tier fat tree of 128-port SN5600 "
-                       "switches (1 plane(s))\n");
+    EXPECT_EQ(big.out.rfind("colossim: error: gpus = 600000: at most 524288 GPUs on a 3-tier fat tree of 128-port SN5600 "
+                            "switches (1 plane(s)); for more, describe a bigger fabric",
+                            0),
+              0u)
+        << big.out;
+    EXPECT_EQ(std::count(big.out.begin(), big.out.end(), '\n'), 1);  // one line
     EXPECT_EQ(run_cli("datacenter --cluster colossus --gpus 0").status, 2);
     EXPECT_EQ(run_cli("datacenter --cluster colossus --gpus 8 --price-gpu -1").status, 2);
     EXPECT_EQ(run_cli("datacenter --gpus 8").status, 2);

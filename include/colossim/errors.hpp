@@ -42,7 +42,14 @@ public:
 // Non-fatal findings (unknown keys, ignored fields) collected while reading input.
 struct Diagnostics {
     std::vector<std::string> warnings;
-    void warn(std::string message) { warnings.push_back(printable(message)); }
+    // A message already given (the same finding from two readers) is not repeated.
+    void warn(std::string message) {
+        message = printable(message);
+        for (std::size_t i = 0; i < warnings.size() && i < 64; ++i) {
+            if (warnings[i] == message) return;
+        }
+        warnings.push_back(std::move(message));
+    }
 };
 
 // The catalog name closest to `name` by edit distance, or "" if none is close.

@@ -36,10 +36,22 @@ std::string summary_json(const ErrorSummary& s) {
 }
 }  // namespace
 
+// The one hard size limit: the GPUs must fit the cluster's fabric (its switch radix, tiers
+// and planes, or the fat tree assumed for a cluster file without one); the error says how
+// to describe a bigger fabric.
+namespace {
+void check_fabric_holds(const Scenario& s) {
+    const FabricSpec f = s.cluster.fabric ? *s.cluster.fabric : assumed_fabric(s.cluster);
+    // A NIC faster than the ports (a what-if) takes a port a link, as the failure model counts it.
+    (void)fat_tree_shape(f, std::min(s.cluster.nic_bandwidth, f.port_speed), s.gpus, "gpus");
+}
+}  // namespace
+
 EstimateAnswer estimate_scenario(const Catalog& catalog, const ScenarioRequest& request) {
     Diagnostics diagnostics;
     EstimateAnswer a;
     a.scenario = load(catalog, request, diagnostics);
+    check_fabric_holds(a.scenario);
     a.result = estimate(a.scenario, Calibration::from_catalog(catalog));
     if (a.scenario.training.tokens > 0) {
         // The estimate stands without it: a cluster whose fabric cannot hold the GPUs gets
@@ -128,6 +140,7 @@ PlanAnswer plan_scenario(const Catalog& catalog, const PlanRequest& request) {
 
 PlanResult plan_loaded(const Scenario& base, const std::set<std::string>& fixed, const PlanRequest& request,
                        const Calibration& calibration) {
+    if (base.gpus > 0) check_fabric_holds(base);
     PlanOptions options;
     options.objective = request.objective;
     options.top = request.top;
@@ -225,7 +238,15 @@ GoodputAnswer goodput_scenario(const Catalog& catalog, const GoodputRequest& req
     const Scenario& s = a.scenario;
     GoodputOptions o = read_goodput_options(request.options, diagnostics);
     FailureProfile p = load_failure_profile(catalog, o.failures, request.data_overrides, diagnostics);
+    check_fabric_holds(s);
     StepResult r = estimate(s, Calibration::from_catalog(catalog));
+    if (!r.memory.fits) {
+        // The run's failures are worked out all the same (a what-if may only care about
+        // them), but a plan that cannot run is not silently priced.
+        diagnostics.warn(fmt::format("the job does not fit in GPU memory: {:.0f} GB a GPU on stage {} of {:.0f} GB "
+                                     "(colossim estimate shows where; colossim plan finds plans that fit)",
+                                     r.memory.total.value / 1e9, r.memory.stage, r.memory.capacity.value / 1e9));
+    }
     if (!o.duration && s.training.tokens <= 0) {
         throw InputError("duration", "", "required: the training time without failures (--duration 54d) "
                                          "or the tokens to train (--tokens 15.6T)");

@@ -92,7 +92,9 @@ FatTreeShape fat_tree_shape(const FabricSpec& f, ByteRate link_speed, std::int64
         throw InputError(field, std::to_string(gpus),
                          "at most " + std::to_string(capacity(f, k, f.max_tiers) * shape.planes) + " GPUs on a " +
                              std::to_string(f.max_tiers) + "-tier fat tree of " + std::to_string(k) + "-port " +
-                             f.switch_model + " switches (" + std::to_string(shape.planes) + " plane(s))");
+                             f.switch_model + " switches (" + std::to_string(shape.planes) +
+                             " plane(s)); for more, describe a bigger fabric in a cluster file (fabric: planes, "
+                             "switch_ports, or a rail-optimized design; `colossim show cluster` prints this one's)");
     }
     shape.tiers = tiers;
     const auto leaf = split_ports(k, f.leaf_oversubscription);

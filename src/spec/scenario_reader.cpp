@@ -257,6 +257,12 @@ Scenario load_scenario(const std::string& yaml_text, const std::string& source_n
         s.gpus = model_ranks * p.dp;
     }
     r.finish();
+    // One policy for sizes (the datacenter command's): a cluster's max_gpus is the largest
+    // built, a warning; the hard limit is its fabric's (checked where the fabric is sized).
+    if (s.cluster.max_gpus > 0 && s.gpus > s.cluster.max_gpus) {
+        diagnostics.warn("gpus = " + std::to_string(s.gpus) + " is more than the largest " + s.cluster.name + " built (" +
+                         std::to_string(s.cluster.max_gpus) + "); the fabric is extrapolated");
+    }
     if (check == ScenarioCheck::full) validate_scenario(s);
     return s;
 }

@@ -101,10 +101,6 @@ std::optional<InputError> scenario_problem(const Scenario& s) {
     const Parallelism& p = s.parallelism;
     const Training& t = s.training;
 
-    if (s.cluster.max_gpus > 0 && s.gpus > s.cluster.max_gpus) {
-        return InputError("gpus", std::to_string(s.gpus),
-                         "at most " + std::to_string(s.cluster.max_gpus) + " on cluster " + s.cluster.name);
-    }
     if (auto e = require_divides("parallelism.tp", p.tp, "attention heads", m.heads)) return e;
     if (!m.mla.enabled()) {
         if (auto e = require_divides("parallelism.tp", p.tp, "key/value heads", m.kv_heads)) return e;
