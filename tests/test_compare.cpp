@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "cli_helpers.hpp"
 #include "colossim/api.hpp"
@@ -67,4 +68,29 @@ TEST(Compare, CommandLine) {
     EXPECT_EQ(test::run_cli("compare " + a).status, 2);
     EXPECT_EQ(test::run_cli("compare " + a + " /nonexistent.yaml").status, 2);
     EXPECT_EQ(test::run_cli("compare " + a + " " + b + " --tp 3").status, 2);
+}
+
+TEST(Explain, APlanThatDoesNotFitGetsTheChangesThatWould) {
+    // Llama 3 405B at PP 8 VPP 2 needs 81 GB: recomputation, ZeRO-3, PP 16 and CP 2 fit.
+    const auto a = api::explain_scenario(test::catalog(), request({{"parallelism.pp", "8"}, {"parallelism.vpp", "2"}}));
+    ASSERT_FALSE(a.problem);
+    ASSERT_TRUE(a.result);
+    EXPECT_FALSE(a.result->memory.fits);
+    std::set<std::string> fitting;
+    for (const auto& f : a.fixes) {
+        if (f.result && f.result->memory.fits) fitting.insert(f.change);
+    }
+    EXPECT_TRUE(fitting.count("recompute full"));
+    EXPECT_TRUE(fitting.count("zero 3"));
+    EXPECT_TRUE(fitting.count("pp 16"));
+    EXPECT_FALSE(fitting.count("recompute selective"));  // FlashAttention keeps no scores to drop
+    const std::string text = api::explain_text(a);
+    EXPECT_NE(text.find("does NOT fit"), std::string::npos);
+    // A plan that breaks a rule says which.
+    const auto bad = api::explain_scenario(test::catalog(), request({{"parallelism.tp", "3"}}));
+    ASSERT_TRUE(bad.problem);
+    EXPECT_NE(bad.problem->find("tp*pp*cp"), std::string::npos);
+    EXPECT_NE(test::run_cli("estimate " + std::string(COLOSSIM_SOURCE_DIR) + "/examples/llama3-405b.yaml --explain").out.find(
+                  "fits, 1.0 GB to spare"),
+              std::string::npos);
 }

@@ -176,3 +176,14 @@ training: {seq_len: 8192, global_batch: 64, micro_batch: 1}
     EXPECT_DOUBLE_EQ(recomputed_layer_fraction(test::scenario(llama8b, {{"parallelism.recompute_layers", "8"}}).parallelism, 32),
                      0.25);
 }
+
+TEST(Engine, MemoryHeadroomIsKeptFree) {
+    // Llama 3 405B at TP 8 PP 16 VPP 4 uses 75.0 of 80 GB: it fits with the 5% default
+    // headroom (76 GB usable), not with 10%, and any plan fits the whole card at 0.
+    const StepResult base = run();
+    ASSERT_GT(base.memory.total.value, 0.9 * base.memory.capacity.value);
+    ASSERT_LT(base.memory.total.value, 0.95 * base.memory.capacity.value);
+    EXPECT_TRUE(base.memory.fits);
+    EXPECT_FALSE(run({{"training.memory_headroom", "0.1"}}).memory.fits);
+    EXPECT_DOUBLE_EQ(run({{"training.memory_headroom", "0.1"}}).step_time.value, base.step_time.value);
+}

@@ -14,11 +14,19 @@ Command add_estimate(CLI::App& root) {
     auto options = std::make_shared<ScenarioOptions>();
     auto json = std::make_shared<bool>(false);
     auto emit = std::make_shared<std::string>();
+    auto explain = std::make_shared<bool>(false);
     options->add_to(*cmd);
+    cmd->add_flag("--explain", *explain, "why the plan is refused or does not fit, and what single change would fix it");
     auto* json_flag = cmd->add_flag("--json", *json, "print one JSON object");
     cmd->add_option("--emit", *emit, "megatron|nemo|torchtitan: print the scenario as that framework's launch arguments")
         ->excludes(json_flag);
-    return {cmd, [options, json, emit](const Catalog& catalog) {
+    return {cmd, [options, json, emit, explain](const Catalog& catalog) {
+                if (*explain) {
+                    api::ExplainAnswer x = api::explain_scenario(catalog, options->request());
+                    print_warnings(Diagnostics{x.warnings});
+                    std::cout << api::explain_text(x);
+                    return 0;
+                }
                 const auto framework = emit->empty() ? std::nullopt : std::optional(parse_launch_framework(*emit));
                 api::EstimateAnswer a = api::estimate_scenario(catalog, options->request());
                 print_warnings(Diagnostics{a.warnings});

@@ -24,6 +24,7 @@ struct PlanFlags {
     bool json = false;
     std::string csv, db, deadline, emit;
     std::size_t refine = 0;
+    bool explain = false;
 };
 
 // "--gpus 1024..131072": a range of GPU counts (powers of two and 1.5x between).
@@ -49,6 +50,12 @@ std::function<void(double)> progress_bar(bool quiet) {
 }
 
 int run_plan(const PlanFlags& f, const Catalog& catalog) {
+    if (f.explain) {  // the plan the flags and file name, explained instead of searched
+        api::ExplainAnswer x = api::explain_scenario(catalog, f.scenario.request());
+        print_warnings(Diagnostics{x.warnings});
+        std::cout << api::explain_text(x);
+        return 0;
+    }
     if (!f.emit.empty()) (void)parse_launch_framework(f.emit);  // refused before the search
     std::vector<Override> overrides = f.scenario.overrides();
     std::int64_t lo = 0, hi = 0;
@@ -144,6 +151,8 @@ Command add_plan(CLI::App& root) {
     cmd->add_option("--threads", f->threads, "threads (default: all cores); the output does not depend on it")
         ->check(CLI::Range(1, 1024));
     auto* json = cmd->add_flag("--json", f->json, "print one JSON object");
+    cmd->add_flag("--explain", f->explain,
+                  "explain the plan the flags name (unset fields at their defaults) instead of searching: what fails, what fits");
     cmd->add_option("--emit", f->emit, "megatron|nemo|torchtitan: print the best plan as that framework's launch arguments")
         ->excludes(json);
     cmd->add_option("--csv", f->csv, "write every estimated plan to this CSV file");

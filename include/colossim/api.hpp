@@ -46,6 +46,26 @@ struct EstimateAnswer {
 EstimateAnswer estimate_scenario(const Catalog& catalog, const ScenarioRequest& request);
 Answer estimate(const Catalog& catalog, const ScenarioRequest& request);
 
+// `--explain`: why a plan is refused or does not fit, and what would fix it. The plan is
+// the scenario as given; when it breaks a rule, `problem` says which and what is valid;
+// when it runs but does not fit in memory, each single change (more recomputation, a
+// higher ZeRO stage, a smaller micro-batch, more pipeline or tensor parallelism) is
+// tried and its memory and step time reported.
+struct ExplainFix {
+    std::string change;                // "recompute full", "zero 3", ...
+    std::optional<std::string> problem;  // why the changed plan is refused
+    std::optional<StepResult> result;
+};
+struct ExplainAnswer {
+    Scenario scenario;
+    std::optional<std::string> problem;
+    std::optional<StepResult> result;
+    std::vector<ExplainFix> fixes;       // when the plan runs but does not fit
+    std::vector<std::string> warnings;
+};
+ExplainAnswer explain_scenario(const Catalog& catalog, const ScenarioRequest& request);
+std::string explain_text(const ExplainAnswer& answer);
+
 // `compare`: each scenario estimated, side by side. `labels` name the columns (one per
 // request, or empty for "scenario 1", "scenario 2", ...); 2 to kMaxCompared scenarios.
 constexpr std::size_t kMaxCompared = 16;

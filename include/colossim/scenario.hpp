@@ -69,6 +69,10 @@ struct Training {
     NcclAlgorithm nccl_algo = NcclAlgorithm::automatic;  // the event engine's all-reduces
     double price_per_gpu_hour = 0;  // USD; from the cluster unless set
     double pue = 0;                 // from the cluster unless set
+    // Share of each GPU's memory kept free: the CUDA context, cuBLAS workspaces, NCCL's
+    // buffers and the caching allocator's fragmentation, which the memory model does not
+    // count. A plan fits when its total is at most (1 - headroom) x capacity.
+    double memory_headroom = 0.05;
 
     std::int64_t micro_batches_per_step(const Parallelism& p) const {
         return global_batch / (micro_batch * p.dp);

@@ -71,6 +71,98 @@ Answer estimate(const Catalog& catalog, const ScenarioRequest& request) {
     return {estimate_with_failures_json(a.scenario, a.result, a.failures, a.warnings), a.warnings};
 }
 
+ExplainAnswer explain_scenario(const Catalog& catalog, const ScenarioRequest& request) {
+    Diagnostics diagnostics;
+    ExplainAnswer a;
+    a.scenario = load(catalog, request, diagnostics, ScenarioCheck::fields_only);
+    const Calibration calibration = Calibration::from_catalog(catalog);
+    // fields_only sets dp from the GPUs; a count that tp*pp*cp does not divide is a problem too.
+    const auto& p0 = a.scenario.parallelism;
+    if (a.scenario.gpus % (p0.tp * p0.pp * p0.cp) != 0) {
+        a.problem = InputError("gpus", std::to_string(a.scenario.gpus),
+                               "a multiple of tp*pp*cp = " + std::to_string(p0.tp * p0.pp * p0.cp)).what();
+    } else if (auto e = scenario_problem(a.scenario)) {
+        a.problem = e->what();
+    }
+    if (!a.problem) {
+        a.result = estimate(a.scenario, calibration);
+        if (!a.result->memory.fits) {
+            const Scenario& s = a.scenario;
+            const auto& p = s.parallelism;
+            std::vector<std::pair<std::string, Scenario>> tries;
+            auto with = [&](std::string change, auto edit) {
+                Scenario t = s;
+                edit(t);
+                t.parallelism.dp = t.gpus / (t.parallelism.tp * t.parallelism.pp * t.parallelism.cp);
+                tries.emplace_back(std::move(change), std::move(t));
+            };
+            if (p.recompute != Recompute::full || p.recompute_layers > 0) {
+                with("recompute full", [](Scenario& t) { t.parallelism.recompute = Recompute::full; t.parallelism.recompute_layers = 0; });
+            }
+            if (p.recompute == Recompute::none) {
+                with("recompute selective", [](Scenario& t) { t.parallelism.recompute = Recompute::selective; });
+            }
+            for (int z = p.zero + 1; z <= 3; ++z) {
+                with("zero " + std::to_string(z), [z](Scenario& t) { t.parallelism.zero = z; });
+            }
+            if (s.training.micro_batch > 1) {
+                with("micro-batch " + std::to_string(s.training.micro_batch / 2),
+                     [](Scenario& t) { t.training.micro_batch /= 2; });
+            }
+            with("pp " + std::to_string(2 * p.pp), [](Scenario& t) { t.parallelism.pp *= 2; });
+            if (p.vpp > 1) with("vpp 1", [](Scenario& t) { t.parallelism.vpp = 1; });
+            if (2 * p.tp <= s.cluster.nvlink_domain) with("tp " + std::to_string(2 * p.tp), [](Scenario& t) { t.parallelism.tp *= 2; });
+            if (!p.sequence_parallel && p.tp > 1) with("sequence parallel", [](Scenario& t) { t.parallelism.sequence_parallel = true; });
+            with("cp " + std::to_string(2 * p.cp), [](Scenario& t) { t.parallelism.cp *= 2; });
+            for (auto& [change, t] : tries) {
+                ExplainFix f{change, std::nullopt, std::nullopt};
+                if (t.gpus % (t.parallelism.tp * t.parallelism.pp * t.parallelism.cp) != 0) {
+                    f.problem = "the GPUs do not divide into it";
+                } else if (auto e = scenario_problem(t)) {
+                    f.problem = e->what();
+                } else {
+                    f.result = estimate(t, calibration);
+                }
+                a.fixes.push_back(std::move(f));
+            }
+        }
+    }
+    a.warnings = std::move(diagnostics.warnings);
+    return a;
+}
+
+std::string explain_text(const ExplainAnswer& a) {
+    const Scenario& s = a.scenario;
+    const auto& p = s.parallelism;
+    std::string out = fmt::format("{} on {} x {} ({}): tp {} pp {} vpp {} cp {} ep {} zero {} recompute {} micro-batch {}\n",
+                                  s.model.name, s.gpus, s.cluster.gpu.name, s.cluster.name, p.tp, p.pp, p.vpp, p.cp, p.ep,
+                                  p.zero, to_string(p.recompute), s.training.micro_batch);
+    if (a.problem) return out + "refused: " + *a.problem + "\n";
+    const StepResult& r = *a.result;
+    const double usable = r.memory.capacity.value * (1.0 - s.training.memory_headroom) / 1e9;
+    out += fmt::format("every check passes; step {:.3f} s, MFU {:.1f}%\n", r.step_time.value, 100 * r.mfu);
+    out += fmt::format("memory on stage {}: {:.1f} GB of {:.1f} usable ({:.0f} GB less {:.0f}% headroom): {}\n",
+                       r.memory.stage, r.memory.total.value / 1e9, usable, r.memory.capacity.value / 1e9,
+                       100 * s.training.memory_headroom,
+                       r.memory.fits ? fmt::format("fits, {:.1f} GB to spare", usable - r.memory.total.value / 1e9)
+                                     : fmt::format("does NOT fit, {:.1f} GB over", r.memory.total.value / 1e9 - usable));
+    out += fmt::format("  weights {:.1f}, gradients {:.1f}, optimizer {:.1f}, activations {:.1f} GB\n", r.memory.weights.value / 1e9,
+                       r.memory.gradients.value / 1e9, r.memory.optimizer.value / 1e9, r.memory.activations.value / 1e9);
+    if (a.fixes.empty()) return out;
+    out += "\none change at a time:\n";
+    out += fmt::format("  {:<22} {:>10} {:>6} {:>10}\n", "change", "memory GB", "fits", "step s");
+    for (const auto& f : a.fixes) {
+        if (f.problem) {
+            out += fmt::format("  {:<22} refused: {}\n", f.change, *f.problem);
+            continue;
+        }
+        out += fmt::format("  {:<22} {:>10.1f} {:>6} {:>10.3f}\n", f.change, f.result->memory.total.value / 1e9,
+                           f.result->memory.fits ? "yes" : "no", f.result->step_time.value);
+    }
+    out += "(colossim plan searches them all together)\n";
+    return out;
+}
+
 CompareAnswer compare_scenarios(const Catalog& catalog, const std::vector<ScenarioRequest>& requests,
                                 const std::vector<std::string>& labels) {
     if (requests.size() < 2 || requests.size() > kMaxCompared) {

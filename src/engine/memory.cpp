@@ -79,7 +79,7 @@ MemoryResult stage_memory(const Scenario& s, const Workload& w, std::size_t stag
     r.activations = Bytes(activations);
     r.total = r.weights + r.gradients + r.optimizer + r.activations;
     r.capacity = s.cluster.gpu.hbm_capacity;
-    r.fits = r.total <= r.capacity;
+    r.fits = r.total <= r.capacity * (1.0 - s.training.memory_headroom);
     return r;
 }
 

@@ -51,6 +51,8 @@ const std::vector<FlagKey>& scenario_flags() {
         {"nccl-algo", "training.nccl_algo", "auto|ring|tree: the event engine's all-reduce algorithm (as NCCL_ALGO)"},
         {"price", "training.price_per_gpu_hour", "USD per GPU-hour"},
         {"pue", "training.pue", "power usage effectiveness"},
+        {"memory-headroom", "training.memory_headroom",
+         "share of GPU memory kept free for the CUDA context, NCCL buffers and fragmentation (default 0.05)"},
     };
     return kFlags;
 }
@@ -232,6 +234,7 @@ Scenario load_scenario(const std::string& yaml_text, const std::string& source_n
         }
         t.price_per_gpu_hour = q.optional_number("price_per_gpu_hour", 0.0, 1e4).value_or(s.cluster.price_per_gpu_hour);
         t.pue = q.optional_number("pue", 1.0, 5.0).value_or(s.cluster.pue);
+        t.memory_headroom = q.optional_number("memory_headroom", 0.0, 0.9).value_or(t.memory_headroom);
         q.finish();
     }
 
