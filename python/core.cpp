@@ -102,6 +102,17 @@ PYBIND11_MODULE(_core, m) {
         return answer(a);
     }, py::arg("text"), py::arg("source"), py::arg("overrides"));
 
+    m.def("collective", [](const std::string& kind, const std::string& cluster, std::int64_t gpus, const std::string& size,
+                           const std::string& algorithm, const std::string& slow_nic) {
+        api::CollectiveRequest r{kind, size, cluster, algorithm, slow_nic, gpus};
+        api::Answer a;
+        {
+            py::gil_scoped_release release;
+            a = api::collective(catalog(), r);
+        }
+        return answer(a);
+    }, py::arg("kind"), py::arg("cluster"), py::arg("gpus"), py::arg("size"), py::arg("algorithm"), py::arg("slow_nic"));
+
     m.def("compare", [](const std::vector<std::tuple<std::string, std::string, Pairs>>& scenarios,
                         const std::vector<std::string>& labels) {
         std::vector<api::ScenarioRequest> requests;

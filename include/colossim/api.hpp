@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "colossim/catalog.hpp"
+#include "colossim/collective_sim.hpp"
 #include "colossim/compare_report.hpp"
 #include "colossim/datacenter.hpp"
 #include "colossim/estimate.hpp"
@@ -45,6 +46,30 @@ struct EstimateAnswer {
 };
 EstimateAnswer estimate_scenario(const Catalog& catalog, const ScenarioRequest& request);
 Answer estimate(const Catalog& catalog, const ScenarioRequest& request);
+
+// `collective`: one collective alone on the cluster's flow-level network, per size, beside
+// the closed form (`kind` all-reduce|all-gather|reduce-scatter|all-to-all, `size` "1GiB" or
+// "1MiB..8GiB" doubling, `algorithm` auto|ring|hierarchical|tree, `slow_nic` "GPU:FRACTION").
+struct CollectiveRequest {
+    std::string kind, size = "1GiB", cluster, algorithm = "auto", slow_nic;
+    std::int64_t gpus = 8;
+};
+struct CollectiveRun {
+    Bytes size;
+    CollectiveResult result;
+    Seconds closed_form;
+};
+struct CollectiveAnswer {
+    CollectiveKind kind = CollectiveKind::all_reduce;
+    std::string cluster, gpu;
+    std::int64_t gpus = 0;
+    std::vector<CollectiveRun> runs;
+    std::vector<std::string> warnings;
+};
+CollectiveAnswer collective_runs(const Catalog& catalog, const CollectiveRequest& request);
+std::string collective_json(const CollectiveAnswer& answer);   // an array, a size each
+std::string collective_table(const CollectiveAnswer& answer);
+Answer collective(const Catalog& catalog, const CollectiveRequest& request);
 
 // `--explain`: why a plan is refused or does not fit, and what would fix it. The plan is
 // the scenario as given; when it breaks a rule, `problem` says which and what is valid;

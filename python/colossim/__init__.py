@@ -22,13 +22,13 @@ import warnings as _warnings
 from typing import Any, Callable, Optional, Sequence
 
 from . import _core
-from ._results import (Breakdown, Comparison, Datacenter, ErrorSummary, Estimate, Goodput, Memory, Parallelism, Plan,
+from ._results import (Breakdown, Collective, Comparison, Datacenter, ErrorSummary, Estimate, Goodput, Memory, Parallelism, Plan,
                        Record, Validation, ValidationCase, build)
 from ._scenario import flag_names, input_error, request, split_options
 
 __all__ = [
     "InputError", "ColossimWarning", "estimate", "compare", "plan", "goodput", "datacenter", "validate", "catalog",
-    "show", "flag_names", "Estimate", "Comparison", "Plan", "Goodput", "Datacenter", "Validation", "Parallelism", "Breakdown", "Memory",
+    "show", "flag_names", "collective", "Collective", "Estimate", "Comparison", "Plan", "Goodput", "Datacenter", "Validation", "Parallelism", "Breakdown", "Memory",
     "ValidationCase", "ErrorSummary", "Record",
 ]
 
@@ -56,6 +56,16 @@ def _answer(cls, json_text: str, warnings: Sequence[str]):
 def estimate(scenario: Any = None, **flags: Any) -> Estimate:
     """Analytical step time, MFU, memory and cost of a scenario (``colossim estimate``)."""
     return _answer(Estimate, *_core.estimate(*request(scenario, **flags)))
+
+
+def collective(kind: str, cluster: str, gpus: int = 8, size: str = "1GiB", *, algorithm: str = "auto",
+               slow_nic: Optional[str] = None) -> Collective:
+    """One collective on the cluster's flow-level network, as nccl-tests measures it
+    (``colossim collective``): a row a size (``size="1MiB..8GiB"`` doubles), with the closed
+    form ``estimate`` prices it with. ``to_pandas()`` gives the sweep as a DataFrame."""
+    if isinstance(gpus, bool) or not isinstance(gpus, int):
+        raise input_error("gpus", repr(gpus), "a whole number of GPUs, 2 to 65536")
+    return _answer(Collective, *_core.collective(kind, cluster, gpus, str(size), algorithm, slow_nic or ""))
 
 
 def compare(*scenarios: Any, labels: Optional[Sequence[str]] = None, **flags: Any) -> Comparison:

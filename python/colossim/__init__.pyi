@@ -14,6 +14,7 @@ from ._results import Record as Record
 from ._results import Goodput as Goodput
 from ._results import Datacenter as Datacenter
 from ._results import Comparison as Comparison
+from ._results import Collective as Collective
 
 class InputError(ValueError):
     """Bad input: the CLI's exit-2 message."""
@@ -35,6 +36,8 @@ def estimate(scenario: ScenarioLike = None, *, model: str = ..., cluster: str = 
              dp_overlap: bool = ..., schedule: str = ..., micro_batch: int = ..., global_batch: int = ...,
              seq_len: int | str = ..., tokens: float | str = ..., precision: str = ..., attention: str = ...,
              dropout: bool = ..., **flags: Any) -> Estimate: ...
+def collective(kind: str, cluster: str, gpus: int = 8, size: str = "1GiB", *, algorithm: str = "auto",
+               slow_nic: Optional[str] = None) -> Collective: ...
 def compare(*scenarios: dict[str, Any] | str, labels: Optional[Sequence[str]] = None, **flags: Any) -> Comparison: ...
 def plan(scenario: ScenarioLike = None, *, objective: str = "throughput", top: int = 10, threads: int = 0,
          refine: int = 0, progress: Optional[Callable[[float], None]] = None, **flags: Any) -> Plan: ...

@@ -258,6 +258,24 @@ def _wrap(v):
     return v
 
 
+class Collective(_Result):
+    """A collective per size (``colossim collective --json``): ``runs``, each with collective,
+    gpus, size_bytes, time_s, algbw_gbps, busbw_gbps, algorithm, steps, closed_form_s."""
+
+    def __init__(self, raw: list):
+        self.raw = raw
+        self.runs = [Record(r) for r in raw]
+
+    def to_pandas(self):
+        """A row a size."""
+        import pandas as pd
+        return pd.DataFrame(self.raw)
+
+    def __repr__(self) -> str:
+        first = self.raw[0] if self.raw else {}
+        return f"Collective({first.get('collective')} over {first.get('gpus')} GPUs, {len(self.raw)} sizes)"
+
+
 class Comparison(Record):
     """Scenarios side by side (``colossim compare --json``): ``scenarios`` (column labels) and
     ``rows`` (section, metric, unit, values, vs_first: change against the first, differs)."""
@@ -297,7 +315,9 @@ class Datacenter(Record):
                 f"{self.raw.get('facility_power_mw', 0):.1f} MW, ${self.raw.get('capex_usd', 0) / 1e9:.2f}B)")
 
 
-def build(cls, d: dict):
+def build(cls, d):
+    if cls is Collective:
+        return cls(d)
     if issubclass(cls, Record):
         return cls(d)
     return _build(cls, d)

@@ -64,6 +64,19 @@ class GoodputAndDatacenter(unittest.TestCase):
         self.assertEqual(g.wall_clock_s.p90, cli["wall_clock_s"]["p90"])
         self.assertEqual(len(g.causes_to_pandas()), len(cli["causes"]))
 
+    def test_collective_equals_cli(self):
+        c = colossim.collective("all-reduce", "dgx-h100", 64, "1MiB..4MiB")
+        cli = cli_json("collective", "all-reduce", "--cluster", "dgx-h100", "--gpus", "64", "--size", "1MiB..4MiB")
+        self.assertEqual(c.to_dict(), cli)
+        self.assertEqual(len(c.runs), 3)
+        self.assertEqual(c.runs[0].algorithm, cli[0]["algorithm"])
+        self.assertEqual(list(c.to_pandas()["size_bytes"]), [r["size_bytes"] for r in cli])
+        with self.assertRaises(colossim.InputError) as e:
+            colossim.collective("all-mean", "dgx-h100", 8)
+        self.assertEqual(e.exception.field, "kind")
+        with self.assertRaises(colossim.InputError):
+            colossim.collective("all-reduce", "dgx-h100", 8, slow_nic="9:0.5")
+
     def test_compare_equals_cli(self):
         a = os.path.join(SOURCE, "examples", "llama3-405b.yaml")
         b = os.path.join(SOURCE, "examples", "llama3-405b-pp8.yaml")

@@ -1,0 +1,149 @@
+// `collective` as a library call: one collective alone, as nccl-tests measures it, on the
+// cluster's flow-level network, beside the closed form `estimate` prices it with. Shared
+// by the CLI and the Python module.
+#include <fmt/format.h>
+
+#include "colossim/api.hpp"
+#include "colossim/collective_sim.hpp"
+#include "colossim/cost.hpp"
+#include "colossim/units_parse.hpp"
+
+namespace colossim::api {
+
+namespace {
+
+std::vector<Bytes> sizes_of(const std::string& text) {
+    auto dots = text.find("..");
+    auto one = [](const std::string& t) {
+        auto b = parse_bytes(t);
+        if (!b || b->value < 1 || b->value > 1e12) {
+            throw InputError("--size", t, "a size from 1 B to 1 TB, e.g. 1GiB, or a range 1MiB..8GiB");
+        }
+        return *b;
+    };
+    if (dots == std::string::npos) return {one(text)};
+    Bytes lo = one(text.substr(0, dots)), hi = one(text.substr(dots + 2));
+    if (hi < lo) throw InputError("--size", text, "a range LOW..HIGH with LOW <= HIGH");
+    std::vector<Bytes> out;
+    for (Bytes b = lo; b <= hi; b = b * 2.0) out.push_back(b);
+    return out;
+}
+
+CollectiveKind parse_kind(const std::string& k) {
+    if (k == "all-reduce") return CollectiveKind::all_reduce;
+    if (k == "all-gather") return CollectiveKind::all_gather;
+    if (k == "reduce-scatter") return CollectiveKind::reduce_scatter;
+    if (k == "all-to-all") return CollectiveKind::all_to_all;
+    throw InputError("kind", k, "all-reduce, all-gather, reduce-scatter or all-to-all");
+}
+
+CollectiveAlgorithm parse_algorithm(const std::string& a) {
+    if (a == "auto") return CollectiveAlgorithm::automatic;
+    if (a == "ring") return CollectiveAlgorithm::ring;
+    if (a == "hierarchical") return CollectiveAlgorithm::hierarchical;
+    if (a == "tree") return CollectiveAlgorithm::tree;
+    throw InputError("--algorithm", a, "auto, ring, hierarchical or tree");
+}
+
+}  // namespace
+
+CollectiveAnswer collective_runs(const Catalog& catalog, const CollectiveRequest& request) {
+    const CollectiveKind kind = parse_kind(request.kind);
+    const CollectiveAlgorithm algorithm = parse_algorithm(request.algorithm);
+    if (request.gpus < 2 || request.gpus > 65536) {
+        throw InputError("--gpus", std::to_string(request.gpus), "2 to 65,536 GPUs in the collective");
+    }
+    Diagnostics d;
+    Scenario s;
+    s.cluster = catalog.cluster(request.cluster, "--cluster", d);
+    s.gpus = request.gpus;
+    if (s.cluster.max_gpus > 0 && s.gpus > s.cluster.max_gpus) {  // the one size policy: a warning
+        d.warn("gpus = " + std::to_string(s.gpus) + " is more than the largest " + s.cluster.name + " built (" +
+               std::to_string(s.cluster.max_gpus) + "); the fabric is extrapolated");
+    }
+    const Calibration calibration = Calibration::from_catalog(catalog);
+    const CostModel cost(s, calibration);
+    const GroupPlacement group{s.gpus, std::min(s.gpus, std::max<std::int64_t>(1, s.cluster.nvlink_domain))};
+    CollectiveAnswer a;
+    a.kind = kind;
+    a.cluster = s.cluster.name;
+    a.gpu = s.cluster.gpu.name;
+    a.gpus = s.gpus;
+    const auto sizes = sizes_of(request.size);
+    {
+        // Every flow of every step is simulated: keep a run to seconds, not hours. Each
+        // size runs the algorithm resolve_algorithm gives it (auto: ring or tree by size);
+        // --algorithm tree for a kind other than all-reduce is refused here, before any run.
+        constexpr std::int64_t kMaxFlows = 5'000'000;  // ~15 s and ~0.4 GB on these machines
+        Topology probe(s.cluster, s.gpus, calibration);
+        for (Bytes size : sizes) {
+            const CollectiveAlgorithm run = resolve_algorithm(probe, kind, size, s.gpus, algorithm);
+            const std::int64_t flows = collective_flows(probe, kind, s.gpus, run);
+            if (flows > kMaxFlows) {
+                throw InputError("--gpus", std::to_string(s.gpus),
+                                 "fewer GPUs: a flow-level run of this collective (" + std::string(to_string(run)) + ", " +
+                                     format_bytes(size) + ") would start " + std::to_string(flows) + " flows (at most " +
+                                     std::to_string(kMaxFlows) + "); the closed form is `colossim estimate`'s");
+            }
+        }
+    }
+    std::int64_t slow_gpu = -1;
+    double fraction = 1.0;
+    if (!request.slow_nic.empty()) {
+        const std::string valid = "GPU:FRACTION with 0 <= GPU < gpus and 0 < FRACTION <= 1, e.g. 3:0.5";
+        const auto colon = request.slow_nic.find(':');
+        try {
+            if (colon == std::string::npos) throw std::invalid_argument(request.slow_nic);
+            std::size_t used_gpu = 0, used_fraction = 0;
+            const std::string g = request.slow_nic.substr(0, colon), x = request.slow_nic.substr(colon + 1);
+            slow_gpu = std::stoll(g, &used_gpu);
+            fraction = std::stod(x, &used_fraction);
+            if (used_gpu != g.size() || used_fraction != x.size()) throw std::invalid_argument(request.slow_nic);
+        } catch (const std::exception&) {
+            throw InputError("--slow-nic", request.slow_nic, valid);
+        }
+        if (slow_gpu < 0 || slow_gpu >= s.gpus || !(fraction > 0.0) || fraction > 1.0) {
+            throw InputError("--slow-nic", request.slow_nic, valid);
+        }
+    }
+    for (Bytes size : sizes) {
+        Topology topology(s.cluster, s.gpus, calibration);
+        if (slow_gpu >= 0) topology.degrade_nic(slow_gpu, fraction);
+        const CollectiveResult r = simulate_collective(topology, kind, size, s.gpus, algorithm);
+        // The closed form of the algorithm that ran: the formula estimate and plan price it with.
+        a.runs.push_back({size, r, cost.collective(kind, size, group, r.algorithm)});
+    }
+    a.warnings = std::move(d.warnings);
+    return a;
+}
+
+std::string collective_json(const CollectiveAnswer& a) {
+    std::string out = "[\n";
+    for (std::size_t i = 0; i < a.runs.size(); ++i) {
+        const auto& [size, r, closed] = a.runs[i];
+        out += fmt::format("  {{\"collective\": \"{}\", \"gpus\": {}, \"size_bytes\": {}, \"time_s\": {:.9g}, "
+                           "\"algbw_gbps\": {:.6g}, \"busbw_gbps\": {:.6g}, \"algorithm\": \"{}\", \"steps\": {}, "
+                           "\"closed_form_s\": {:.9g}}}{}\n",
+                           to_string(a.kind), a.gpus, size.value, r.time.value, r.algbw / 1e9, r.busbw / 1e9,
+                           to_string(r.algorithm), r.steps, closed.value, i + 1 < a.runs.size() ? "," : "");
+    }
+    return out + "]";
+}
+
+std::string collective_table(const CollectiveAnswer& a) {
+    std::string out = fmt::format("{} over {} x {} ({}), nccl-tests definitions\n{:>12} {:>12} {:>12} {:>12} {:>14} {:>12}\n",
+                                  to_string(a.kind), a.gpus, a.gpu, a.cluster, "size", "time us", "algbw GB/s",
+                                  "busbw GB/s", "algorithm", "closed form us");
+    for (const auto& [size, r, closed] : a.runs) {
+        out += fmt::format("{:>12} {:>12.1f} {:>12.2f} {:>12.2f} {:>14} {:>12.1f}\n", format_bytes(size), r.time.value * 1e6,
+                           r.algbw / 1e9, r.busbw / 1e9, to_string(r.algorithm), closed.value * 1e6);
+    }
+    return out;
+}
+
+Answer collective(const Catalog& catalog, const CollectiveRequest& request) {
+    CollectiveAnswer a = collective_runs(catalog, request);
+    return {collective_json(a), a.warnings};
+}
+
+}  // namespace colossim::api
