@@ -35,6 +35,7 @@ def estimate(scenario: ScenarioLike = None, *, model: str = ..., cluster: str = 
              ep: int = ..., etp: int = ..., zero: int = ..., recompute: str = ..., sequence_parallel: bool = ...,
              dp_overlap: bool = ..., schedule: str = ..., micro_batch: int = ..., global_batch: int = ...,
              seq_len: int | str = ..., tokens: float | str = ..., precision: str = ..., attention: str = ...,
+             elementwise: str = ..., recompute_layers: int = ..., segment: int = ..., memory_headroom: float = ...,
              dropout: bool = ..., **flags: Any) -> Estimate: ...
 def collective(kind: str, cluster: str, gpus: int = 8, size: str = "1GiB", *, algorithm: str = "auto",
                slow_nic: Optional[str] = None) -> Collective: ...
