@@ -72,13 +72,9 @@ std::vector<std::string> with_switch_values(int argc, const char* const* argv);
 // OutputError: exit status 1.
 void write_output_file(const std::string& path, const std::string& flag, const std::string& text);
 
-// "INDEX:NUMBER" flag values (--slow-gpu 3:1.2, --slow-nic 3:0.5), the whole text
-// consumed; anything else is an InputError on `flag` that says `valid`.
-struct IndexAndNumber {
-    std::int64_t index;
-    double number;
-};
-IndexAndNumber parse_index_and_number(const std::string& text, const std::string& flag, const std::string& valid);
+// "INDEX:NUMBER" flag values (--slow-gpu 3:1.2): the api layer's, shared with collective.
+using api::IndexAndNumber;
+using api::parse_index_and_number;
 
 // A command's own options (goodput, datacenter; the tables are api::goodput_flags() and
 // api::datacenter_flags()): each flag sets one key, either of the command's options or,

@@ -125,18 +125,4 @@ void write_output_file(const std::string& path, const std::string& flag, const s
     }
 }
 
-IndexAndNumber parse_index_and_number(const std::string& text, const std::string& flag, const std::string& valid) {
-    const auto colon = text.find(':');
-    try {
-        if (colon == std::string::npos) throw std::invalid_argument(text);
-        std::size_t used_index = 0, used_number = 0;
-        const std::string index = text.substr(0, colon), number = text.substr(colon + 1);
-        IndexAndNumber out{std::stoll(index, &used_index), std::stod(number, &used_number)};
-        if (used_index != index.size() || used_number != number.size()) throw std::invalid_argument(text);
-        return out;
-    } catch (const std::exception&) {
-        throw InputError(flag, text, valid);
-    }
-}
-
 }  // namespace colossim::cli

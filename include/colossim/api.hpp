@@ -47,6 +47,14 @@ struct EstimateAnswer {
 EstimateAnswer estimate_scenario(const Catalog& catalog, const ScenarioRequest& request);
 Answer estimate(const Catalog& catalog, const ScenarioRequest& request);
 
+// "INDEX:NUMBER" flag values (--slow-gpu 3:1.2, --slow-nic 3:0.5), the whole text
+// consumed; anything else is an InputError on `flag` that says `valid`.
+struct IndexAndNumber {
+    std::int64_t index;
+    double number;
+};
+IndexAndNumber parse_index_and_number(const std::string& text, const std::string& flag, const std::string& valid);
+
 // `collective`: one collective alone on the cluster's flow-level network, per size, beside
 // the closed form (`kind` all-reduce|all-gather|reduce-scatter|all-to-all, `size` "1GiB" or
 // "1MiB..8GiB" doubling, `algorithm` auto|ring|hierarchical|tree, `slow_nic` "GPU:FRACTION").

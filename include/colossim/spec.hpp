@@ -53,6 +53,9 @@ std::set<std::string> scenario_keys_given(const std::string& yaml_text, const st
 // Checks a resolved scenario (divisibility, products, layer split, batch): the first
 // problem as a value (for searches), or thrown.
 std::optional<InputError> scenario_problem(const Scenario& s);
+// The one size policy of every command: more GPUs than a cluster's largest build
+// (max_gpus) is a warning, not an error; only the fabric's capacity refuses.
+void warn_if_beyond_largest_build(const ClusterSpec& c, std::int64_t gpus, Diagnostics& diagnostics);
 void validate_scenario(const Scenario& s);
 
 // The divisors of n >= 1, ascending (the valid sizes of a parallel dimension).

@@ -47,6 +47,20 @@ void check_fabric_holds(const Scenario& s) {
 }
 }  // namespace
 
+IndexAndNumber parse_index_and_number(const std::string& text, const std::string& flag, const std::string& valid) {
+    const auto colon = text.find(':');
+    try {
+        if (colon == std::string::npos) throw std::invalid_argument(text);
+        std::size_t used_index = 0, used_number = 0;
+        const std::string index = text.substr(0, colon), number = text.substr(colon + 1);
+        IndexAndNumber out{std::stoll(index, &used_index), std::stod(number, &used_number)};
+        if (used_index != index.size() || used_number != number.size()) throw std::invalid_argument(text);
+        return out;
+    } catch (const std::exception&) {
+        throw InputError(flag, text, valid);
+    }
+}
+
 EstimateAnswer estimate_scenario(const Catalog& catalog, const ScenarioRequest& request) {
     Diagnostics diagnostics;
     EstimateAnswer a;
@@ -71,19 +85,26 @@ Answer estimate(const Catalog& catalog, const ScenarioRequest& request) {
     return {estimate_with_failures_json(a.scenario, a.result, a.failures, a.warnings), a.warnings};
 }
 
+namespace {
+// Why a plan loaded with fields_only cannot run: the GPUs do not divide into tp*pp*cp
+// (fields_only set dp from them regardless), or a rule of scenario_problem.
+std::optional<std::string> plan_problem(const Scenario& s) {
+    const auto& p = s.parallelism;
+    if (s.gpus % (p.tp * p.pp * p.cp) != 0) {
+        return InputError("gpus", std::to_string(s.gpus), "a multiple of tp*pp*cp = " + std::to_string(p.tp * p.pp * p.cp))
+            .what();
+    }
+    if (auto e = scenario_problem(s)) return e->what();
+    return std::nullopt;
+}
+}  // namespace
+
 ExplainAnswer explain_scenario(const Catalog& catalog, const ScenarioRequest& request) {
     Diagnostics diagnostics;
     ExplainAnswer a;
     a.scenario = load(catalog, request, diagnostics, ScenarioCheck::fields_only);
     const Calibration calibration = Calibration::from_catalog(catalog);
-    // fields_only sets dp from the GPUs; a count that tp*pp*cp does not divide is a problem too.
-    const auto& p0 = a.scenario.parallelism;
-    if (a.scenario.gpus % (p0.tp * p0.pp * p0.cp) != 0) {
-        a.problem = InputError("gpus", std::to_string(a.scenario.gpus),
-                               "a multiple of tp*pp*cp = " + std::to_string(p0.tp * p0.pp * p0.cp)).what();
-    } else if (auto e = scenario_problem(a.scenario)) {
-        a.problem = e->what();
-    }
+    a.problem = plan_problem(a.scenario);
     if (!a.problem) {
         a.result = estimate(a.scenario, calibration);
         if (!a.result->memory.fits) {
@@ -115,14 +136,8 @@ ExplainAnswer explain_scenario(const Catalog& catalog, const ScenarioRequest& re
             if (!p.sequence_parallel && p.tp > 1) with("sequence parallel", [](Scenario& t) { t.parallelism.sequence_parallel = true; });
             with("cp " + std::to_string(2 * p.cp), [](Scenario& t) { t.parallelism.cp *= 2; });
             for (auto& [change, t] : tries) {
-                ExplainFix f{change, std::nullopt, std::nullopt};
-                if (t.gpus % (t.parallelism.tp * t.parallelism.pp * t.parallelism.cp) != 0) {
-                    f.problem = "the GPUs do not divide into it";
-                } else if (auto e = scenario_problem(t)) {
-                    f.problem = e->what();
-                } else {
-                    f.result = estimate(t, calibration);
-                }
+                ExplainFix f{change, plan_problem(t), std::nullopt};
+                if (!f.problem) f.result = estimate(t, calibration);
                 a.fixes.push_back(std::move(f));
             }
         }

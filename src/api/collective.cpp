@@ -57,10 +57,7 @@ CollectiveAnswer collective_runs(const Catalog& catalog, const CollectiveRequest
     Scenario s;
     s.cluster = catalog.cluster(request.cluster, "--cluster", d);
     s.gpus = request.gpus;
-    if (s.cluster.max_gpus > 0 && s.gpus > s.cluster.max_gpus) {  // the one size policy: a warning
-        d.warn("gpus = " + std::to_string(s.gpus) + " is more than the largest " + s.cluster.name + " built (" +
-               std::to_string(s.cluster.max_gpus) + "); the fabric is extrapolated");
-    }
+    warn_if_beyond_largest_build(s.cluster, s.gpus, d);
     const Calibration calibration = Calibration::from_catalog(catalog);
     const CostModel cost(s, calibration);
     const GroupPlacement group{s.gpus, std::min(s.gpus, std::max<std::int64_t>(1, s.cluster.nvlink_domain))};
@@ -91,17 +88,9 @@ CollectiveAnswer collective_runs(const Catalog& catalog, const CollectiveRequest
     double fraction = 1.0;
     if (!request.slow_nic.empty()) {
         const std::string valid = "GPU:FRACTION with 0 <= GPU < gpus and 0 < FRACTION <= 1, e.g. 3:0.5";
-        const auto colon = request.slow_nic.find(':');
-        try {
-            if (colon == std::string::npos) throw std::invalid_argument(request.slow_nic);
-            std::size_t used_gpu = 0, used_fraction = 0;
-            const std::string g = request.slow_nic.substr(0, colon), x = request.slow_nic.substr(colon + 1);
-            slow_gpu = std::stoll(g, &used_gpu);
-            fraction = std::stod(x, &used_fraction);
-            if (used_gpu != g.size() || used_fraction != x.size()) throw std::invalid_argument(request.slow_nic);
-        } catch (const std::exception&) {
-            throw InputError("--slow-nic", request.slow_nic, valid);
-        }
+        const IndexAndNumber v = parse_index_and_number(request.slow_nic, "--slow-nic", valid);
+        slow_gpu = v.index;
+        fraction = v.number;
         if (slow_gpu < 0 || slow_gpu >= s.gpus || !(fraction > 0.0) || fraction > 1.0) {
             throw InputError("--slow-nic", request.slow_nic, valid);
         }

@@ -2,6 +2,7 @@
 #include <cmath>
 
 #include "colossim/datacenter.hpp"
+#include "colossim/spec.hpp"
 
 namespace colossim {
 
@@ -18,10 +19,7 @@ Datacenter size_datacenter(const ClusterSpec& c, std::int64_t gpus, const Prices
                          "a positive multiple of the " + std::to_string(c.gpus_per_node) + " GPUs of a " + c.name +
                              " node");
     }
-    if (c.max_gpus > 0 && gpus > c.max_gpus) {
-        diagnostics.warn("gpus = " + std::to_string(gpus) + " is more than the largest " + c.name + " built (" +
-                         std::to_string(c.max_gpus) + "); the fabric is extrapolated");
-    }
+    warn_if_beyond_largest_build(c, gpus, diagnostics);
     Datacenter d;
     d.cluster = c.name;
     d.gpu = c.gpu.name;

@@ -158,7 +158,6 @@ ModelSpec read_hf_config(const YAML::Node& document, const std::string& source_n
     FieldReader r(node, wrapper.empty() ? source_name : source_name + ".text_config", ignored);
     ModelSpec m;
     m.family = r.text("model_type");
-    if (m.family == "gemma3") m.family = "gemma3_text";
     if (!kKnownFamilies.count(m.family)) {
         std::string valid = "one of";
         for (const auto& f : kKnownFamilies) valid += " " + f;

@@ -260,14 +260,16 @@ Scenario load_scenario(const std::string& yaml_text, const std::string& source_n
         s.gpus = model_ranks * p.dp;
     }
     r.finish();
-    // One policy for sizes (the datacenter command's): a cluster's max_gpus is the largest
-    // built, a warning; the hard limit is its fabric's (checked where the fabric is sized).
-    if (s.cluster.max_gpus > 0 && s.gpus > s.cluster.max_gpus) {
-        diagnostics.warn("gpus = " + std::to_string(s.gpus) + " is more than the largest " + s.cluster.name + " built (" +
-                         std::to_string(s.cluster.max_gpus) + "); the fabric is extrapolated");
-    }
+    warn_if_beyond_largest_build(s.cluster, s.gpus, diagnostics);
     if (check == ScenarioCheck::full) validate_scenario(s);
     return s;
+}
+
+void warn_if_beyond_largest_build(const ClusterSpec& c, std::int64_t gpus, Diagnostics& diagnostics) {
+    if (c.max_gpus > 0 && gpus > c.max_gpus) {
+        diagnostics.warn("gpus = " + std::to_string(gpus) + " is more than the largest " + c.name + " built (" +
+                         std::to_string(c.max_gpus) + "); the fabric is extrapolated");
+    }
 }
 
 const char* to_string(Recompute r) {

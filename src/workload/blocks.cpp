@@ -95,7 +95,10 @@ ElementwiseCost norm_cost(const Shape& x) {
     return x.eager && x.rms_norm ? ElementwiseCost{36, 8} : ElementwiseCost{2 * kAct, 1, true};
 }
 ElementwiseCost rotary_cost(const Shape& x) { return x.eager ? ElementwiseCost{20, 6} : ElementwiseCost{2 * kAct, 1}; }
-ElementwiseCost gated_activation_cost(const Shape& x) {
+// The MLP's activation per ffn element: gated (SwiGLU, GeGLU) reads two halves, or one
+// activation (GELU: F.gelu is one kernel eagerly too).
+ElementwiseCost activation_cost(const Shape& x) {
+    if (!x.gated) return {2 * kAct, 1};
     return x.eager ? ElementwiseCost{10, 2} : ElementwiseCost{3 * kAct, 1};
 }
 
@@ -185,10 +188,11 @@ void add_gemm(BlockWork& w, const Shape& x, ComputeOp op, double model_share = 1
     w.forward.compute.push_back(op);
 }
 
-// `parallel`: the attention of a parallel block (Falcon, Cohere), whose norm, gather,
-// reduction and residual the MLP shares (see parallel_mlp_close).
-void attention_block(BlockWork& w, const Shape& x, const Scenario& s, bool parallel = false) {
+// In a parallel block (Falcon, Cohere) the attention's norm, gather, reduction and
+// residual are the whole layer's: the MLP opens nothing (open_mlp) and its close serves both.
+void attention_block(BlockWork& w, const Shape& x, const Scenario& s) {
     const auto& m = s.model;
+    const bool parallel = m.parallel_block;
     open_sublayer(w, x, parallel ? "input_norm" : "attention_norm", "tp_all_gather_attention");
     if (m.mla.enabled()) {
         // Down-projections are small and replicated on every TP rank (Megatron-Core MLA):
@@ -228,8 +232,7 @@ void mlp(BlockWork& w, const Shape& x, double width, double rows, const char* fc
          double batch = 1) {
     const double up = x.gated ? 2.0 : 1.0;
     add_gemm(w, x, gemm(fc1, rows / batch, up * width, x.h, batch));
-    if (x.gated) w.forward.compute.push_back(memory(act, rows * width, gated_activation_cost(x)));
-    else w.forward.compute.push_back(memory(act, kAct * rows * width * 2));
+    w.forward.compute.push_back(memory(act, rows * width, activation_cost(x)));
     add_gemm(w, x, gemm(fc2, rows / batch, x.h, width, batch));
 }
 
@@ -237,7 +240,7 @@ void mlp(BlockWork& w, const Shape& x, double width, double rows, const char* fc
 
 BlockWork dense_layer(const Scenario& s, const Shape& x) {
     BlockWork w;
-    attention_block(w, x, s, s.model.parallel_block);
+    attention_block(w, x, s);
     open_mlp(w, x, s);
     mlp(w, x, double(s.model.ffn_hidden) / x.tp, x.tokens, "fc1", "activation", "fc2");
     close_sublayer(w, x, "tp_reduce_mlp", "mlp_residual");
@@ -249,7 +252,7 @@ BlockWork dense_layer(const Scenario& s, const Shape& x) {
 BlockWork moe_layer(const Scenario& s, const Shape& x) {
     const auto& moe = s.model.moe;
     BlockWork w;
-    attention_block(w, x, s, s.model.parallel_block);
+    attention_block(w, x, s);
     open_mlp(w, x, s);
     const double routed_tokens = x.tokens / x.tp * double(moe.top_k);  // this rank's share, top-k copies
     add_gemm(w, x, gemm("router", x.tokens / x.tp, double(moe.experts), x.h), 1.0, false);
