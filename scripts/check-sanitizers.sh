@@ -10,8 +10,10 @@ ninja -C build-fuzz -j "${JOBS:-2}" colossim_tests colossim_cli
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:strict_string_checks=1"
 export LSAN_OPTIONS="suppressions=$(pwd)/tests/lsan.supp:print_suppressions=0"
 export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1"
-# The one test left out is the collective closed form's 5% grid (about a minute normally,
-# many under the sanitizers): it checks numbers, and its code runs here through
-# CollectiveClosedForm.TheIssuesRingOn512H100 and the collective and network tests.
-(cd build-fuzz && ctest --output-on-failure -j 2 -E 'CollectiveClosedForm.MatchesTheSimulationForEveryKindAndAlgorithm')
-echo "sanitizers: every test but the collective grid ran clean under ASan, LSan and UBSan"
+# Left out: the collective closed form's 5% grid (about a minute normally, many under the
+# sanitizers): it checks numbers, and its code runs here through
+# CollectiveClosedForm.TheIssuesRingOn512H100 and the collective and network tests; and the
+# web server's load test, which measures throughput (its server code runs here under
+# web.api and web.chromium).
+(cd build-fuzz && ctest --output-on-failure -j 2 -E 'CollectiveClosedForm.MatchesTheSimulationForEveryKindAndAlgorithm|web.load')
+echo "sanitizers: every test but the collective grid and the load test ran clean under ASan, LSan and UBSan"

@@ -34,6 +34,7 @@ Command add_simulate(CLI::App& root);
 Command add_goodput(CLI::App& root);
 Command add_datacenter(CLI::App& root);
 Command add_compare(CLI::App& root);
+Command add_serve(CLI::App& root);
 
 // The scenario inputs every scenario command takes: an optional file and the flags of
 // scenario_flags(), which override it.

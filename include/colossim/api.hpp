@@ -74,6 +74,8 @@ struct CollectiveAnswer {
     std::vector<CollectiveRun> runs;
     std::vector<std::string> warnings;
 };
+// The sizes a `size` text names: one, or LOW..HIGH doubling (at most 41 from 1 B to 1 TB).
+std::vector<Bytes> collective_sizes(const std::string& text);
 CollectiveAnswer collective_runs(const Catalog& catalog, const CollectiveRequest& request);
 std::string collective_json(const CollectiveAnswer& answer);   // an array, a size each
 std::string collective_table(const CollectiveAnswer& answer);

@@ -36,6 +36,11 @@ public:
     std::string find_text(CatalogKind kind, const std::string& reference, const std::string& field,
                           std::string& source_name) const;
 
+    // The same catalog, refusing every file reference (an InputError naming the field):
+    // what the web server answers with, so that no request makes it read a path it names.
+    Catalog without_files() const;
+    bool reads_files() const { return reads_files_; }
+
     struct Entry {
         CatalogKind kind;
         std::string name;
@@ -44,6 +49,7 @@ public:
 
 private:
     std::vector<Entry> entries_;
+    bool reads_files_ = true;
 };
 
 const char* to_string(CatalogKind k);

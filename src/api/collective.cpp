@@ -10,9 +10,7 @@
 
 namespace colossim::api {
 
-namespace {
-
-std::vector<Bytes> sizes_of(const std::string& text) {
+std::vector<Bytes> collective_sizes(const std::string& text) {
     auto dots = text.find("..");
     auto one = [](const std::string& t) {
         auto b = parse_bytes(t);
@@ -28,6 +26,8 @@ std::vector<Bytes> sizes_of(const std::string& text) {
     for (Bytes b = lo; b <= hi; b = b * 2.0) out.push_back(b);
     return out;
 }
+
+namespace {
 
 CollectiveKind parse_kind(const std::string& k) {
     if (k == "all-reduce") return CollectiveKind::all_reduce;
@@ -66,7 +66,7 @@ CollectiveAnswer collective_runs(const Catalog& catalog, const CollectiveRequest
     a.cluster = s.cluster.name;
     a.gpu = s.cluster.gpu.name;
     a.gpus = s.gpus;
-    const auto sizes = sizes_of(request.size);
+    const auto sizes = collective_sizes(request.size);
     {
         // Every flow of every step is simulated: keep a run to seconds, not hours. Each
         // size runs the algorithm resolve_algorithm gives it (auto: ring or tree by size);

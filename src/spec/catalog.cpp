@@ -65,6 +65,12 @@ std::vector<std::string> Catalog::names(CatalogKind kind) const {
     return out;
 }
 
+Catalog Catalog::without_files() const {
+    Catalog c = *this;
+    c.reads_files_ = false;
+    return c;
+}
+
 const std::string* Catalog::text(CatalogKind kind, const std::string& name) const {
     for (const auto& e : entries_) {
         if (e.kind == kind && e.name == name) return &e.text;
@@ -106,6 +112,10 @@ std::string read_text_file(const std::string& path, const std::string& field) {
 std::string Catalog::find_text(CatalogKind kind, const std::string& reference, const std::string& field,
                                std::string& source_name) const {
     if (is_path_reference(reference)) {
+        if (!reads_files_) {
+            throw InputError(field, reference,
+                             "a catalog name: this server reads no files (give a model as a mapping, e.g. a pasted config.json)");
+        }
         source_name = reference;
         return read_text_file(reference, field);
     }

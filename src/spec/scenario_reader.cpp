@@ -118,11 +118,13 @@ Scenario load_scenario(const std::string& yaml_text, const std::string& source_n
     spec::FieldReader r(root, "", diagnostics);
     Scenario s;
 
-    // model: a reference or an inline mapping of our model schema.
+    // model: a reference, or an inline mapping of our model schema or of a HuggingFace
+    // config.json (told apart as a model file is: by its model_type).
     {
         YAML::Node m = r.raw("model");
         if (!m.IsDefined() || m.IsNull()) throw InputError("model", "", "required: a catalog name or a file (--model)");
-        if (m.IsMap()) s.model = spec::read_model_yaml(m, "model", diagnostics);
+        if (m.IsMap() && spec::looks_like_hf_config(m)) s.model = spec::read_hf_config(m, "model", diagnostics);
+        else if (m.IsMap()) s.model = spec::read_model_yaml(m, "model", diagnostics);
         else s.model = catalog.model(r.text("model"), "model", diagnostics);
     }
     {

@@ -1,0 +1,93 @@
+"""The page as a user drives it, in headless Chromium (Debian's chromium and
+chromium-driver, python3-selenium): the form fills from the catalog, Estimate shows the
+step and draws its charts, Plan lists plans, Datacenter and Compare show their panels, a
+bad value shows the CLI's message. Saves a screenshot in the build folder (SCREENSHOT_DIR)."""
+
+import os
+import unittest
+
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as ready
+from selenium.webdriver.support.ui import Select, WebDriverWait
+
+from serve_process import Served
+
+
+def chart_points(driver, canvas_id):
+    """Data points of the Chart.js chart drawn on a canvas (0 when none is drawn)."""
+    return driver.execute_script(
+        "const c = Chart.getChart(arguments[0]); if (!c) return 0;"
+        "return c.data.datasets.reduce((n, d) => n + d.data.filter(v => v !== null && v !== 0).length, 0);", canvas_id)
+
+
+class PageInChromium(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.served = Served()
+        options = webdriver.ChromeOptions()
+        options.binary_location = "/usr/bin/chromium"
+        for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1400,1300"):
+            options.add_argument(arg)
+        cls.driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+        cls.wait = WebDriverWait(cls.driver, 60)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.driver.quit()
+        cls.served.stop()
+
+    def fill(self, **fields):
+        for name, value in fields.items():
+            box = self.driver.find_element(By.NAME, name)
+            if box.tag_name == "select":
+                Select(box).select_by_visible_text(str(value))
+            else:
+                box.clear()
+                box.send_keys(str(value))
+
+    def test_estimate_plan_datacenter_compare(self):
+        d = self.driver
+        d.get(self.served.url + "/")
+        self.wait.until(lambda d: len(Select(d.find_element(By.ID, "model")).options) > 10)
+        Select(d.find_element(By.ID, "model")).select_by_visible_text("llama3-70b")
+        Select(d.find_element(By.ID, "cluster")).select_by_visible_text("dgx-h100")
+        self.fill(gpus=64, tp=8, pp=2, global_batch=64, seq_len="8k", tokens="1T")
+        d.find_element(By.ID, "estimate").click()
+        self.wait.until(ready.text_to_be_present_in_element((By.ID, "summary-body"), "MFU"))
+        summary = d.find_element(By.ID, "summary-body").text
+        _, cli = self.served.request("/api/estimate", {"flags": {"model": "llama3-70b", "cluster": "dgx-h100", "gpus": 64,
+                                                                 "tp": 8, "pp": 2, "global_batch": 64, "seq_len": "8k", "tokens": "1T"}})
+        self.assertIn(f"{100 * cli['mfu']:.1f}%", summary)  # the page's MFU is the API's
+        self.assertGreater(chart_points(d, "breakdown-chart"), 2)
+        self.assertGreater(chart_points(d, "memory-chart"), 3)
+
+        d.find_element(By.ID, "keep").click()
+        self.fill(pp=4)
+        d.find_element(By.ID, "compare").click()
+        self.wait.until(ready.visibility_of_element_located((By.ID, "compare-panel")))
+        self.wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#compare-table tr.differs")) > 0)
+
+        d.find_element(By.ID, "datacenter").click()
+        self.wait.until(ready.visibility_of_element_located((By.ID, "datacenter-panel")))
+        self.wait.until(lambda d: chart_points(d, "capex-chart") >= 4)
+
+        d.find_element(By.ID, "plan").click()
+        self.wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#plans-table tr")) > 3)
+        self.assertGreater(chart_points(d, "plans-chart"), 2)
+        folder = os.environ.get("SCREENSHOT_DIR", ".")
+        d.save_screenshot(os.path.join(folder, "serve-page.png"))
+
+    def test_bad_value_shows_the_message(self):
+        d = self.driver
+        d.get(self.served.url + "/")
+        self.wait.until(lambda d: len(Select(d.find_element(By.ID, "model")).options) > 10)
+        self.fill(gpus="-5")
+        d.find_element(By.ID, "estimate").click()
+        self.wait.until(ready.visibility_of_element_located((By.ID, "error")))
+        self.assertIn("gpus", d.find_element(By.ID, "error").text)
+
+
+if __name__ == "__main__":
+    unittest.main()
