@@ -48,8 +48,8 @@ int run_serve(const ServeFlags& f, const Catalog& catalog) {
     if (!served) kill(getpid(), SIGTERM);  // wakes the watcher
     watcher.join();
     if (!served) {
-        throw InputError("--port", std::to_string(f.options.port),
-                         "a port free on " + f.options.host + " (this one cannot be bound; 0 picks a free one)");
+        throw InputError("--host/--port", f.options.host + ":" + std::to_string(f.options.port),
+                         "an address of this machine and a port free on it (this one cannot be bound; --port 0 picks a free one)");
     }
     return 0;
 }

@@ -88,7 +88,8 @@ private:
     std::unique_ptr<Impl> impl_;
 };
 
-// Chart.js from `path`, or "" when the file is missing (the page then shows tables only).
+// Chart.js from `path`, or "" when there is no such file (the page then shows tables
+// only); a path that is not a regular file of at most 16 MiB is an InputError.
 Assets load_assets(const std::string& chart_js_path);
 
 }  // namespace colossim::server

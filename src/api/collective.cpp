@@ -3,6 +3,8 @@
 // by the CLI and the Python module.
 #include <fmt/format.h>
 
+#include <initializer_list>
+
 #include "colossim/api.hpp"
 #include "colossim/collective_sim.hpp"
 #include "colossim/cost.hpp"
@@ -29,20 +31,27 @@ std::vector<Bytes> collective_sizes(const std::string& text) {
 
 namespace {
 
+// One of `choices`, read by the name to_string gives it; anything else is an InputError on
+// `field` listing them ("a, b or c").
+template <class E>
+E parse_choice(const std::string& text, std::initializer_list<E> choices, const char* field) {
+    const E* all = choices.begin();
+    std::string valid;
+    for (std::size_t i = 0; i < choices.size(); ++i) {
+        if (text == to_string(all[i])) return all[i];
+        valid += (i == 0 ? "" : i + 1 == choices.size() ? " or " : ", ") + std::string(to_string(all[i]));
+    }
+    throw InputError(field, text, valid);
+}
+
 CollectiveKind parse_kind(const std::string& k) {
-    if (k == "all-reduce") return CollectiveKind::all_reduce;
-    if (k == "all-gather") return CollectiveKind::all_gather;
-    if (k == "reduce-scatter") return CollectiveKind::reduce_scatter;
-    if (k == "all-to-all") return CollectiveKind::all_to_all;
-    throw InputError("kind", k, "all-reduce, all-gather, reduce-scatter or all-to-all");
+    using K = CollectiveKind;
+    return parse_choice(k, {K::all_reduce, K::all_gather, K::reduce_scatter, K::all_to_all}, "kind");
 }
 
 CollectiveAlgorithm parse_algorithm(const std::string& a) {
-    if (a == "auto") return CollectiveAlgorithm::automatic;
-    if (a == "ring") return CollectiveAlgorithm::ring;
-    if (a == "hierarchical") return CollectiveAlgorithm::hierarchical;
-    if (a == "tree") return CollectiveAlgorithm::tree;
-    throw InputError("--algorithm", a, "auto, ring, hierarchical or tree");
+    using A = CollectiveAlgorithm;
+    return parse_choice(a, {A::automatic, A::ring, A::hierarchical, A::tree}, "--algorithm");
 }
 
 }  // namespace

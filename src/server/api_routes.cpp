@@ -3,8 +3,8 @@
 #include <nlohmann/json.hpp>
 
 #include <cmath>
+#include <cstdlib>
 #include <mutex>
-#include <optional>
 
 #include "colossim/api.hpp"
 #include "colossim/server.hpp"
@@ -69,28 +69,38 @@ std::string dashed(std::string name) {
     return name;
 }
 
+// Megatron-LM's name of a scenario flag (tensor-model-parallel-size), if it has one; a
+// command's own options have none.
+const char* alias_of(const FlagKey& f) { return f.megatron; }
+const char* alias_of(const api::OptionFlag&) { return nullptr; }
+
+// The row of `table` a flag names (dashes or underscores, or its alias), else an
+// InputError on `field`: "not <what>", the closest name, then `listed` (where they are).
+template <class Row>
+const Row& table_row(const std::vector<Row>& table, const std::string& name, const std::string& field, const json& value,
+                     const std::string& what, const std::string& listed = "") {
+    const std::string flag = dashed(name);
+    std::vector<std::string> names;
+    for (const auto& row : table) {
+        if (flag == row.flag || (alias_of(row) && flag == alias_of(row))) return row;
+        names.push_back(row.flag);
+    }
+    const std::string hint = closest_name(flag, names);
+    throw InputError(field, flag_text(field, value),
+                     "not " + what + (hint.empty() ? std::string() : "; did you mean " + hint + "?") + listed);
+}
+
 // {"tp": 8, "seq_len": "8k", "tensor_model_parallel_size": 8}: the CLI's flags (dashes or
 // underscores) and Megatron-LM's names, as scenario overrides.
 std::vector<Override> scenario_overrides(const json& flags, const std::string& where) {
     std::vector<Override> out;
     if (flags.is_null()) return out;
     if (!flags.is_object()) throw InputError(where, printable(flags.dump().substr(0, 60)), "an object of flags, e.g. {\"tp\": 8}");
-    std::vector<std::string> names;
-    for (const auto& f : scenario_flags()) names.push_back(f.flag);
     for (const auto& [name, value] : flags.items()) {
         if (value.is_null()) continue;
-        const std::string flag = dashed(name), field = where + "." + name;
-        const FlagKey* found = nullptr;
-        for (const auto& f : scenario_flags()) {
-            if (flag == f.flag || (f.megatron && flag == f.megatron)) found = &f;
-        }
-        if (!found) {
-            const std::string hint = closest_name(flag, names);
-            throw InputError(field, flag_text(field, value),
-                             "not a flag" + (hint.empty() ? std::string() : "; did you mean " + hint + "?") +
-                                 " (the flags of `colossim estimate --help`)");
-        }
-        out.push_back({found->key, flag_text(field, value)});
+        const std::string field = where + "." + name;
+        const FlagKey& f = table_row(scenario_flags(), name, field, value, "a flag", " (the flags of `colossim estimate --help`)");
+        out.push_back({f.key, flag_text(field, value)});
     }
     return out;
 }
@@ -100,20 +110,22 @@ void command_options(const json& options, const std::vector<api::OptionFlag>& ta
                      std::vector<Override>& own, std::vector<Override>& data) {
     if (options.is_null()) return;
     if (!options.is_object()) throw InputError(where, printable(options.dump().substr(0, 60)), "an object of options");
-    std::vector<std::string> names;
-    for (const auto& f : table) names.push_back(f.flag);
     for (const auto& [name, value] : options.items()) {
         if (value.is_null()) continue;
-        const std::string flag = dashed(name), field = where + "." + name;
-        const api::OptionFlag* found = nullptr;
-        for (const auto& f : table) {
-            if (flag == f.flag) found = &f;
-        }
-        if (!found) {
-            const std::string hint = closest_name(flag, names);
-            throw InputError(field, flag_text(field, value), "not an option" + (hint.empty() ? std::string() : "; did you mean " + hint + "?"));
-        }
-        (found->overrides_data ? data : own).push_back({found->key, flag_text(field, value)});
+        const std::string field = where + "." + name;
+        const api::OptionFlag& f = table_row(table, name, field, value, "an option");
+        (f.overrides_data ? data : own).push_back({f.key, flag_text(field, value)});
+    }
+}
+
+// An option whose value is a number above this server's `limit` (or NaN) is refused here,
+// before any work; one that is not a number goes on to the command, which says why.
+void refuse_above(const std::vector<Override>& options, const std::string& key, double limit, const std::string& valid) {
+    for (const auto& o : options) {
+        if (o.key != key) continue;
+        char* end = nullptr;
+        const double x = std::strtod(o.value.c_str(), &end);
+        if (end != o.value.c_str() && *end == '\0' && !(x <= limit)) throw InputError("options." + key, o.value, valid);
     }
 }
 
@@ -271,29 +283,16 @@ Reply Api::handle(const std::string& method, const std::string& path, const std:
                 if (o.key == "failures" && is_path_reference(o.value)) {
                     throw InputError("options.failures", o.value, "a data/reliability name: this server reads no files");
                 }
-                if (o.key == "trials") {
-                    char* end = nullptr;
-                    const double trials = std::strtod(o.value.c_str(), &end);
-                    if (end == o.value.c_str() || *end != '\0' || !(trials <= double(limits_.max_goodput_samples))) {
-                        throw InputError("options.trials", o.value,
-                                         "at most " + std::to_string(limits_.max_goodput_samples) + " Monte-Carlo trials on this server");
-                    }
-                }
             }
+            refuse_above(r.options, "trials", double(limits_.max_goodput_samples),
+                         "at most " + std::to_string(limits_.max_goodput_samples) + " Monte-Carlo trials on this server");
             return json_reply(api::goodput(catalog_, r).json + "\n");
         }
         if (path == "/api/datacenter") {
             api::DatacenterRequest r;
             command_options(j.value("options", json()), api::datacenter_flags(), "options", r.options, r.data_overrides);
-            for (const auto& o : r.options) {
-                if (o.key == "gpus") {
-                    char* end = nullptr;
-                    const double gpus = std::strtod(o.value.c_str(), &end);
-                    if (end != o.value.c_str() && *end == '\0' && gpus > double(limits_.max_datacenter_gpus)) {
-                        throw InputError("options.gpus", o.value, "at most " + std::to_string(limits_.max_datacenter_gpus) + " GPUs on this server");
-                    }
-                }
-            }
+            refuse_above(r.options, "gpus", double(limits_.max_datacenter_gpus),
+                         "at most " + std::to_string(limits_.max_datacenter_gpus) + " GPUs on this server");
             return json_reply(api::datacenter(catalog_, r).json + "\n");
         }
         if (path == "/api/collective") {

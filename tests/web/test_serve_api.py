@@ -5,6 +5,7 @@ clean stop on SIGTERM."""
 import json
 import os
 import subprocess
+import tempfile
 import unittest
 
 from serve_process import Served
@@ -81,6 +82,34 @@ class ServeApi(unittest.TestCase):
         status, script = self.served.request("/chart.js")
         self.assertEqual(status, 200)
         self.assertIn("Chart.js", script[:200])
+
+
+class ServeFlags(unittest.TestCase):
+    """Hostile values for serve's own flags: each is exit 2 naming the flag, at once (a run
+    that served instead would hit the timeout and fail)."""
+
+    def test_hostile_flags_are_exit_2(self):
+        with tempfile.TemporaryDirectory() as folder:
+            fifo, empty = os.path.join(folder, "fifo"), os.path.join(folder, "empty.js")
+            os.mkfifo(fifo)
+            open(empty, "w").close()
+            cases = [
+                (["--chart-js", "/dev/zero"], "--chart-js"),
+                (["--chart-js", fifo], "--chart-js"),
+                (["--chart-js", folder], "--chart-js"),
+                (["--chart-js", empty], "--chart-js"),
+                (["--port", "1e308"], "--port"),
+                (["--port", "70000"], "--port"),
+                (["--port", "-1"], "--port"),
+                (["--threads", "0"], "--threads"),
+                (["--host", "203.0.113.7"], "--host"),  # TEST-NET-3: no address of this machine
+            ]
+            for args, flag in cases:
+                with self.subTest(args=args):
+                    r = subprocess.run([os.environ["COLOSSIM_BINARY"], "serve", *args], capture_output=True, text=True,
+                                       timeout=20)
+                    self.assertEqual(r.returncode, 2, r.stdout + r.stderr)
+                    self.assertIn(flag, r.stderr)
 
 
 if __name__ == "__main__":
