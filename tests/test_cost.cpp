@@ -137,3 +137,20 @@ training: {seq_len: 4096, micro_batch: 1, global_batch: 256}
     EXPECT_EQ(ep.straddle_fewest, 0);
     EXPECT_EQ(ep.per_domain, 64);
 }
+
+// A collective beside compute: short ones slow the compute by their SM share, long ones
+// show their excess, and a long enough one hides the slowed compute entirely.
+TEST(Overlap, CollectivesBesideComputeSlowItOrShowTheirExcess) {
+    Fixture f;
+    const double sms = double(f.s.cluster.gpu.sm_count), share = test::calibration().comm_sms / sms;
+    ASSERT_GT(share, 0.1);
+    EXPECT_EQ(f.cost.overlap_cost(Seconds(0), Seconds(1)).value, 0.0);
+    // Ends first: the compute lost share x its length.
+    EXPECT_NEAR(f.cost.overlap_cost(Seconds(0.5), Seconds(1)).value, 0.5 * share, 1e-12);
+    // Outlasts the slowed compute: only its excess shows.
+    EXPECT_NEAR(f.cost.overlap_cost(Seconds(3), Seconds(1)).value, 2.0, 1e-12);
+    // Outlasts the compute but not the slowed compute: the slowdown shows, not the excess.
+    EXPECT_NEAR(f.cost.overlap_cost(Seconds(1.1), Seconds(1)).value, 1.1 * share, 1e-12);
+    // No compute to slow: the collective itself.
+    EXPECT_NEAR(f.cost.overlap_cost(Seconds(2), Seconds(0)).value, 2.0, 1e-12);
+}

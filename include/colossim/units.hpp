@@ -58,6 +58,7 @@ constexpr Frequency per(Seconds t) { return Frequency(1.0 / t.value); }         
 constexpr Seconds mean_interval(Frequency f) { return Seconds(1.0 / f.value); }   // 1 / rate
 
 constexpr Seconds max(Seconds a, Seconds b) { return a.value > b.value ? a : b; }
+constexpr Seconds min(Seconds a, Seconds b) { return a.value < b.value ? a : b; }
 
 // Named constructors: say the unit at the call site.
 constexpr Seconds microseconds(double v) { return Seconds(v * 1e-6); }

@@ -103,6 +103,19 @@ Seconds CostModel::compute(const ComputeOp& op) const {
     return Seconds(0);
 }
 
+Seconds CostModel::overlap_cost(Seconds comm, Seconds compute) const {
+    // While a collective runs, the work beside it proceeds on the SMs the collective's CTAs
+    // leave free, at (1 - f) of its rate, f = comm_sms / sm_count: the work ends at
+    // compute + f x comm if the collectives end first, else at compute / (1 - f), and the
+    // whole no sooner than the collectives. Lee et al. 2025 (arXiv 2507.03114) measure an
+    // 18.9% mean compute slowdown under overlap on A100/H100; 24 of 132 SMs is 18.2%.
+    const double sms = double(std::max<std::int64_t>(1, s_.cluster.gpu.sm_count));
+    const double f = std::min(0.9, cal_.comm_sms / sms);
+    if (comm <= Seconds(0)) return Seconds(0);
+    const Seconds slowed = min(compute / (1.0 - f), compute + comm * f);
+    return max(comm, slowed) - compute;
+}
+
 Seconds CostModel::collective(const CollectiveOp& op) const { return collective(op.kind, op.bytes, placement(op.group)); }
 
 Seconds CostModel::collective(CollectiveKind kind, Bytes bytes, GroupPlacement where) const {

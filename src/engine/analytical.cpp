@@ -37,7 +37,7 @@ PassTime pass_time(const OpList& ops, const CostModel& cost) {
     t.pass.attention = attention;
     for (const auto& c : ops.comm) {
         Seconds d = cost.collective(c);
-        if (c.overlappable) d = max(Seconds(0), d - attention);  // hidden behind attention
+        if (c.overlappable) d = cost.overlap_cost(d, attention);  // beside the attention it feeds
         switch (c.group) {
             case CommGroup::cp:
                 t.pass.parts.cp_comm += d;
@@ -56,7 +56,7 @@ PassTime pass_time(const OpList& ops, const CostModel& cost) {
         // The all-to-alls of this pass run beside another micro-batch's compute of the
         // same layer (Megatron-Core's EP A2A overlap pairs one micro-batch's forward with
         // another's backward; DualPipe does the same): what that compute cannot cover shows.
-        t.pass.parts.ep_comm = max(Seconds(0), t.pass.parts.ep_comm - t.pass.parts.compute);
+        t.pass.parts.ep_comm = cost.overlap_cost(t.pass.parts.ep_comm, t.pass.parts.compute);
     }
     const Breakdown& b = t.pass.parts;
     t.total = b.compute + b.tp_comm + b.cp_comm + b.ep_comm;
@@ -131,8 +131,12 @@ StageTime stage_time(const WorkloadTimes& times, const StageWork& st, const Para
 // reduce-scatter) gradients accumulate locally and are reduced once a step; stage 2 keeps
 // only its shard, so every micro-batch's gradients are reduce-scattered as they are
 // produced; stage 3 also gathers the weights for every micro-batch's forward and backward.
-Seconds data_parallel_time(const Scenario& s, const Workload& w, const StageTime& first_stage,
-                           const StageWork& st, const CostModel& cost, const Calibration& cal) {
+struct DataParallelTime {
+    Seconds exposed;   // on the step's critical path, the slowdown included
+    Seconds slowdown;  // what the collectives that hid cost the compute beside them
+};
+DataParallelTime data_parallel_time(const Scenario& s, const Workload& w, const StageTime& first_stage,
+                                    const StageWork& st, const CostModel& cost, const Calibration& cal) {
     const auto& p = s.parallelism;
     const double grad_bytes = s.training.precision == Precision::fp16 ? 2.0 : 4.0;
     struct Part {
@@ -165,21 +169,31 @@ Seconds data_parallel_time(const Scenario& s, const Workload& w, const StageTime
         }
     }
     const double m = double(w.micro_batches);
-    if (!p.dp_overlap) return per_step_reduce + per_step_gather + (beside_forward + beside_backward) * m;
+    if (!p.dp_overlap) return {per_step_reduce + per_step_gather + (beside_forward + beside_backward) * m, Seconds(0)};
     // Overlapped: buckets reduce as the backward produces them (Megatron-Core
     // overlap_grad_reduce), gather during the forward (overlap_param_gather; FSDP's
     // prefetch of the next unit); per-step collectives hide behind the last backward or
     // the first forward, per-micro-batch ones behind a micro-batch's work; the last bucket
     // (or FSDP unit) cannot hide.
     const double last_bucket = params > 0 ? 1.0 / double(data_parallel_buckets(s, st, params, cal)) : 1.0;
-    Seconds exposed_reduce = max(per_step_reduce * last_bucket, per_step_reduce - first_stage.backward);
-    Seconds exposed_gather = max(per_step_gather * last_bucket, per_step_gather - first_stage.forward);
+    // The last bucket runs after the work it follows; the rest beside that work, which
+    // it slows (CostModel::overlap_cost).
+    Seconds slowdown(0);
+    const auto beside = [&](Seconds comm, Seconds work) {
+        const Seconds rest = comm * (1.0 - last_bucket), shown = cost.overlap_cost(rest, work);
+        slowdown += shown - max(Seconds(0), rest - work);
+        return comm * last_bucket + shown;
+    };
     // One DP stream: a micro-batch's gathers and reductions queue on it and may run on
     // into the next micro-batch's work, so in the steady state they hide behind a whole
     // forward + backward (the event engine runs the queue itself).
     const Seconds per_micro_batch = beside_forward + beside_backward;
-    Seconds exposed_each = max(per_micro_batch * last_bucket, per_micro_batch - first_stage.total()) * m;
-    return exposed_reduce + exposed_gather + exposed_each;
+    const Seconds reduce = beside(per_step_reduce, first_stage.backward);
+    const Seconds gather = beside(per_step_gather, first_stage.forward);
+    const Seconds before_each = slowdown;
+    const Seconds each = beside(per_micro_batch, first_stage.total()) * m;
+    slowdown = before_each + (slowdown - before_each) * m;
+    return {reduce + gather + each, slowdown};
 }
 
 // Adam step: per local (sharded) parameter, read fp32 weight, gradient, m, v and write
@@ -237,7 +251,9 @@ StepAnalysis analyze_step(const Scenario& s, const Calibration& calibration) {
     if (p.pp > 1) a.p2p_hop = cost.collective(CollectiveKind::send_recv, w.p2p_bytes, cost.placement(CommGroup::pp));
     // The step ends when stage 0 finishes its last backward: its data-parallel reduction
     // is the one that can hide least.
-    a.dp_exposed = data_parallel_time(s, w, a.stages.front(), w.stages.front(), cost, calibration);
+    const DataParallelTime dp = data_parallel_time(s, w, a.stages.front(), w.stages.front(), cost, calibration);
+    a.dp_exposed = dp.exposed;
+    a.dp_slowdown = dp.slowdown;
     a.optimizer = optimizer_time(s, w.stages[a.critical], cost);
     // MFU and HFU against the dense 16-bit peak in every precision, as the published tables
     // report FP8 runs (Llama 3, Megatron-Bridge, NeMo): against the FP8 peak an FP8 run's
