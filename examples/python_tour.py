@@ -49,6 +49,15 @@ def tour(out: pathlib.Path) -> dict:
     print(d)
     figures["datacenter"] = cplot.datacenter(d)
 
+    # 5. One step of Llama 3 8B on 64 H100 event by event on the network: the pipeline
+    #    timeline (one GPU a stage) and the links' utilisation per tier.
+    step = colossim.simulate(model="llama3-8b", cluster="dgx-h100", gpus=64, tp=2, pp=4, seq_len=8192,
+                             global_batch=64, micro_batch=1, trace=True)
+    print(step)
+    print(step.links_to_pandas())
+    figures["timeline"] = cplot.timeline(step)
+    figures["links"] = cplot.links(step)
+
     for name, fig in figures.items():
         fig.savefig(out / f"{name}.png", dpi=100)
     return figures

@@ -175,6 +175,31 @@ PYBIND11_MODULE(_core, m) {
         return answer(a);
     });
 
+    m.def("simulate", [](const std::string& text, const std::string& source, const Pairs& overrides,
+                         const std::string& mode, bool contention, bool trace, const std::string& slow_gpu,
+                         const std::vector<std::string>& slow_nics, const std::vector<std::string>& slow_uplinks,
+                         const std::vector<std::int64_t>& lost_nics) {
+        api::SimulateRequest r;
+        r.scenario = request(text, source, overrides);
+        r.mode = mode;
+        r.contention = contention;
+        r.trace = trace;
+        r.trace_name = "trace=True";
+        r.slow_gpu = slow_gpu;
+        r.slow_nics = slow_nics;
+        r.slow_uplinks = slow_uplinks;
+        r.lost_nics = lost_nics;
+        api::SimulateAnswer a;
+        std::string json;
+        {
+            py::gil_scoped_release release;
+            a = api::simulate_scenario(catalog(), r);
+            json = api::simulate_json(a);
+        }
+        return py::make_tuple(json, a.warnings, a.trace);
+    }, py::arg("text"), py::arg("source"), py::arg("overrides"), py::arg("mode"), py::arg("contention"), py::arg("trace"),
+          py::arg("slow_gpu"), py::arg("slow_nics"), py::arg("slow_uplinks"), py::arg("lost_nics"));
+
     m.def("validate", [](const std::vector<std::string>& suite_files, bool event_engine) {
         api::Answer a;
         {

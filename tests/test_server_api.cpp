@@ -92,6 +92,16 @@ TEST(ServerApi, PlanCompareGoodputDatacenterCollective) {
     ASSERT_EQ(r.status, 200) << r.body;
     EXPECT_EQ(json::parse(r.body).size(), 3u);
 
+    // simulate: the CLI's simulate --json, and the trace inline when asked for.
+    r = post("/api/simulate", {{"flags", {{"model", "llama3-8b"}, {"cluster", "dgx-h100"}, {"gpus", 16}, {"pp", 2},
+                                          {"seq_len", 4096}, {"global_batch", 16}}}, {"trace", true}, {"mode", "symmetric"}});
+    ASSERT_EQ(r.status, 200) << r.body;
+    const json sim = json::parse(r.body);
+    EXPECT_EQ(sim["engine"], "event");
+    EXPECT_EQ(sim["mode"], "symmetric");
+    EXPECT_FALSE(sim["links"].empty());
+    EXPECT_FALSE(sim["trace"]["traceEvents"].empty());
+
     r = post("/api/explain", kLlama);
     ASSERT_EQ(r.status, 200) << r.body;
     EXPECT_FALSE(json::parse(r.body)["text"].get<std::string>().empty());
@@ -132,6 +142,9 @@ TEST(ServerApi, BadRequestsNameTheField) {
         {"POST", "/api/plan", R"({"flags": {"model": "llama3-8b", "cluster": "dgx-h100", "gpus": 1000000, "seq_len": 4096, "global_batch": 8}})", 400, "gpus"},
         {"POST", "/api/plan", R"({"flags": {"model": "llama3-8b", "cluster": "dgx-h100", "gpus": 8, "seq_len": 4096, "global_batch": 8}, "top": 100000})", 400, "top"},
         {"POST", "/api/plan", R"({"flags": {"model": "llama3-8b", "cluster": "dgx-h100", "gpus": 8, "seq_len": 4096, "global_batch": 8}, "objective": "speed"})", 400, "objective"},
+        {"POST", "/api/simulate", R"({"flags": {"model": "llama3-8b", "cluster": "dgx-h100", "gpus": 2048, "seq_len": 4096, "global_batch": 2048}, "mode": "full"})", 400, "mode"},
+        {"POST", "/api/simulate", R"({"flags": {"model": "llama3-8b", "cluster": "dgx-h100", "gpus": 8, "seq_len": 4096, "global_batch": 8}, "trace": "yes"})", 400, "trace"},
+        {"POST", "/api/simulate", R"({"flags": {"model": "llama3-8b", "cluster": "dgx-h100", "gpus": 8, "seq_len": 4096, "global_batch": 8}, "slow_gpu": "7:2"})", 400, "--slow-gpu"},
         {"POST", "/api/collective", R"({"cluster": "dgx-h100", "gpus": 1000000})", 400, "gpus"},
         {"POST", "/api/collective", R"({"cluster": "dgx-h100", "gpus": 8, "size": "1B..1TB"})", 400, "size"},
         {"POST", "/api/goodput", R"({"flags": {"model": "llama3-8b", "cluster": "dgx-h100", "gpus": 8, "seq_len": 4096, "global_batch": 8}, "options": {"trials": 1e9}})", 400, "options.trials"},

@@ -15,6 +15,7 @@
 #include "colossim/datacenter.hpp"
 #include "colossim/estimate.hpp"
 #include "colossim/goodput_report.hpp"
+#include "colossim/network_step.hpp"
 #include "colossim/plan.hpp"
 #include "colossim/spec.hpp"
 #include "colossim/validation.hpp"
@@ -196,6 +197,37 @@ struct DatacenterAnswer {
 };
 DatacenterAnswer datacenter_scenario(const Catalog& catalog, const DatacenterRequest& request);
 Answer datacenter(const Catalog& catalog, const DatacenterRequest& request);
+
+// `simulate`: one training step, event by event, on the cluster's flow-level network
+// (`contention` on; `mode` "" picks full up to kFullModeMaxGpus, else symmetric) or on the
+// cost model's transfer times alone (off). The what-ifs take the CLI's texts:
+// `slow_gpu` "STAGE:FACTOR", `slow_nics` "GPU:FRACTION", `slow_uplinks` "LEAF:FRACTION".
+struct SimulateRequest {
+    ScenarioRequest scenario;
+    std::string mode;
+    bool contention = true;
+    bool trace = false;                   // keep the Chrome trace (SimulateAnswer::trace)
+    std::string trace_name = "trace";     // what an error about the trace names
+    std::string slow_gpu;
+    std::vector<std::string> slow_nics, slow_uplinks;
+    std::vector<std::int64_t> lost_nics;
+    std::int64_t max_gpus = std::int64_t(1) << 40;  // a caller's bound (the server's)
+};
+struct SimulateAnswer {
+    Scenario scenario;
+    StepResult result;
+    bool contention = true;
+    PipelineSchedule schedule = PipelineSchedule::one_f_one_b;
+    Seconds pipeline;
+    std::uint64_t events = 0;
+    std::optional<NetworkStep> network;  // with contention: links, stages, flows (no trace spans)
+    std::string trace;                   // Chrome trace JSON when asked for
+    std::vector<std::string> warnings;
+};
+SimulateAnswer simulate_scenario(const Catalog& catalog, const SimulateRequest& request);
+std::string simulate_json(const SimulateAnswer& answer);
+std::string simulate_text(const SimulateAnswer& answer, const std::string& trace_file);
+Answer simulate(const Catalog& catalog, const SimulateRequest& request);
 
 // `list` and `show`: catalog names of a kind ("models", "gpus", "clusters" or the
 // singular), and the text `show` prints.

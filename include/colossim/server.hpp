@@ -24,6 +24,8 @@ struct Limits {
     std::size_t max_plan_refine = 3;            // plan: plans re-ranked by the event engine
     std::int64_t max_collective_gpus = 4096;    // collective: GPUs on the flow-level network
     std::size_t max_collective_sizes = 12;      // collective: sizes of a range
+    std::int64_t max_simulate_gpus = 131072;    // simulate: GPUs (symmetric mode)
+    std::int64_t max_simulate_full_gpus = 1024; // simulate: GPUs every one of which is simulated
     std::int64_t max_goodput_samples = 20000;   // goodput: Monte-Carlo runs
     std::int64_t max_datacenter_gpus = 1000000; // datacenter: GPUs sized
 };
@@ -50,7 +52,7 @@ public:
 
     // GET /, /chart.js, /api/version, /api/catalog, /api/validate, /api/show?kind=&name=;
     // POST /api/estimate, /api/explain, /api/plan, /api/compare, /api/goodput,
-    // /api/datacenter, /api/collective. Bodies are JSON (README "Web page" gives each).
+    // /api/datacenter, /api/collective, /api/simulate. Bodies are JSON (README "Web page" gives each).
     // Bad input: 400 with {"error", "field", "value", "valid"}, the CLI's message.
     Reply handle(const std::string& method, const std::string& path, const std::string& query,
                  const std::string& body) const;

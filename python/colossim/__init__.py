@@ -23,11 +23,11 @@ from typing import Any, Callable, Optional, Sequence
 
 from . import _core
 from ._results import (Breakdown, Collective, Comparison, Datacenter, ErrorSummary, Estimate, Goodput, Memory, Parallelism, Plan,
-                       Record, Validation, ValidationCase, build)
+                       Record, Simulation, Validation, ValidationCase, build)
 from ._scenario import flag_names, input_error, request, split_options
 
 __all__ = [
-    "InputError", "ColossimWarning", "estimate", "compare", "plan", "goodput", "datacenter", "validate", "catalog",
+    "InputError", "ColossimWarning", "estimate", "simulate", "Simulation", "compare", "plan", "goodput", "datacenter", "validate", "catalog",
     "show", "flag_names", "collective", "Collective", "Estimate", "Comparison", "Plan", "Goodput", "Datacenter", "Validation", "Parallelism", "Breakdown", "Memory",
     "ValidationCase", "ErrorSummary", "Record",
 ]
@@ -56,6 +56,36 @@ def _answer(cls, json_text: str, warnings: Sequence[str]):
 def estimate(scenario: Any = None, **flags: Any) -> Estimate:
     """Analytical step time, MFU, memory and cost of a scenario (``colossim estimate``)."""
     return _answer(Estimate, *_core.estimate(*request(scenario, **flags)))
+
+
+def simulate(scenario: Any = None, *, mode: Optional[str] = None, contention: bool = True, trace: bool = False,
+             slow_gpu: Optional[str] = None, slow_nic: Sequence[str] = (), slow_uplink: Sequence[str] = (),
+             lost_nic: Sequence[int] = (), **flags: Any) -> Simulation:
+    """One training step simulated event by event (``colossim simulate``): on the cluster's
+    flow-level network (``mode="full"`` every GPU, ``"symmetric"`` one GPU group a stage;
+    default full up to 1,024 GPUs), or with ``contention=False`` on the cost model's transfer
+    times alone. ``trace=True`` keeps the Chrome trace (``.trace``, ``.trace_events()``,
+    ``colossim.plot.timeline``). What-ifs as the CLI's: ``slow_gpu="STAGE:FACTOR"``,
+    ``slow_nic=["GPU:FRACTION"]``, ``slow_uplink=["LEAF:FRACTION"]``, ``lost_nic=[GPU]``."""
+    if mode not in (None, "full", "symmetric"):
+        raise _scenario_error("mode", mode, "full|symmetric")
+    if not isinstance(contention, bool):
+        raise _scenario_error("contention", contention, "True|False")
+    if not isinstance(trace, bool):
+        raise _scenario_error("trace", trace, "True|False")
+    slow_nic = [slow_nic] if isinstance(slow_nic, str) else list(slow_nic)
+    slow_uplink = [slow_uplink] if isinstance(slow_uplink, str) else list(slow_uplink)
+    lost_nic = [lost_nic] if isinstance(lost_nic, int) else list(lost_nic)
+    for g in lost_nic:
+        if isinstance(g, bool) or not isinstance(g, int):
+            raise _scenario_error("lost_nic", g, "GPU numbers (whole numbers)")
+    text, source, overrides = request(scenario, **flags)
+    json_text, warnings, trace_text = _core.simulate(text, source, overrides, mode or "", contention, trace,
+                                                     slow_gpu or "", [str(x) for x in slow_nic],
+                                                     [str(x) for x in slow_uplink], lost_nic)
+    result = _answer(Simulation, json_text, warnings)
+    result.trace = trace_text or None
+    return result
 
 
 def collective(kind: str, cluster: str, gpus: int = 8, size: str = "1GiB", *, algorithm: str = "auto",

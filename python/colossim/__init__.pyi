@@ -15,6 +15,7 @@ from ._results import Goodput as Goodput
 from ._results import Datacenter as Datacenter
 from ._results import Comparison as Comparison
 from ._results import Collective as Collective
+from ._results import Simulation as Simulation
 
 class InputError(ValueError):
     """Bad input: the CLI's exit-2 message."""
@@ -37,6 +38,9 @@ def estimate(scenario: ScenarioLike = None, *, model: str = ..., cluster: str = 
              seq_len: int | str = ..., tokens: float | str = ..., precision: str = ..., attention: str = ...,
              elementwise: str = ..., recompute_layers: int = ..., segment: int = ..., memory_headroom: float = ...,
              dropout: bool = ..., **flags: Any) -> Estimate: ...
+def simulate(scenario: ScenarioLike = None, *, mode: Optional[str] = None, contention: bool = True,
+             trace: bool = False, slow_gpu: Optional[str] = None, slow_nic: Sequence[str] | str = (),
+             slow_uplink: Sequence[str] | str = (), lost_nic: Sequence[int] | int = (), **flags: Any) -> Simulation: ...
 def collective(kind: str, cluster: str, gpus: int = 8, size: str = "1GiB", *, algorithm: str = "auto",
                slow_nic: Optional[str] = None) -> Collective: ...
 def compare(*scenarios: dict[str, Any] | str, labels: Optional[Sequence[str]] = None, **flags: Any) -> Comparison: ...

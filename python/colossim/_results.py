@@ -130,6 +130,62 @@ class Estimate(_Result):
                 f"MFU {100 * self.mfu:.1f}%, {self.parallelism!r})")
 
 
+@dataclass(repr=False)
+class Simulation(Estimate):
+    """One step simulated event by event (``colossim simulate --json``): estimate's fields
+    and the engine's. With contention (the flow-level network): ``links`` (a link level
+    each: links, carried_bytes, mean/peak utilisation) and ``stages`` (when each pipeline
+    stage's compute and collectives ended, time blocked in sends). ``trace`` is the Chrome
+    trace JSON when asked for (``trace=True``); ``trace_events()`` its spans."""
+    engine: str = "event"
+    contention: bool = True
+    mode: Optional[str] = None
+    schedule: str = ""
+    pipeline_s: float = 0.0
+    simulated_gpus: Optional[int] = None
+    events: int = 0
+    flows: Optional[int] = None
+    collectives: Optional[int] = None
+    links: list = field(default_factory=list)
+    stages: list = field(default_factory=list)
+    trace: Optional[str] = None
+
+    def trace_events(self) -> list[dict]:
+        """The trace's spans (Chrome "X" events: name, pid, tid, ts and dur in microseconds,
+        and the process/thread names as ``process`` and ``thread``); [] without a trace."""
+        if not self.trace:
+            return []
+        import json
+        events = json.loads(self.trace)
+        events = events.get("traceEvents", events) if isinstance(events, dict) else events
+        names = {}
+        for e in events:
+            if e.get("ph") == "M" and e.get("name") in ("process_name", "thread_name"):
+                key = (e.get("pid"),) if e["name"] == "process_name" else (e.get("pid"), e.get("tid"))
+                names[key] = e.get("args", {}).get("name", "")
+        spans = []
+        for e in events:
+            if e.get("ph") == "X":
+                spans.append(dict(e, process=names.get((e.get("pid"),), str(e.get("pid"))),
+                                  thread=names.get((e.get("pid"), e.get("tid")), str(e.get("tid")))))
+        return spans
+
+    def links_to_pandas(self):
+        """A row a link level: links, carried_bytes, mean_utilization, peak_utilization."""
+        import pandas as pd
+        return pd.DataFrame(self.links)
+
+    def stages_to_pandas(self):
+        """A row a pipeline stage: compute_end_s, blocked_s, collectives_end_s."""
+        import pandas as pd
+        return pd.DataFrame(self.stages)
+
+    def __repr__(self) -> str:
+        where = f"{self.mode} mode on the network" if self.contention else "no contention"
+        return (f"Simulation({self.model} on {self.gpus} x {self.gpu}: step {self.step_time_s:.4g} s, "
+                f"MFU {100 * self.mfu:.1f}%, {where}, {self.events} events)")
+
+
 def _plan_row(e: Estimate) -> dict[str, Any]:
     row = {k: getattr(e.parallelism, k) for k in ("tp", "pp", "vpp", "dp", "cp", "ep", "etp", "zero", "recompute",
                                                   "sequence_parallel", "micro_batch")}
@@ -223,6 +279,9 @@ _NESTED = {
     ("Estimate", "breakdown"): Breakdown,
     ("Estimate", "memory"): Memory,
     ("Plan", "plans"): Estimate,
+    ("Simulation", "parallelism"): Parallelism,
+    ("Simulation", "breakdown"): Breakdown,
+    ("Simulation", "memory"): Memory,
     ("Validation", "cases"): ValidationCase,
     ("Validation", "by_origin"): ErrorSummary,
     ("Validation", "by_generation"): ErrorSummary,

@@ -18,6 +18,11 @@ _PART_COLOURS = {
     "compute": "#4878cf", "tp_comm": "#6acc65", "cp_comm": "#d65f5f", "ep_comm": "#b47cc7",
     "pp_comm": "#c4ad66", "dp_comm": "#77bedb", "bubble": "#bbbbbb", "optimizer": "#8c613c",
 }
+# Trace categories (the event engine's Chrome trace "cat") in the timeline's colours.
+_SPAN_COLOURS = {
+    "forward": "#4878cf", "backward": "#d65f5f", "weight": "#e8a33d", "p2p": "#c4ad66",
+    "dp": "#77bedb", "ep/cp": "#b47cc7",
+}
 _MEMORY_PARTS = [("weights_bytes", "weights"), ("gradients_bytes", "gradients"),
                  ("optimizer_bytes", "optimizer"), ("activations_bytes", "activations")]
 
@@ -140,5 +145,70 @@ def datacenter(d, title: Optional[str] = None):
     capex.set_title(f"capex ${d.capex_usd / 1e9:.2f}B")
     capex.tick_params(axis="x", labelrotation=20)
     fig.suptitle(title or f"{d.gpus} x {d.gpu} ({d.cluster})")
+    fig.tight_layout()
+    return fig
+
+
+def timeline(sim, gpus: Optional[Sequence[int]] = None, title: Optional[str] = None):
+    """The event engine's pipeline timeline: a row per GPU stream (compute, P2P, DP, EP/CP),
+    a bar per span, coloured forward / backward / weight gradient / communication. Takes a
+    ``colossim.simulate(..., trace=True)`` result; ``gpus`` picks GPUs by number (default:
+    the first GPU of each pipeline stage)."""
+    spans = sim.trace_events()
+    if not spans:
+        raise ValueError("timeline: the simulation has no trace (simulate(..., trace=True))")
+    # Network traces name each span's GPU and its stage in the thread ("GPU 8 dp (stage 1)");
+    # the schedule-only trace has a process per stage with compute and p2p threads.
+    gpu_of = lambda e: e.get("args", {}).get("gpu")
+    if gpus is None and any(gpu_of(e) is not None for e in spans):
+        first = {}
+        for e in spans:
+            stage = e["thread"].rsplit("(stage ", 1)[-1] if "(stage " in e["thread"] else ""
+            g = gpu_of(e)
+            if g is not None:
+                first[stage] = min(first.get(stage, g), g)
+        gpus = sorted(set(first.values()))
+    if gpus is not None:
+        spans = [e for e in spans if gpu_of(e) in set(gpus)]
+    row_of = lambda e: e["thread"] if gpu_of(e) is not None else f"{e['process']} {e['thread']}"
+    order = lambda t: [int(x) if x.isdigit() else x for x in t.replace("(", " ").replace(")", " ").split()]
+    rows = sorted({row_of(e) for e in spans}, key=order)
+    if not rows:
+        raise ValueError(f"timeline: no spans for GPUs {list(gpus or [])}")
+    index = {r: i for i, r in enumerate(rows)}
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(12, 0.9 + 0.35 * len(rows)))
+    by_row: dict = {}
+    for e in spans:
+        by_row.setdefault((index[row_of(e)], e.get("cat", "")), []).append((e["ts"] / 1e6, max(e["dur"], 1e-3) / 1e6))
+    seen = set()
+    for (y, cat), bars in sorted(by_row.items()):
+        ax.broken_barh(bars, (y - 0.4, 0.8), facecolors=_SPAN_COLOURS.get(cat, "#999999"), edgecolor="white",
+                       linewidth=0.3, label=None if cat in seen else cat)
+        seen.add(cat)
+    ax.set_yticks(range(len(rows)), rows, fontsize="x-small")
+    ax.invert_yaxis()
+    ax.set_xlabel("time in the step (s)")
+    ax.legend(loc="upper right", fontsize="x-small", ncol=len(seen))
+    ax.set_title(title or f"{sim.model} on {sim.gpus} GPUs: {sim.schedule} schedule, step {sim.step_time_s:.3g} s")
+    fig.tight_layout()
+    return fig
+
+
+def links(sim, title: Optional[str] = None):
+    """Link utilisation per tier of the network (NVLink, NIC, leaf, spine, ...): mean and
+    peak over the step, of a ``colossim.simulate`` result on the network."""
+    rows = sim.links
+    if not rows:
+        raise ValueError("links: the simulation ran without the network (contention=False)")
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(1.5 + 1.2 * len(rows), 4))
+    x = range(len(rows))
+    ax.bar([i - 0.2 for i in x], [100 * r["mean_utilization"] for r in rows], width=0.4, label="mean", color="#4878cf")
+    ax.bar([i + 0.2 for i in x], [100 * r["peak_utilization"] for r in rows], width=0.4, label="peak", color="#d65f5f")
+    ax.set_xticks(list(x), [f"{r['level']}\n{r['links']} links" for r in rows], fontsize="small")
+    ax.set_ylabel("utilisation (%)")
+    ax.legend()
+    ax.set_title(title or f"link utilisation, {sim.model} on {sim.gpus} GPUs ({sim.mode} mode)")
     fig.tight_layout()
     return fig

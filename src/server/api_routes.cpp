@@ -163,6 +163,12 @@ std::string text_field(const json& j, const char* key, const std::string& fallba
     return j[key].get<std::string>();
 }
 
+bool flag_field(const json& j, const char* key, bool fallback) {
+    if (!j.contains(key) || j[key].is_null()) return fallback;
+    if (!j[key].is_boolean()) throw InputError(key, printable(j[key].dump().substr(0, 40)), "true or false");
+    return j[key].get<bool>();
+}
+
 Reply json_reply(std::string body, int status = 200) { return {status, "application/json", std::move(body)}; }
 
 Reply error_reply(int status, const std::string& message, const std::string& field = "", const std::string& value = "",
@@ -294,6 +300,26 @@ Reply Api::handle(const std::string& method, const std::string& path, const std:
             refuse_above(r.options, "gpus", double(limits_.max_datacenter_gpus),
                          "at most " + std::to_string(limits_.max_datacenter_gpus) + " GPUs on this server");
             return json_reply(api::datacenter(catalog_, r).json + "\n");
+        }
+        if (path == "/api/simulate") {
+            api::SimulateRequest r;
+            r.scenario = scenario_request(j, "");
+            r.mode = text_field(j, "mode", "");
+            r.contention = flag_field(j, "contention", true);
+            r.trace = flag_field(j, "trace", false);
+            r.trace_name = "trace";
+            r.slow_gpu = text_field(j, "slow_gpu", "");
+            r.max_gpus = limits_.max_simulate_gpus;
+            const std::int64_t gpus = scenario_gpus(catalog_, r.scenario);
+            const bool full = r.mode == "full" || (r.mode.empty() && gpus <= kFullModeMaxGpus);
+            if (r.contention && full && gpus > limits_.max_simulate_full_gpus) {
+                throw InputError("mode", r.mode.empty() ? "full" : r.mode,
+                                 "symmetric above " + std::to_string(limits_.max_simulate_full_gpus) + " GPUs on this server");
+            }
+            const api::SimulateAnswer a = api::simulate_scenario(catalog_, r);
+            std::string out = api::simulate_json(a);
+            if (r.trace) out.insert(out.rfind('}'), ",\n  \"trace\": " + a.trace + "\n");
+            return json_reply(out + "\n");
         }
         if (path == "/api/collective") {
             api::CollectiveRequest r;

@@ -54,6 +54,48 @@ class SameNumbersAsTheCli(unittest.TestCase):
         self.assertEqual(v.all.mean_abs_error, cli["all"]["mean_abs_error"])
 
 
+class Simulate(unittest.TestCase):
+    ARGS = ["--model", "llama3-8b", "--cluster", "dgx-h100", "--gpus", "32", "--tp", "2", "--pp", "4",
+            "--seq-len", "4096", "--global-batch", "16"]
+    KW = dict(model="llama3-8b", cluster="dgx-h100", gpus=32, tp=2, pp=4, seq_len=4096, global_batch=16)
+
+    def test_simulate_equals_cli(self):
+        s = colossim.simulate(**self.KW)
+        self.assertEqual(s.to_dict(), cli_json("simulate", *self.ARGS))
+        self.assertEqual(s.mode, "full")
+        self.assertGreater(len(s.links_to_pandas()), 0)
+        self.assertEqual(len(s.stages_to_pandas()), 4)
+        off = colossim.simulate(**self.KW, contention=False)
+        self.assertEqual(off.to_dict(), cli_json("simulate", *self.ARGS, "--contention", "off"))
+        self.assertFalse(off.contention)
+        self.assertEqual(declared(colossim.Simulation) - {"trace"} >= set(s.to_dict()), True)
+
+    def test_trace_is_the_clis_trace_file(self):
+        s = colossim.simulate(**self.KW, mode="symmetric", trace=True)
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "t.json")
+            subprocess.run([CLI, "simulate", *self.ARGS, "--mode", "symmetric", "--trace", path], check=True,
+                           capture_output=True)
+            with open(path) as f:
+                self.assertEqual(json.loads(s.trace), json.load(f))
+        spans = s.trace_events()
+        self.assertTrue(spans and all(e["dur"] >= 0 for e in spans))
+        self.assertIn("forward", {e["cat"] for e in spans})
+
+    def test_what_ifs_and_their_bad_input(self):
+        base = colossim.simulate(**self.KW)
+        slow = colossim.simulate(**self.KW, slow_gpu="1:1.5")
+        self.assertGreater(slow.step_time_s, base.step_time_s)
+        cases = [(dict(slow_gpu="4:1.2"), "--slow-gpu"), (dict(slow_nic=["99:0.5"]), "--slow-nic"),
+                 (dict(lost_nic=[32]), "--lost-nic"), (dict(mode="fast"), "mode"),
+                 (dict(contention=False, slow_nic="1:0.5"), "--contention"), (dict(lost_nic=["x"]), "lost_nic")]
+        for kw, field in cases:
+            with self.subTest(**{k: str(v) for k, v in kw.items()}):
+                with self.assertRaises(colossim.InputError) as e:
+                    colossim.simulate(**self.KW, **kw)
+                self.assertEqual(e.exception.field, field)
+
+
 class GoodputAndDatacenter(unittest.TestCase):
     def test_goodput_equals_cli(self):
         path = os.path.join(SOURCE, "examples", "llama3-405b.yaml")

@@ -23,7 +23,7 @@ class Tour(unittest.TestCase):
         import python_tour
         with tempfile.TemporaryDirectory() as out:
             figures = python_tour.tour(pathlib.Path(out))
-            self.assertEqual(set(figures), {"breakdown", "memory", "plans", "goodput", "datacenter"})
+            self.assertEqual(set(figures), {"breakdown", "memory", "plans", "goodput", "datacenter", "timeline", "links"})
             for name, fig in figures.items():
                 with self.subTest(figure=name):
                     self.assertTrue((pathlib.Path(out) / f"{name}.png").stat().st_size > 5000)
@@ -31,7 +31,21 @@ class Tour(unittest.TestCase):
                     self.assertGreater(drawn, 2)
                     heights = [p.get_height() if p.get_width() < 1e9 else 0 for ax in fig.axes for p in ax.patches]
                     widths = [p.get_width() for ax in fig.axes for p in ax.patches]
-                    self.assertGreater(max(heights + widths), 0)
+                    bars = sum(len(c.get_paths()) for ax in fig.axes for c in ax.collections)  # broken_barh
+                    self.assertGreater(max(heights + widths + [bars]), 0)
+
+    def test_timeline_draws_every_span_of_the_gpus_it_shows(self):
+        import colossim
+        import colossim.plot as cplot
+        s = colossim.simulate(model="llama3-8b", cluster="dgx-h100", gpus=32, tp=2, pp=4, seq_len=4096, global_batch=16,
+                              trace=True)
+        shown = [e for e in s.trace_events() if e["args"].get("gpu") in (0, 8, 16, 24)]
+        fig = cplot.timeline(s)
+        bars = sum(len(c.get_paths()) for c in fig.axes[0].collections)
+        self.assertEqual(bars, len(shown))
+        self.assertEqual(len(fig.axes[0].get_yticks()), len({e["thread"] for e in shown}))
+        with self.assertRaises(ValueError):
+            cplot.timeline(colossim.simulate(model="llama3-8b", cluster="dgx-h100", gpus=8, seq_len=4096, global_batch=8))
 
     def test_breakdown_bars_are_the_estimates_parts(self):
         import colossim
