@@ -79,6 +79,30 @@ class PageInChromium(unittest.TestCase):
         folder = os.environ.get("SCREENSHOT_DIR", ".")
         d.save_screenshot(os.path.join(folder, "serve-page.png"))
 
+    def test_simulate_draws_the_timeline_of_the_apis_trace(self):
+        d = self.driver
+        d.get(self.served.url + "/")
+        self.wait.until(lambda d: len(Select(d.find_element(By.ID, "model")).options) > 10)
+        Select(d.find_element(By.ID, "model")).select_by_visible_text("llama3-8b")
+        Select(d.find_element(By.ID, "cluster")).select_by_visible_text("dgx-h100")
+        self.fill(gpus=32, tp=2, pp=4, global_batch=16, seq_len="4k", tokens="")
+        d.find_element(By.ID, "simulate").click()
+        self.wait.until(ready.visibility_of_element_located((By.ID, "simulate-panel")))
+        self.wait.until(lambda d: chart_points(d, "timeline-chart") > 10)
+        _, sim = self.served.request("/api/simulate", {"flags": {"model": "llama3-8b", "cluster": "dgx-h100", "gpus": 32, "tp": 2,
+                                                                 "pp": 4, "global_batch": 16, "seq_len": "4k"},
+                                                       "mode": "symmetric", "trace": True})
+        # The first GPU of each of the 4 stages: every one of their spans is a bar.
+        threads = {(e["pid"], e["tid"]): e["args"]["name"] for e in sim["trace"]["traceEvents"] if e.get("name") == "thread_name"}
+        firsts = {}
+        for e in sim["trace"]["traceEvents"]:
+            if e.get("ph") == "X":
+                stage = threads[(e["pid"], e["tid"])].split("stage ")[-1]
+                firsts[stage] = min(firsts.get(stage, e["args"]["gpu"]), e["args"]["gpu"])
+        spans = [e for e in sim["trace"]["traceEvents"] if e.get("ph") == "X" and e["args"]["gpu"] in firsts.values()]
+        self.assertEqual(chart_points(d, "timeline-chart"), len(spans))
+        self.assertIn(f"{sim['step_time_s']:.4g}"[:4], d.find_element(By.ID, "simulate-summary").text)
+
     def test_bad_value_shows_the_message(self):
         d = self.driver
         d.get(self.served.url + "/")
