@@ -58,6 +58,12 @@ def tour(out: pathlib.Path) -> dict:
     figures["timeline"] = cplot.timeline(step)
     figures["links"] = cplot.links(step)
 
+    # 6. A sweep: the best plan of two models on two clusters at two sizes, and the Pareto
+    #    front of time to train against GPUs.
+    sweep = colossim.sweep(str(HERE / "sweep.yaml"))
+    print(sweep.to_pandas()[["model", "cluster", "gpus", "tp", "pp", "dp", "step_time_s", "mfu", "time_to_train_s"]])
+    figures["pareto"] = cplot.pareto(sweep, y="time_to_train_s")
+
     for name, fig in figures.items():
         fig.savefig(out / f"{name}.png", dpi=100)
     return figures

@@ -200,6 +200,22 @@ PYBIND11_MODULE(_core, m) {
     }, py::arg("text"), py::arg("source"), py::arg("overrides"), py::arg("mode"), py::arg("contention"), py::arg("trace"),
           py::arg("slow_gpu"), py::arg("slow_nics"), py::arg("slow_uplinks"), py::arg("lost_nics"));
 
+    m.def("sweep", [](const std::string& grid_text, const std::string& source, unsigned threads, const py::object& progress) {
+        api::SweepRequest r;
+        r.grid_text = grid_text;
+        r.source = source;
+        r.threads = threads;
+        Progress p = progress_from(progress);
+        r.progress = p.function;
+        api::Answer a;
+        {
+            py::gil_scoped_release release;
+            a = api::sweep(catalog(), r);
+        }
+        p.rethrow();
+        return answer(a);
+    }, py::arg("grid_text"), py::arg("source"), py::arg("threads"), py::arg("progress"));
+
     m.def("validate", [](const std::vector<std::string>& suite_files, bool event_engine) {
         api::Answer a;
         {

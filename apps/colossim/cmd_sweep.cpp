@@ -7,9 +7,8 @@
 #include <memory>
 #include <type_traits>
 
+#include "colossim/api.hpp"
 #include "colossim/plan_report.hpp"
-#include "colossim/spec.hpp"
-#include "colossim/sweep.hpp"
 #include "command.hpp"
 
 #ifdef COLOSSIM_WITH_MPI
@@ -103,26 +102,17 @@ int run_sweep(const SweepFlags& f, const Catalog& catalog) {
         }
     } finalize{mpi};
 #endif
-    Diagnostics diagnostics;
-    const SweepGrid grid = read_sweep_grid(read_text_file(f.grid, "grid"), f.grid, diagnostics);
-    if (rank == 0) print_warnings(diagnostics);
-    const Calibration calibration = Calibration::from_catalog(catalog);
-    // Every rank checks every scenario first, so that bad input stops all of them alike.
-    std::vector<Scenario> bases;
-    for (std::size_t i = 0; i < grid.size(); ++i) {
-        Diagnostics d;
-        bases.push_back(load_scenario(grid.scenario_yaml(i), f.grid + " scenario " + std::to_string(i), {}, catalog, d,
-                                      ScenarioCheck::fields_only));
-    }
-    PlanOptions options;
-    options.top = 1;
-    options.threads = f.threads;
-    options.keep_all = !f.csv.empty() || !f.db.empty();
-
-    std::vector<SweepEntry> entries(grid.size());
-    for (std::size_t i = std::size_t(rank); i < grid.size(); i += std::size_t(size)) {
-        entries[i] = run_sweep_entry(grid, i, catalog, calibration, options);
-    }
+    api::SweepRequest r;
+    r.grid_text = read_text_file(f.grid, "grid");
+    r.source = f.grid;
+    r.threads = f.threads;
+    r.keep_all = !f.csv.empty() || !f.db.empty();
+    r.rank = std::size_t(rank);
+    r.ranks = std::size_t(size);
+    api::SweepAnswer a = api::sweep_grid(catalog, r);
+    if (rank == 0) print_warnings(Diagnostics{a.warnings});
+    std::vector<SweepEntry>& entries = a.entries;
+    const SweepGrid& grid = a.grid;
 #ifdef COLOSSIM_WITH_MPI
     if (mpi && size > 1) {
         if (rank != 0) {
@@ -131,8 +121,9 @@ int run_sweep(const SweepFlags& f, const Catalog& catalog) {
         }
         for (std::size_t i = 0; i < grid.size(); ++i) {
             if (i % std::size_t(size) == 0) continue;
+            const Scenario base = entries[i].base;
             receive_entry(int(i % std::size_t(size)), entries[i]);
-            entries[i].base = bases[i];
+            entries[i].base = base;
         }
     }
 #endif

@@ -18,6 +18,7 @@
 #include "colossim/network_step.hpp"
 #include "colossim/plan.hpp"
 #include "colossim/spec.hpp"
+#include "colossim/sweep.hpp"
 #include "colossim/validation.hpp"
 
 namespace colossim::api {
@@ -228,6 +229,25 @@ SimulateAnswer simulate_scenario(const Catalog& catalog, const SimulateRequest& 
 std::string simulate_json(const SimulateAnswer& answer);
 std::string simulate_text(const SimulateAnswer& answer, const std::string& trace_file);
 Answer simulate(const Catalog& catalog, const SimulateRequest& request);
+
+// `sweep`: every scenario of a grid file's text planned (its best plan each). `rank` of
+// `ranks` plans entries rank, rank + ranks, ... (MPI); every entry's base scenario is set.
+// `progress` is called with this process's fraction done.
+struct SweepRequest {
+    std::string grid_text;
+    std::string source = "grid";
+    unsigned threads = 0;
+    bool keep_all = false;  // keep every estimated plan (CSV, SQLite)
+    std::size_t rank = 0, ranks = 1;
+    std::function<void(double)> progress;
+};
+struct SweepAnswer {
+    SweepGrid grid;
+    std::vector<SweepEntry> entries;
+    std::vector<std::string> warnings;
+};
+SweepAnswer sweep_grid(const Catalog& catalog, const SweepRequest& request);
+Answer sweep(const Catalog& catalog, const SweepRequest& request);
 
 // `list` and `show`: catalog names of a kind ("models", "gpus", "clusters" or the
 // singular), and the text `show` prints.

@@ -23,11 +23,11 @@ from typing import Any, Callable, Optional, Sequence
 
 from . import _core
 from ._results import (Breakdown, Collective, Comparison, Datacenter, ErrorSummary, Estimate, Goodput, Memory, Parallelism, Plan,
-                       Record, Simulation, Validation, ValidationCase, build)
+                       Record, Simulation, Sweep, Validation, ValidationCase, build)
 from ._scenario import flag_names, input_error, request, split_options
 
 __all__ = [
-    "InputError", "ColossimWarning", "estimate", "simulate", "Simulation", "compare", "plan", "goodput", "datacenter", "validate", "catalog",
+    "InputError", "ColossimWarning", "estimate", "simulate", "Simulation", "sweep", "Sweep", "compare", "plan", "goodput", "datacenter", "validate", "catalog",
     "show", "flag_names", "collective", "Collective", "Estimate", "Comparison", "Plan", "Goodput", "Datacenter", "Validation", "Parallelism", "Breakdown", "Memory",
     "ValidationCase", "ErrorSummary", "Record",
 ]
@@ -127,6 +127,25 @@ def plan(scenario: Any = None, *, objective: str = "throughput", top: int = 10, 
         raise _scenario_error("refine", refine, "a whole number of plans, 0 or more")
     text, source, overrides = request(scenario, **flags)
     return _answer(Plan, *_core.plan(text, source, overrides, objective, top, threads, refine, progress))
+
+
+def sweep(grid: Any, *, threads: int = 0, progress: Optional[Callable[[float], None]] = None) -> Sweep:
+    """Plan every scenario of a grid (``colossim sweep``): a dict written as the grid file
+    (``models``, ``clusters``, ``gpus``, ``training``, ``parallelism``, ``objective``) or a
+    path to one. Each scenario's best plan is in ``.best`` and ``.to_pandas()`` (a row a
+    scenario); ``progress`` is called with the fraction done. For MPI, run the CLI under
+    mpirun (README "sweep")."""
+    if isinstance(threads, bool) or not isinstance(threads, int) or not 0 <= threads <= 1024:
+        raise _scenario_error("threads", threads, "0 (all cores) to 1024")
+    import os
+    if isinstance(grid, dict):
+        text, source = json.dumps(grid), "grid"
+    elif isinstance(grid, (str, os.PathLike)):
+        source = os.fspath(grid)
+        text = _core.read_text_file(source, "grid")
+    else:
+        raise _scenario_error("grid", type(grid).__name__, "a dict written as the grid file, or a path to one")
+    return _answer(Sweep, *_core.sweep(text, source, threads, progress))
 
 
 def goodput(scenario: Any = None, **flags: Any) -> Goodput:

@@ -16,6 +16,7 @@ from ._results import Datacenter as Datacenter
 from ._results import Comparison as Comparison
 from ._results import Collective as Collective
 from ._results import Simulation as Simulation
+from ._results import Sweep as Sweep
 
 class InputError(ValueError):
     """Bad input: the CLI's exit-2 message."""
@@ -46,6 +47,8 @@ def collective(kind: str, cluster: str, gpus: int = 8, size: str = "1GiB", *, al
 def compare(*scenarios: dict[str, Any] | str, labels: Optional[Sequence[str]] = None, **flags: Any) -> Comparison: ...
 def plan(scenario: ScenarioLike = None, *, objective: str = "throughput", top: int = 10, threads: int = 0,
          refine: int = 0, progress: Optional[Callable[[float], None]] = None, **flags: Any) -> Plan: ...
+def sweep(grid: dict[str, Any] | str, *, threads: int = 0,
+          progress: Optional[Callable[[float], None]] = None) -> Sweep: ...
 def goodput(scenario: ScenarioLike = None, *, duration: str = ..., checkpoint_interval: str = ...,
             checkpoint: str = ..., spares: int = ..., trials: int = ..., seed: int = ..., failures: str = ...,
             storage_bw: str = ..., restart_time: str = ..., detection_time: str = ..., repair_time: str = ...,

@@ -317,6 +317,33 @@ def _wrap(v):
     return v
 
 
+class Sweep(_Result):
+    """Every scenario of a grid planned (``colossim sweep --json``): ``entries``, each with
+    index, model, cluster, gpus, candidates, evaluated, rejected and ``best`` (an Estimate,
+    None where no plan fits)."""
+
+    def __init__(self, raw: list):
+        self.raw = raw
+        self.entries = [Record(e) for e in raw]
+        self.best = [_build(Estimate, e["best"]) if e["best"] is not None else None for e in raw]
+
+    def to_pandas(self):
+        """A row a scenario: model, cluster, gpus, evaluated, and its best plan's row (as
+        Plan.to_pandas), empty where no plan fits."""
+        import pandas as pd
+        rows = []
+        for e, best in zip(self.raw, self.best):
+            row = dict(model=e["model"], cluster=e["cluster"], gpus=e["gpus"], evaluated=e["evaluated"])
+            if best is not None:
+                row.update(_plan_row(best))
+            rows.append(row)
+        return pd.DataFrame(rows)
+
+    def __repr__(self) -> str:
+        fits = sum(b is not None for b in self.best)
+        return f"Sweep({len(self.raw)} scenarios, {fits} with a plan that fits)"
+
+
 class Collective(_Result):
     """A collective per size (``colossim collective --json``): ``runs``, each with collective,
     gpus, size_bytes, time_s, algbw_gbps, busbw_gbps, algorithm, steps, closed_form_s."""
@@ -375,7 +402,7 @@ class Datacenter(Record):
 
 
 def build(cls, d):
-    if cls is Collective:
+    if cls in (Collective, Sweep):
         return cls(d)
     if issubclass(cls, Record):
         return cls(d)

@@ -212,3 +212,42 @@ def links(sim, title: Optional[str] = None):
     ax.set_title(title or f"link utilisation, {sim.model} on {sim.gpus} GPUs ({sim.mode} mode)")
     fig.tight_layout()
     return fig
+
+
+def pareto(sweep, y: str = "step_time_s", title: Optional[str] = None):
+    """The sweep's best plans against their GPU count, a panel a model, a series a cluster,
+    and the Pareto front (no other plan of the model with as few GPUs is better) as a
+    line. ``y`` is a column of ``sweep.to_pandas()``: step_time_s, time_to_train_s,
+    cost_usd, mfu (higher is better) or tokens_per_s (higher is better)."""
+    table = sweep.to_pandas()
+    if y not in table.columns:
+        raise ValueError(f"pareto: y={y!r} is not a column of the sweep ({', '.join(table.columns)})")
+    table = table.dropna(subset=[y])
+    if table.empty:
+        raise ValueError("pareto: no scenario of the sweep has a plan that fits")
+    higher_is_better = y in ("mfu", "tokens_per_s", "hfu")
+    plt = _pyplot()
+    models = list(dict.fromkeys(table["model"]))
+    fig, axes = plt.subplots(1, len(models), figsize=(4.5 * len(models), 4), squeeze=False)
+    for ax, model in zip(axes[0], models):
+        rows = table[table["model"] == model]
+        for cluster, part in rows.groupby("cluster", sort=False):
+            ax.plot(part["gpus"], part[y], marker="o", linestyle="none", label=cluster)
+        front, best = [], None
+        for _, r in rows.sort_values(["gpus", y], ascending=[True, not higher_is_better]).iterrows():
+            better = best is None or (r[y] > best if higher_is_better else r[y] < best)
+            if better:
+                front.append((r["gpus"], r[y]))
+                best = r[y]
+        ax.plot([g for g, _ in front], [v for _, v in front], color="#444444", drawstyle="steps-post",
+                linewidth=1, label="Pareto front")
+        ax.set_xscale("log", base=2)
+        if not higher_is_better:
+            ax.set_yscale("log")
+        ax.set_xlabel("GPUs")
+        ax.set_ylabel(y)
+        ax.set_title(model)
+        ax.legend(fontsize="x-small")
+    fig.suptitle(title or f"best plan per scenario: {y} against GPUs")
+    fig.tight_layout()
+    return fig

@@ -96,6 +96,28 @@ class Simulate(unittest.TestCase):
                 self.assertEqual(e.exception.field, field)
 
 
+class SweepAsTheCli(unittest.TestCase):
+    def test_sweep_equals_cli(self):
+        path = os.path.join(SOURCE, "examples", "sweep.yaml")
+        seen = []
+        sw = colossim.sweep(path, progress=seen.append)
+        self.assertEqual(sw.to_dict(), subprocess.run([CLI, "sweep", path, "--json"], check=True, capture_output=True,
+                                                      text=True).stdout and cli_json("sweep", path))
+        self.assertEqual(len(sw.to_pandas()), 8)
+        self.assertEqual(seen[-1], 1.0)
+        self.assertEqual(seen, sorted(seen))
+        self.assertEqual(sw.best[0].step_time_s, sw.to_dict()[0]["best"]["step_time_s"])
+
+    def test_a_dict_grid_and_its_bad_input(self):
+        grid = dict(models=["llama3-8b"], clusters=["dgx-h100"], gpus=[64], training=dict(seq_len=8192, global_batch=512))
+        self.assertEqual(colossim.sweep(grid).entries[0].gpus, 64)
+        with self.assertRaises(colossim.InputError) as e:
+            colossim.sweep(dict(grid, gpus=[0]))
+        self.assertIn("gpus", e.exception.field)
+        with self.assertRaises(colossim.InputError):
+            colossim.sweep(42)
+
+
 class GoodputAndDatacenter(unittest.TestCase):
     def test_goodput_equals_cli(self):
         path = os.path.join(SOURCE, "examples", "llama3-405b.yaml")

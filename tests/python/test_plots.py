@@ -23,7 +23,7 @@ class Tour(unittest.TestCase):
         import python_tour
         with tempfile.TemporaryDirectory() as out:
             figures = python_tour.tour(pathlib.Path(out))
-            self.assertEqual(set(figures), {"breakdown", "memory", "plans", "goodput", "datacenter", "timeline", "links"})
+            self.assertEqual(set(figures), {"breakdown", "memory", "plans", "goodput", "datacenter", "timeline", "links", "pareto"})
             for name, fig in figures.items():
                 with self.subTest(figure=name):
                     self.assertTrue((pathlib.Path(out) / f"{name}.png").stat().st_size > 5000)
@@ -32,7 +32,8 @@ class Tour(unittest.TestCase):
                     heights = [p.get_height() if p.get_width() < 1e9 else 0 for ax in fig.axes for p in ax.patches]
                     widths = [p.get_width() for ax in fig.axes for p in ax.patches]
                     bars = sum(len(c.get_paths()) for ax in fig.axes for c in ax.collections)  # broken_barh
-                    self.assertGreater(max(heights + widths + [bars]), 0)
+                    points = sum(len(line.get_xdata()) for ax in fig.axes for line in ax.lines)  # markers, fronts
+                    self.assertGreater(max(heights + widths + [bars, points]), 0)
 
     def test_timeline_draws_every_span_of_the_gpus_it_shows(self):
         import colossim
@@ -46,6 +47,22 @@ class Tour(unittest.TestCase):
         self.assertEqual(len(fig.axes[0].get_yticks()), len({e["thread"] for e in shown}))
         with self.assertRaises(ValueError):
             cplot.timeline(colossim.simulate(model="llama3-8b", cluster="dgx-h100", gpus=8, seq_len=4096, global_batch=8))
+
+    def test_pareto_front_keeps_only_plans_no_smaller_one_beats(self):
+        import colossim
+        import colossim.plot as cplot
+        sw = colossim.sweep(str(SOURCE / "examples" / "sweep.yaml"))
+        fig = cplot.pareto(sw, y="step_time_s")
+        table = sw.to_pandas()
+        for ax in fig.axes:
+            rows = table[table["model"] == ax.get_title()]
+            front = [line for line in ax.lines if line.get_label() == "Pareto front"][0]
+            xs, ys = list(front.get_xdata()), list(front.get_ydata())
+            self.assertEqual(ys, sorted(ys, reverse=True))  # each point beats every smaller one
+            for g, t in zip(xs, ys):
+                self.assertEqual(t, rows[rows["gpus"] <= g]["step_time_s"].min())
+        with self.assertRaises(ValueError):
+            cplot.pareto(sw, y="speed")
 
     def test_breakdown_bars_are_the_estimates_parts(self):
         import colossim
