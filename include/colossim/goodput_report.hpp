@@ -22,7 +22,7 @@ struct GoodputReport {
     MonteCarloResult simulated; // trials = 0: not simulated
 };
 // {interruptions_expected, job_mtbf_s, checkpoint_interval_s, checkpoint_write_s,
-//  restart_s, goodput, wall_clock_s{mean, p50, p90, p99}, ...}; see README.
+//  restart_s, goodput, wall_clock_s{mean, p50, p90, p99, histogram{edges, counts}}, ...}; see README.
 std::string goodput_json(const Scenario& s, const GoodputReport& g, const std::vector<std::string>& warnings);
 std::string goodput_table(const Scenario& s, const GoodputReport& g);
 

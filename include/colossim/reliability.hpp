@@ -161,7 +161,12 @@ GoodputResult expected_goodput(const RunModel& m);
 
 struct Distribution {
     double mean = 0, p50 = 0, p90 = 0, p99 = 0;
+    // The trials in kHistogramBins equal bins from the least to the greatest value:
+    // counts[i] fall in [edges[i], edges[i + 1]) (the last bin holds its upper edge).
+    std::vector<double> edges;
+    std::vector<std::int64_t> counts;
 };
+constexpr int kHistogramBins = 30;
 struct MonteCarloResult {
     std::int64_t trials = 0;
     std::uint64_t seed = 0;

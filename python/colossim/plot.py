@@ -111,9 +111,21 @@ def plans(plan, top: int = 10, title: Optional[str] = None):
 
 def goodput(g, title: Optional[str] = None):
     """Time to train under failures: the failure-free work, the closed form's expectation and
-    the Monte-Carlo percentiles (left); failures a day by cause (right)."""
+    the Monte-Carlo percentiles (left); the Monte-Carlo trials' wall clock as a histogram
+    (middle, when trials ran); failures a day by cause (right)."""
     plt = _pyplot()
-    fig, (ax, causes) = plt.subplots(1, 2, figsize=(11, 4))
+    hist = (g.raw.get("wall_clock_s") or {}).get("histogram")
+    if hist:
+        fig, (ax, spread, causes) = plt.subplots(1, 3, figsize=(15, 4))
+        edges = [e / 86400.0 for e in hist["edges"]]
+        spread.bar(edges[:-1], hist["counts"], width=[b - a for a, b in zip(edges, edges[1:])], align="edge",
+                   color="#77bedb", edgecolor="white")
+        spread.axvline(g.wall_clock_expected_s / 86400.0, color="#4878cf", label="expected (closed form)")
+        spread.set_xlabel("wall clock (days)")
+        spread.set_ylabel(f"trials of {sum(hist['counts'])}")
+        spread.legend(fontsize="x-small")
+    else:
+        fig, (ax, causes) = plt.subplots(1, 2, figsize=(11, 4))
     day = 86400.0
     bars = [("no failures", g.work_s / day), ("expected", g.wall_clock_expected_s / day)]
     wc = g.raw.get("wall_clock_s")

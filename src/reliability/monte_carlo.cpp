@@ -153,6 +153,14 @@ Distribution distribution(std::vector<double> values) {
     d.p50 = percentile(values, 0.50);
     d.p90 = percentile(values, 0.90);
     d.p99 = percentile(values, 0.99);
+    const double lo = values.front(), hi = values.back(), width = (hi - lo) / kHistogramBins;
+    d.edges.resize(kHistogramBins + 1);
+    for (int i = 0; i <= kHistogramBins; ++i) d.edges[std::size_t(i)] = lo + width * i;
+    d.counts.assign(kHistogramBins, 0);
+    for (double v : values) {
+        const int bin = width > 0 ? std::min(kHistogramBins - 1, int((v - lo) / width)) : 0;
+        ++d.counts[std::size_t(bin)];
+    }
     return d;
 }
 }  // namespace

@@ -11,7 +11,8 @@ namespace colossim {
 
 namespace {
 nlohmann::ordered_json distribution_json(const Distribution& d) {
-    return {{"mean", d.mean}, {"p50", d.p50}, {"p90", d.p90}, {"p99", d.p99}};
+    return {{"mean", d.mean}, {"p50", d.p50}, {"p90", d.p90}, {"p99", d.p99},
+            {"histogram", {{"edges", d.edges}, {"counts", d.counts}}}};
 }
 
 const char* mode_name(CheckpointMode m) { return m == CheckpointMode::async ? "async" : "sync"; }
@@ -61,7 +62,8 @@ std::string goodput_json(const Scenario& s, const GoodputReport& g, const std::v
         j["interruptions"] = distribution_json(g.simulated.interruptions);
         j["monte_carlo"] = {{"trials", g.simulated.trials}, {"seed", g.simulated.seed}, {"goodput", g.simulated.goodput}};
     } else {
-        j["wall_clock_s"] = {{"mean", g.expected.wall_clock.value}, {"p50", nullptr}, {"p90", nullptr}, {"p99", nullptr}};
+        j["wall_clock_s"] = {{"mean", g.expected.wall_clock.value}, {"p50", nullptr}, {"p90", nullptr}, {"p99", nullptr},
+                             {"histogram", nullptr}};
         j["interruptions"] = nullptr;
         j["monte_carlo"] = nullptr;
     }

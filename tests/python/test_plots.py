@@ -64,6 +64,18 @@ class Tour(unittest.TestCase):
         with self.assertRaises(ValueError):
             cplot.pareto(sw, y="speed")
 
+    def test_goodput_histogram_holds_every_trial(self):
+        import colossim
+        import colossim.plot as cplot
+        g = colossim.goodput(str(SOURCE / "examples" / "llama3-405b.yaml"), duration="54d", trials=700)
+        hist = g.wall_clock_s.histogram
+        self.assertEqual(sum(hist.counts), 700)
+        self.assertEqual(len(hist.edges), len(hist.counts) + 1)
+        self.assertLessEqual(hist.edges[0], g.wall_clock_s.p50)
+        self.assertGreaterEqual(hist.edges[-1], g.wall_clock_s.p99)
+        fig = cplot.goodput(g)
+        self.assertEqual(sum(p.get_height() for p in fig.axes[1].patches), 700)
+
     def test_breakdown_bars_are_the_estimates_parts(self):
         import colossim
         import colossim.plot as cplot
