@@ -155,13 +155,16 @@ PYBIND11_MODULE(_core, m) {
     m.def("datacenter_flags", [flag_table] { return flag_table(api::datacenter_flags()); });
 
     m.def("goodput", [](const std::string& text, const std::string& source, const Pairs& overrides,
-                        const Pairs& options, const Pairs& data_overrides) {
-        const api::GoodputRequest r{request(text, source, overrides), to_overrides(options), to_overrides(data_overrides)};
+                        const Pairs& options, const Pairs& data_overrides, const py::object& progress) {
+        api::GoodputRequest r{request(text, source, overrides), to_overrides(options), to_overrides(data_overrides), {}};
+        Progress p = progress_from(progress);
+        r.progress = p.function;
         api::Answer a;
         {
             py::gil_scoped_release release;
             a = api::goodput(catalog(), r);
         }
+        p.rethrow();
         return answer(a);
     });
 

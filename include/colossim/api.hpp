@@ -178,6 +178,7 @@ struct GoodputRequest {
     ScenarioRequest scenario;
     std::vector<Override> options;         // keys of goodput_flags() without overrides_data
     std::vector<Override> data_overrides;  // keys of the failure profile
+    std::function<void(double)> progress;  // the Monte-Carlo's fraction done
 };
 struct GoodputAnswer {
     Scenario scenario;

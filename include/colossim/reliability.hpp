@@ -29,6 +29,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <functional>
 #include <vector>
 
 #include "colossim/catalog.hpp"
@@ -174,8 +175,11 @@ struct MonteCarloResult {
     double goodput = 0;  // work / mean wall clock
 };
 // Trials are independent: trial i draws from its own generator seeded from (seed, i), so
-// the result does not depend on `threads` (0: one a hardware thread).
-MonteCarloResult simulate_runs(const RunModel& m, std::int64_t trials, std::uint64_t seed, int threads = 0);
+// the result does not depend on `threads` (0: one a hardware thread). `progress`, when
+// given, is called from the calling thread with the fraction of trials done (at most a
+// hundred times, and with 1 at the end).
+MonteCarloResult simulate_runs(const RunModel& m, std::int64_t trials, std::uint64_t seed, int threads = 0,
+                               const std::function<void(double)>& progress = {});
 
 // The options of `colossim goodput` beyond the scenario, from {key, value} pairs
 // (duration, checkpoint_interval: auto|DURATION, checkpoint: sync|async, spares, trials,

@@ -383,6 +383,16 @@ class Goodput(Record):
     """Goodput and time to train under failures (``colossim goodput --json``): closed form
     (``goodput``, ``wall_clock_expected_s``) and Monte-Carlo (``wall_clock_s.p50/p90/p99``)."""
 
+    def wall_clock_to_pandas(self):
+        """The Monte-Carlo trials' wall clock as a histogram: a row a bin (low_s, high_s,
+        trials); empty when no trial ran."""
+        import pandas as pd
+        hist = (self.raw.get("wall_clock_s") or {}).get("histogram")
+        if not hist:
+            return pd.DataFrame(columns=["low_s", "high_s", "trials"])
+        e = hist["edges"]
+        return pd.DataFrame({"low_s": e[:-1], "high_s": e[1:], "trials": hist["counts"]})
+
     def causes_to_pandas(self):
         """Failures per day by cause, as a DataFrame."""
         import pandas as pd

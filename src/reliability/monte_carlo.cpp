@@ -8,6 +8,7 @@
 // no hot spare is free (repairs take a fixed time and finish in the order they began);
 // planned interruptions cost a checkpoint and a restart and lose nothing.
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <deque>
 #include <limits>
@@ -165,7 +166,8 @@ Distribution distribution(std::vector<double> values) {
 }
 }  // namespace
 
-MonteCarloResult simulate_runs(const RunModel& m, std::int64_t trials, std::uint64_t seed, int threads) {
+MonteCarloResult simulate_runs(const RunModel& m, std::int64_t trials, std::uint64_t seed, int threads,
+                               const std::function<void(double)>& progress) {
     MonteCarloResult r;
     r.trials = trials;
     r.seed = seed;
@@ -180,18 +182,26 @@ MonteCarloResult simulate_runs(const RunModel& m, std::int64_t trials, std::uint
     std::vector<double> wall(static_cast<std::size_t>(trials)), interruptions(static_cast<std::size_t>(trials));
     if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     threads = static_cast<int>(std::min<std::int64_t>(threads, trials));
+    std::atomic<std::int64_t> done{0};
     auto work = [&](int t) {
         SparePool spares(m.spares, m.repair.value);
+        std::int64_t reported = 0;  // hundredths last reported (thread 0 only)
         for (std::int64_t i = t; i < trials; i += threads) {
             TrialResult tr = run_trial(run, splitmix64(seed ^ splitmix64(std::uint64_t(i))), spares);
             wall[static_cast<std::size_t>(i)] = tr.wall;
             interruptions[static_cast<std::size_t>(i)] = tr.interruptions;
+            const std::int64_t n = done.fetch_add(1, std::memory_order_relaxed) + 1;
+            if (t == 0 && progress && n * 100 / trials > reported) {
+                reported = n * 100 / trials;
+                progress(double(n) / double(trials));
+            }
         }
     };
     std::vector<std::thread> pool;
     for (int t = 1; t < threads; ++t) pool.emplace_back(work, t);
     work(0);
     for (auto& t : pool) t.join();
+    if (progress) progress(1.0);
 
     r.wall_clock_s = distribution(std::move(wall));
     r.interruptions = distribution(std::move(interruptions));

@@ -127,6 +127,22 @@ class GoodputAndDatacenter(unittest.TestCase):
         self.assertEqual(g.goodput, cli["goodput"])
         self.assertEqual(g.wall_clock_s.p90, cli["wall_clock_s"]["p90"])
         self.assertEqual(len(g.causes_to_pandas()), len(cli["causes"]))
+        self.assertEqual(g.wall_clock_to_pandas()["trials"].sum(), 500)
+
+    def test_goodput_reports_monte_carlo_progress(self):
+        path = os.path.join(SOURCE, "examples", "llama3-405b.yaml")
+        seen = []
+        g = colossim.goodput(path, duration="54d", trials=3000, progress=seen.append)
+        self.assertEqual(seen[-1], 1.0)
+        self.assertEqual(seen, sorted(seen))
+        self.assertGreater(len(seen), 5)
+        self.assertEqual(g.to_dict(), colossim.goodput(path, duration="54d", trials=3000).to_dict())
+
+        def stop(fraction):
+            if fraction > 0.5:
+                raise KeyboardInterrupt("stop")
+        with self.assertRaises(KeyboardInterrupt):
+            colossim.goodput(path, duration="54d", trials=3000, progress=stop)
 
     def test_collective_equals_cli(self):
         c = colossim.collective("all-reduce", "dgx-h100", 64, "1MiB..4MiB")
