@@ -103,6 +103,22 @@ class PageInChromium(unittest.TestCase):
         self.assertEqual(chart_points(d, "timeline-chart"), len(spans))
         self.assertIn(f"{sim['step_time_s']:.4g}"[:4], d.find_element(By.ID, "simulate-summary").text)
 
+    def test_scaling_plans_each_gpu_count_and_draws_the_front(self):
+        d = self.driver
+        d.get(self.served.url + "/")
+        self.wait.until(lambda d: len(Select(d.find_element(By.ID, "model")).options) > 10)
+        Select(d.find_element(By.ID, "model")).select_by_visible_text("llama3-8b")
+        Select(d.find_element(By.ID, "cluster")).select_by_visible_text("dgx-h100")
+        self.fill(gpus=64, tp="", pp="", global_batch=512, seq_len="8k", tokens="")
+        d.find_element(By.ID, "scaling").click()
+        self.wait.until(ready.visibility_of_element_located((By.ID, "scaling-panel")))
+        self.wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#scaling-table tr")) == 6)  # 16 .. 256 GPUs
+        self.assertEqual(chart_points(d, "scaling-chart") >= 5, True)
+        _, best = self.served.request("/api/plan", {"flags": {"model": "llama3-8b", "cluster": "dgx-h100", "gpus": 256,
+                                                              "global_batch": 512, "seq_len": "8k"}, "top": 1})
+        last = d.find_elements(By.CSS_SELECTOR, "#scaling-table tr")[-1].text
+        self.assertIn(f"{best['plans'][0]['step_time_s']:.4g}"[:4], last)
+
     def test_bad_value_shows_the_message(self):
         d = self.driver
         d.get(self.served.url + "/")
