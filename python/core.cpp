@@ -155,8 +155,9 @@ PYBIND11_MODULE(_core, m) {
     m.def("datacenter_flags", [flag_table] { return flag_table(api::datacenter_flags()); });
 
     m.def("goodput", [](const std::string& text, const std::string& source, const Pairs& overrides,
-                        const Pairs& options, const Pairs& data_overrides, const py::object& progress) {
-        api::GoodputRequest r{request(text, source, overrides), to_overrides(options), to_overrides(data_overrides), {}};
+                        const Pairs& options, const Pairs& data_overrides, const py::object& progress, bool samples) {
+        api::GoodputRequest r{request(text, source, overrides), to_overrides(options), to_overrides(data_overrides), {},
+                              samples};
         Progress p = progress_from(progress);
         r.progress = p.function;
         api::Answer a;

@@ -179,6 +179,7 @@ struct GoodputRequest {
     std::vector<Override> options;         // keys of goodput_flags() without overrides_data
     std::vector<Override> data_overrides;  // keys of the failure profile
     std::function<void(double)> progress;  // the Monte-Carlo's fraction done
+    bool keep_samples = false;             // each trial's wall clock and interruptions in the JSON
 };
 struct GoodputAnswer {
     Scenario scenario;

@@ -173,13 +173,15 @@ struct MonteCarloResult {
     std::uint64_t seed = 0;
     Distribution wall_clock_s, interruptions;
     double goodput = 0;  // work / mean wall clock
+    // Each trial's wall clock (s) and interruptions, in trial order, when asked for.
+    std::vector<double> wall_clock_samples, interruption_samples;
 };
 // Trials are independent: trial i draws from its own generator seeded from (seed, i), so
 // the result does not depend on `threads` (0: one a hardware thread). `progress`, when
 // given, is called from the calling thread with the fraction of trials done (at most a
 // hundred times, and with 1 at the end).
 MonteCarloResult simulate_runs(const RunModel& m, std::int64_t trials, std::uint64_t seed, int threads = 0,
-                               const std::function<void(double)>& progress = {});
+                               const std::function<void(double)>& progress = {}, bool keep_samples = false);
 
 // The options of `colossim goodput` beyond the scenario, from {key, value} pairs
 // (duration, checkpoint_interval: auto|DURATION, checkpoint: sync|async, spares, trials,

@@ -148,16 +148,20 @@ def sweep(grid: Any, *, threads: int = 0, progress: Optional[Callable[[float], N
     return _answer(Sweep, *_core.sweep(text, source, threads, progress))
 
 
-def goodput(scenario: Any = None, *, progress: Optional[Callable[[float], None]] = None, **flags: Any) -> Goodput:
+def goodput(scenario: Any = None, *, progress: Optional[Callable[[float], None]] = None, samples: bool = False,
+            **flags: Any) -> Goodput:
     """Goodput and time to train under failures, checkpoints and restarts (``colossim goodput``).
 
     Besides the scenario's arguments it takes the command's own: ``duration="54d"``,
     ``checkpoint_interval``, ``checkpoint="sync"|"async"``, ``spares``, ``trials``, ``seed``,
     ``failures`` (a profile), ``storage_bw``, ``restart_time``, ``detection_time``, ``repair_time``.
-    ``progress`` is called with the Monte-Carlo's fraction of trials done."""
+    ``progress`` is called with the Monte-Carlo's fraction of trials done; ``samples=True``
+    keeps each trial (``samples_to_pandas()``, the CLI's ``--samples``)."""
+    if not isinstance(samples, bool):
+        raise _scenario_error("samples", samples, "True|False")
     options, data, rest = split_options(_core.goodput_flags(), flags)
     text, source, overrides = request(scenario, **rest)
-    return _answer(Goodput, *_core.goodput(text, source, overrides, options, data, progress))
+    return _answer(Goodput, *_core.goodput(text, source, overrides, options, data, progress, samples))
 
 
 def datacenter(cluster: str, gpus: int, **flags: Any) -> Datacenter:

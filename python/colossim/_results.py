@@ -383,6 +383,15 @@ class Goodput(Record):
     """Goodput and time to train under failures (``colossim goodput --json``): closed form
     (``goodput``, ``wall_clock_expected_s``) and Monte-Carlo (``wall_clock_s.p50/p90/p99``)."""
 
+    def samples_to_pandas(self):
+        """Each Monte-Carlo trial (a row: wall_clock_s, interruptions), from
+        ``goodput(..., samples=True)``; empty otherwise."""
+        import pandas as pd
+        s = self.raw.get("samples")
+        if not s:
+            return pd.DataFrame(columns=["wall_clock_s", "interruptions"])
+        return pd.DataFrame({"wall_clock_s": s["wall_clock_s"], "interruptions": s["interruptions"]})
+
     def wall_clock_to_pandas(self):
         """The Monte-Carlo trials' wall clock as a histogram: a row a bin (low_s, high_s,
         trials); empty when no trial ran."""

@@ -365,7 +365,7 @@ GoodputAnswer goodput_scenario(const Catalog& catalog, const GoodputRequest& req
     g.inputs = build_run_model(s, o.duration ? *o.duration : r.time_to_train, r.step_time, p, o.policy, diagnostics);
     g.expected = expected_goodput(g.inputs.model);
     check_simulation_size(g.expected, o.trials);
-    g.simulated = simulate_runs(g.inputs.model, o.trials, o.seed, 0, request.progress);
+    g.simulated = simulate_runs(g.inputs.model, o.trials, o.seed, 0, request.progress, request.keep_samples);
     a.warnings = std::move(diagnostics.warnings);
     return a;
 }

@@ -167,7 +167,7 @@ Distribution distribution(std::vector<double> values) {
 }  // namespace
 
 MonteCarloResult simulate_runs(const RunModel& m, std::int64_t trials, std::uint64_t seed, int threads,
-                               const std::function<void(double)>& progress) {
+                               const std::function<void(double)>& progress, bool keep_samples) {
     MonteCarloResult r;
     r.trials = trials;
     r.seed = seed;
@@ -203,6 +203,10 @@ MonteCarloResult simulate_runs(const RunModel& m, std::int64_t trials, std::uint
     for (auto& t : pool) t.join();
     if (progress) progress(1.0);
 
+    if (keep_samples) {
+        r.wall_clock_samples = wall;
+        r.interruption_samples = interruptions;
+    }
     r.wall_clock_s = distribution(std::move(wall));
     r.interruptions = distribution(std::move(interruptions));
     r.goodput = w / r.wall_clock_s.mean;

@@ -61,6 +61,10 @@ std::string goodput_json(const Scenario& s, const GoodputReport& g, const std::v
         j["wall_clock_s"] = distribution_json(g.simulated.wall_clock_s);
         j["interruptions"] = distribution_json(g.simulated.interruptions);
         j["monte_carlo"] = {{"trials", g.simulated.trials}, {"seed", g.simulated.seed}, {"goodput", g.simulated.goodput}};
+        if (!g.simulated.wall_clock_samples.empty()) {
+            j["samples"] = {{"wall_clock_s", g.simulated.wall_clock_samples},
+                            {"interruptions", g.simulated.interruption_samples}};
+        }
     } else {
         j["wall_clock_s"] = {{"mean", g.expected.wall_clock.value}, {"p50", nullptr}, {"p90", nullptr}, {"p99", nullptr},
                              {"histogram", nullptr}};

@@ -128,6 +128,13 @@ class GoodputAndDatacenter(unittest.TestCase):
         self.assertEqual(g.wall_clock_s.p90, cli["wall_clock_s"]["p90"])
         self.assertEqual(len(g.causes_to_pandas()), len(cli["causes"]))
         self.assertEqual(g.wall_clock_to_pandas()["trials"].sum(), 500)
+        kept = colossim.goodput(path, duration="54d", trials=500, restart_time="20min", samples=True)
+        cli = cli_json("goodput", path, "--duration", "54d", "--trials", "500", "--restart-time", "20min", "--samples")
+        self.assertEqual(kept.to_dict(), cli)
+        table = kept.samples_to_pandas()
+        self.assertEqual(len(table), 500)
+        self.assertAlmostEqual(table["wall_clock_s"].mean(), g.wall_clock_s.mean, delta=1e-6 * g.wall_clock_s.mean)
+        self.assertEqual(len(g.samples_to_pandas()), 0)
 
     def test_goodput_reports_monte_carlo_progress(self):
         path = os.path.join(SOURCE, "examples", "llama3-405b.yaml")

@@ -119,6 +119,18 @@ class PageInChromium(unittest.TestCase):
         last = d.find_elements(By.CSS_SELECTOR, "#scaling-table tr")[-1].text
         self.assertIn(f"{best['plans'][0]['step_time_s']:.4g}"[:4], last)
 
+    def test_goodput_draws_every_monte_carlo_trial(self):
+        d = self.driver
+        d.get(self.served.url + "/")
+        self.wait.until(lambda d: len(Select(d.find_element(By.ID, "model")).options) > 10)
+        Select(d.find_element(By.ID, "model")).select_by_visible_text("llama3-70b")
+        Select(d.find_element(By.ID, "cluster")).select_by_visible_text("dgx-h100")
+        self.fill(gpus=1024, tp=8, pp=4, global_batch=1024, seq_len="8k", tokens="2T")
+        d.find_element(By.ID, "goodput").click()
+        self.wait.until(lambda d: chart_points(d, "wallclock-chart") > 3)
+        trials = d.execute_script("return Chart.getChart('wallclock-chart').data.datasets[0].data.reduce((a, b) => a + b, 0);")
+        self.assertEqual(trials, 2000)
+
     def test_bad_value_shows_the_message(self):
         d = self.driver
         d.get(self.served.url + "/")
