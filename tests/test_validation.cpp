@@ -47,7 +47,7 @@ TEST(Validation, NoSourceRegresses) {
         // set's error from 14.8% to 13.7%: DualPipe's and DeepEP's reserved SMs are that
         // mechanism, so their earlier match hid another error.
         {"torchtitan", 0.19},   {"megatron-bridge-perf", 0.32}, {"megatron-core-moe", 0.19},
-        {"moe-folding", 0.23},  {"nemo-perf", 0.04},           {"deepseek", 0.07}};
+        {"moe-folding", 0.215},  {"nemo-perf", 0.04},           {"deepseek", 0.07}};
     auto results = run_validation(test::catalog(), test::calibration());
     for (const auto& s : summarize(results, GroupBy::origin)) {
         ASSERT_TRUE(bound.count(s.group)) << "a new source needs its bound: " << s.group;

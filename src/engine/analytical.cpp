@@ -188,10 +188,27 @@ DataParallelTime data_parallel_time(const Scenario& s, const Workload& w, const 
     // into the next micro-batch's work, so in the steady state they hide behind a whole
     // forward + backward (the event engine runs the queue itself).
     const Seconds per_micro_batch = beside_forward + beside_backward;
-    const Seconds reduce = beside(per_step_reduce, first_stage.backward);
-    const Seconds gather = beside(per_step_gather, first_stage.forward);
+    // A DP collective across nodes shares the NICs with the critical path's own traffic
+    // across nodes (expert all-to-alls, CP rings): it hides only behind the time those
+    // leave the NICs free.
+    const auto crosses = [&](CommGroup g) {
+        const GroupPlacement at = cost.placement(g);
+        return at.size > 1 && at.per_domain < at.size;
+    };
+    const bool dp_on_nics = crosses(CommGroup::dp) || crosses(CommGroup::expert_dp);
+    const auto nic_free = [&](const PassTiming& pass, Seconds whole) {
+        if (!dp_on_nics) return whole;
+        Seconds busy(0);
+        if (crosses(CommGroup::ep)) busy += pass.parts.ep_comm;
+        if (crosses(CommGroup::cp)) busy += pass.parts.cp_comm;
+        return max(Seconds(0), whole - busy);
+    };
+    const Seconds forward_free = nic_free(first_stage.forward_pass, first_stage.forward);
+    const Seconds backward_free = nic_free(first_stage.backward_pass, first_stage.backward);
+    const Seconds reduce = beside(per_step_reduce, backward_free);
+    const Seconds gather = beside(per_step_gather, forward_free);
     const Seconds before_each = slowdown;
-    const Seconds each = beside(per_micro_batch, first_stage.total()) * m;
+    const Seconds each = beside(per_micro_batch, forward_free + backward_free) * m;
     slowdown = before_each + (slowdown - before_each) * m;
     return {reduce + gather + each, slowdown};
 }
