@@ -193,8 +193,11 @@ TEST(NetworkStep, ValidationCasesThroughTheEventEngine) {
 TEST(NetworkStep, ExpertAllToAllsAndCpRingsRunOnTheNetwork) {
     // DeepSeek-V3 with EP 16 over 2 nodes a group: the all-to-alls are flows between the
     // group's GPUs. Full and symmetric modes agree, and with the traffic of one step
-    // (little contention on a rail-optimized fabric) the step stays within 2% of the
-    // cost model's all-to-all times (no-contention engine).
+    // (little contention on a rail-optimized fabric) the step stays within 6% of the
+    // cost model's all-to-all times (no-contention engine). Not closer: the overlapped
+    // gradient reduction shares the NICs with the last backward's all-to-alls, which the
+    // network shares fairly and the closed form serialises (analytical.cpp, nic_free;
+    // 1.0 s of 9.9 exposed against none on the network).
     Scenario moe = test::scenario(R"(
 model: deepseek-v3
 cluster: hgx-h800
@@ -205,7 +208,7 @@ training: {seq_len: 4096, global_batch: 256, micro_batch: 1}
     NetworkStep full = run(moe, SimMode::full, {}, {}, true), sym = run(moe, SimMode::symmetric);
     EXPECT_NEAR(sym.result.step_time.value / full.result.step_time.value, 1.0, 0.005);
     SimulatedStep closed = simulate_step(moe, test::calibration(), nullptr, false);
-    EXPECT_NEAR(full.result.step_time.value / closed.result.step_time.value, 1.0, 0.02);
+    EXPECT_NEAR(full.result.step_time.value / closed.result.step_time.value, 1.0, 0.06);
     EXPECT_GT(level(full, LinkLevel::nvlink).links, 0);  // the in-node share of the all-to-all
     bool saw = false;
     for (const auto& t : full.trace) saw = saw || (t.stream == 3 && std::string(t.label) == "ep all-to-all");
