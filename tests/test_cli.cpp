@@ -82,16 +82,18 @@ TEST(Cli, EverySwitchWorksBareAndWithAValue) {
             return p == std::string::npos ? std::string() : r.out.substr(p + key.size() + 4, 4);
         };
         CliRun off = run_cli("estimate " + file + " --json --" + flag + " off");
-        for (const std::string form : {" --" + flag, " --" + flag + " on", " --" + flag + "=true", " --" + flag + " yes"}) {
+        for (const std::string& form : {" --" + flag, " --" + flag + " on", " --" + flag + "=true", " --" + flag + " yes"}) {
             CliRun at_end = run_cli("estimate " + file + " --json" + form);
             CliRun before = run_cli("estimate" + form + " " + file + " --json");
             ASSERT_EQ(at_end.status, 0) << form << ": " << at_end.out;
             ASSERT_EQ(before.status, 0) << form << ": " << before.out;
             EXPECT_EQ(at_end.out, before.out) << form;
             EXPECT_NE(at_end.out, off.out) << form << " must differ from off";
-            if (!key.empty()) EXPECT_EQ(value_of(at_end), "true") << form;
+            if (!key.empty()) {
+                EXPECT_EQ(value_of(at_end), "true") << form;
+            }
         }
-        for (const std::string form : {" --" + flag + " off", " --" + flag + "=false", " --" + flag + " no"}) {
+        for (const std::string& form : {" --" + flag + " off", " --" + flag + "=false", " --" + flag + " no"}) {
             CliRun r = run_cli("estimate " + file + " --json" + form);
             ASSERT_EQ(r.status, 0) << form;
             EXPECT_EQ(r.out, off.out) << form;

@@ -164,7 +164,9 @@ TEST(ServerApi, BadRequestsNameTheField) {
         const json j = json::parse(r.body, nullptr, false);
         ASSERT_TRUE(j.is_object()) << r.body;
         EXPECT_TRUE(j.contains("error")) << r.body;
-        if (!c.field.empty()) EXPECT_EQ(j.value("field", ""), c.field) << r.body;
+        if (!c.field.empty()) {
+            EXPECT_EQ(j.value("field", ""), c.field) << r.body;
+        }
     }
 }
 

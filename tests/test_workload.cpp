@@ -102,10 +102,14 @@ TEST(Fp8, LinearLayersRunInFp8AndCastTheirInputsTheOutputLayerAndRouterStay16Bit
     EXPECT_EQ(fp8_gemms, 4);  // qkv, out_proj, fc1, fc2
     EXPECT_EQ(casts, 4);
     for (const auto& op : w.head.forward.compute) {
-        if (op.kind == ComputeKind::gemm) EXPECT_FALSE(op.low_precision) << op.name;
+        if (op.kind == ComputeKind::gemm) {
+            EXPECT_FALSE(op.low_precision) << op.name;
+        }
     }
     for (const auto& op : w.dense_layer.backward.compute) {
-        if (op.kind == ComputeKind::gemm) EXPECT_TRUE(op.low_precision) << op.name;  // dgrad and wgrad too
+        if (op.kind == ComputeKind::gemm) {
+            EXPECT_TRUE(op.low_precision) << op.name;  // dgrad and wgrad too
+        }
     }
     // A 16-bit run has neither.
     Workload bf16 = build_workload(test::scenario(test::kLlama405b));
