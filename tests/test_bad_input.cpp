@@ -44,6 +44,8 @@ TEST(BadInput, NegativeZeroAndNonNumbers) {
     expect_error({{"parallelism.recompute", "some"}}, "parallelism.recompute", "none selective full");
     expect_error({{"parallelism.zero", "4"}}, "parallelism.zero", "0 1 2 3");
     expect_error({{"training.precision", "fp4"}}, "training.precision", "bf16");
+    expect_error({{"training.cuda_device_max_connections", "0"}}, "training.cuda_device_max_connections", "from 1 to 32");
+    expect_error({{"training.cuda_device_max_connections", "64"}}, "training.cuda_device_max_connections", "from 1 to 32");
 }
 
 TEST(BadInput, SizesThatDoNotDivide) {

@@ -187,3 +187,27 @@ TEST(Engine, MemoryHeadroomIsKeptFree) {
     EXPECT_FALSE(run({{"training.memory_headroom", "0.1"}}).memory.fits);
     EXPECT_DOUBLE_EQ(run({{"training.memory_headroom", "0.1"}}).step_time.value, base.step_time.value);
 }
+
+// Mixtral 8x22B with FSDP (ZeRO-3) and EP 8 on 128 H100, a baseline of the MoE Parallel
+// Folding paper (arXiv 2504.14960, Table 3).
+const std::string kMixtralFsdpEp = R"(
+model: mixtral-8x22b
+cluster: dgx-h100
+gpus: 128
+parallelism: {tp: 2, ep: 8, zero: 3, recompute: none}
+training: {seq_len: 4096, global_batch: 256, micro_batch: 1}
+)";
+
+TEST(Engine, OneHardwareQueueSerialisesZero3CollectivesOnly) {
+    // CUDA_DEVICE_MAX_CONNECTIONS=1: ZeRO-3's gathers and reduce-scatters run as if not
+    // overlapped (workload.cpp, data_parallel_overlaps); ZeRO-1 keeps its overlap.
+    const StepResult queues8 = run({}, kMixtralFsdpEp);
+    const StepResult queue1 = run({{"training.cuda_device_max_connections", "1"}}, kMixtralFsdpEp);
+    const StepResult serial = run({{"parallelism.dp_overlap", "off"}}, kMixtralFsdpEp);
+    EXPECT_GT(queue1.step_time.value, 1.2 * queues8.step_time.value);
+    EXPECT_DOUBLE_EQ(queue1.step_time.value, serial.step_time.value);
+    const std::vector<Override> zero1 = {{"parallelism.zero", "1"}, {"parallelism.tp", "4"}};
+    std::vector<Override> zero1_queue1 = zero1;
+    zero1_queue1.push_back({"training.cuda_device_max_connections", "1"});
+    EXPECT_DOUBLE_EQ(run(zero1, kMixtralFsdpEp).step_time.value, run(zero1_queue1, kMixtralFsdpEp).step_time.value);
+}

@@ -193,11 +193,12 @@ TEST(NetworkStep, ValidationCasesThroughTheEventEngine) {
 TEST(NetworkStep, ExpertAllToAllsAndCpRingsRunOnTheNetwork) {
     // DeepSeek-V3 with EP 16 over 2 nodes a group: the all-to-alls are flows between the
     // group's GPUs. Full and symmetric modes agree, and with the traffic of one step
-    // (little contention on a rail-optimized fabric) the step stays within 6% of the
-    // cost model's all-to-all times (no-contention engine). Not closer: the overlapped
-    // gradient reduction shares the NICs with the last backward's all-to-alls, which the
-    // network shares fairly and the closed form serialises (analytical.cpp, nic_free;
-    // 1.0 s of 9.9 exposed against none on the network).
+    // (little contention on a rail-optimized fabric) the step stays within 8% of the
+    // cost model's all-to-all times (no-contention engine). Not closer: the experts'
+    // gradients (20 G parameters a GPU) reduce over 4-rank expert-DP rings across nodes
+    // beside the last backward's all-to-alls; the network shares the NICs between them
+    // fairly and the closed form serialises them (analytical.cpp, nic_free): 10.55 s on
+    // the network, 9.86 s closed.
     Scenario moe = test::scenario(R"(
 model: deepseek-v3
 cluster: hgx-h800
@@ -208,7 +209,7 @@ training: {seq_len: 4096, global_batch: 256, micro_batch: 1}
     NetworkStep full = run(moe, SimMode::full, {}, {}, true), sym = run(moe, SimMode::symmetric);
     EXPECT_NEAR(sym.result.step_time.value / full.result.step_time.value, 1.0, 0.005);
     SimulatedStep closed = simulate_step(moe, test::calibration(), nullptr, false);
-    EXPECT_NEAR(full.result.step_time.value / closed.result.step_time.value, 1.0, 0.06);
+    EXPECT_NEAR(full.result.step_time.value / closed.result.step_time.value, 1.0, 0.08);
     EXPECT_GT(level(full, LinkLevel::nvlink).links, 0);  // the in-node share of the all-to-all
     bool saw = false;
     for (const auto& t : full.trace) saw = saw || (t.stream == 3 && std::string(t.label) == "ep all-to-all");
@@ -363,4 +364,42 @@ TEST(NetworkStep, EnginesAgreeOnEveryCatalogClusterDenseAndMoe) {
         }
     }
     EXPECT_GE(compared, 12);
+}
+
+TEST(NetworkStep, ExpertGradientsReduceOverTheExpertDataParallelRings) {
+    // Mixtral 8x22B, TP 2 x EP 8 x ZeRO-3 on 128 H100 with one hardware queue: the experts'
+    // gathers and reduce-scatters run over expert DP (8 ranks, one a node pair, across the
+    // NICs), the dense ones over DP 64 (4 a node), so both engines agree; over the DP ring
+    // (4 ranks a node: a quarter of the bytes on each NIC) the network step took a third
+    // less (the validation row t3-mixtral-fsdp-ep-128: +43% on the network, now -9%).
+    const Scenario s = test::scenario(R"(
+model: mixtral-8x22b
+cluster: dgx-h100
+gpus: 128
+parallelism: {tp: 2, ep: 8, zero: 3, recompute: none}
+training: {seq_len: 4096, global_batch: 256, micro_batch: 1, cuda_device_max_connections: 1}
+)");
+    const StepResult closed = estimate(s, test::calibration());
+    const NetworkStep sym = run(s, SimMode::symmetric), full = run(s, SimMode::full);
+    EXPECT_NEAR(sym.result.step_time.value / full.result.step_time.value, 1.0, 0.01);
+    EXPECT_NEAR(full.result.step_time.value / closed.step_time.value, 1.0, 0.10);
+    // With CUDA's default eight queues the collectives overlap on the network too.
+    Scenario overlapped = s;
+    overlapped.training.cuda_device_max_connections = 8;
+    EXPECT_LT(run(overlapped, SimMode::symmetric).result.step_time.value, 0.85 * sym.result.step_time.value);
+}
+
+TEST(NetworkStep, WholeValidationSetNoWorseThanToday) {
+    // The event engine on the network (symmetric mode) over every published case: a ratchet
+    // as Validation.NoSourceRegresses is for the closed form (README "Validation": 11.8%).
+    const auto results = run_validation(test::catalog(), test::calibration(), [](const Scenario& s) {
+        NetworkStepOptions o;
+        o.mode = SimMode::symmetric;
+        return simulate_network_step(s, test::calibration(), o).result;
+    });
+    EXPECT_GE(results.size(), 400u);
+    EXPECT_LE(summarize_all(results).mean_abs, 0.125);
+    for (const auto& s : summarize(results, GroupBy::origin)) {
+        if (s.group == "moe-folding") EXPECT_LE(s.mean_abs, 0.135);
+    }
 }

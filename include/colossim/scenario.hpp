@@ -67,6 +67,11 @@ struct Training {
     Elementwise elementwise = Elementwise::fused;
     bool dropout = false;           // dropout layers present (their masks are saved)
     NcclAlgorithm nccl_algo = NcclAlgorithm::automatic;  // the event engine's all-reduces
+    // CUDA_DEVICE_MAX_CONNECTIONS: hardware work queues a GPU feeds its streams through
+    // (CUDA's default 8). Megatron-LM requires 1 with sequence parallelism before Blackwell;
+    // with one queue ZeRO-3's gathers and reductions serialise behind compute
+    // (zero3_collectives_overlap).
+    std::int64_t cuda_device_max_connections = 8;
     double price_per_gpu_hour = 0;  // USD; from the cluster unless set
     double pue = 0;                 // from the cluster unless set
     // Share of each GPU's memory kept free: the CUDA context, cuBLAS workspaces, NCCL's

@@ -104,6 +104,11 @@ ParamCounts count_parameters(const ModelSpec& m);
 // recomputation limited to parallelism.recompute_layers of each of the vpp chunks.
 double recomputed_layer_fraction(const Parallelism& p, std::int64_t stage_layers);
 
+// Whether the data-parallel collectives run beside compute (parallelism.dp_overlap), as both
+// engines schedule them. ZeRO-3 with one hardware queue (training.cuda_device_max_connections
+// 1) does not: its gathers and reduce-scatters serialise behind the compute kernels.
+bool data_parallel_overlaps(const Scenario& s);
+
 // Activation bytes one GPU keeps for one layer and one micro-batch (Korthikanti et al.
 // 2022, generalised: see activations.cpp). `moe` selects an MoE layer.
 Bytes activation_bytes_per_layer(const Scenario& s, bool moe);

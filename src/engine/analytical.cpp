@@ -169,7 +169,7 @@ DataParallelTime data_parallel_time(const Scenario& s, const Workload& w, const 
         }
     }
     const double m = double(w.micro_batches);
-    if (!p.dp_overlap) return {per_step_reduce + per_step_gather + (beside_forward + beside_backward) * m, Seconds(0)};
+    if (!data_parallel_overlaps(s)) return {per_step_reduce + per_step_gather + (beside_forward + beside_backward) * m, Seconds(0)};
     // Overlapped: buckets reduce as the backward produces them (Megatron-Core
     // overlap_grad_reduce), gather during the forward (overlap_param_gather; FSDP's
     // prefetch of the next unit); per-step collectives hide behind the last backward or

@@ -2,6 +2,7 @@
 // colossim priced maps to the framework's own name; where the framework has no such
 // setting the emitted text says so instead of guessing. The names are checked against the
 // frameworks' argument lists in tests/data/frameworks/ (tests/test_launch_config.cpp).
+#include "colossim/workload.hpp"
 #include "colossim/launch_config.hpp"
 
 #include <fmt/format.h>
@@ -98,6 +99,8 @@ void megatron(const Scenario& s, Builder& b) {
     if (p.zero == 3) {
         b.add("--use-torch-fsdp2");
         b.add("--no-gradient-accumulation-fusion");
+        b.note(data_parallel_overlaps(s) ? "ZeRO-3 priced with its collectives beside compute: launch with CUDA_DEVICE_MAX_CONNECTIONS unset"
+                                         : "ZeRO-3 priced with its collectives serialised behind compute (CUDA_DEVICE_MAX_CONNECTIONS=1)");
     } else if (p.zero >= 1) {
         b.add("--use-distributed-optimizer");
         if (p.zero == 2) b.note("Megatron's distributed optimizer reduce-scatters gradients (as ZeRO-2) but keeps a whole gradient buffer");

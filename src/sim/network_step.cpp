@@ -22,6 +22,7 @@ struct Request {
     CollectiveKind kind = CollectiveKind::reduce_scatter;
     Bytes bytes;          // per GPU, as the cost model counts it
     bool gather = false;  // a parameter gather that tasks wait for
+    bool expert = false;  // the experts' share, over the expert-DP rings
 };
 
 // One pass of a stage as an entity runs it: its compute (TP included), then attention
@@ -156,8 +157,20 @@ private:
     std::uint64_t collectives_ = 0;
     double grad_bytes_ = 4;
     Seconds p2p_latency_;
-    SimTime dp_latency(CollectiveKind kind) const {
-        return to_sim_time(cost_.collective_latency(kind, cost_.placement(CommGroup::dp)));
+    SimTime dp_latency(CollectiveKind kind, bool expert) const {
+        return to_sim_time(cost_.collective_latency(kind, cost_.placement(expert ? CommGroup::expert_dp : CommGroup::dp)));
+    }
+    // A bucket's bytes split between the dense parameters (the DP ring) and the experts'
+    // (the expert-DP rings, when the stage has some to reduce over).
+    std::vector<Request> bucket_requests(const StageWork& st, CollectiveKind kind, double bytes_per_param,
+                                         std::int64_t buckets, std::int64_t stage) const {
+        const double all = st.params / double(v_), expert = st.expert_params / double(v_);
+        const bool rings = !flows_.expert_ring.empty() && flows_.expert_ring[std::size_t(stage)].size() > 0;
+        const double on_ring = rings ? all - expert : (s_.parallelism.expert_dp() > 1 ? all : all - expert);
+        std::vector<Request> out;
+        if (on_ring > 0) out.push_back({kind, Bytes(on_ring * bytes_per_param / double(buckets)), false, false});
+        if (rings && expert > 0) out.push_back({kind, Bytes(expert * bytes_per_param / double(buckets)), false, true});
+        return out;
     }
     // An all-reduce runs as NCCL's tree when the scenario fixes it (training.nccl_algo) or,
     // on auto, when NCCL's tuner would pick it for this size; everything else as rings.
@@ -275,17 +288,19 @@ void StepEngine::plan_reduction(std::uint32_t e, SimTime start, SimTime duration
     const double params = st.params / double(v_);
     const std::int64_t buckets = data_parallel_buckets(s_, st, params, cal_);
     const CollectiveKind kind = s_.parallelism.zero == 0 ? CollectiveKind::all_reduce : CollectiveKind::reduce_scatter;
-    const Request r{kind, Bytes(params * grad_bytes_ / double(buckets)), false};
+    const std::vector<Request> parts = bucket_requests(st, kind, grad_bytes_, buckets, ents_[e].stage);
     for (std::int64_t b = 0; b < buckets; ++b) {
-        if (!overlap) {
-            issue(e, r, now);
-            continue;
+        for (const Request& r : parts) {
+            if (!overlap) {
+                issue(e, r, now);
+                continue;
+            }
+            ents_[e].planned.push_back(r);
+            // 1 ps early: a backward's last bucket is issued before the next task starts (and
+            // prefetches), so every replica issues its collectives in the same order.
+            const SimTime ready = start + SimTime(double(duration) * double(b + 1) / double(buckets)) - 1;
+            queue_.push(std::max(start, ready), kBucketReady, e);
         }
-        ents_[e].planned.push_back(r);
-        // 1 ps early: a backward's last bucket is issued before the next task starts (and
-        // prefetches), so every replica issues its collectives in the same order.
-        const SimTime ready = start + SimTime(double(duration) * double(b + 1) / double(buckets)) - 1;
-        queue_.push(std::max(start, ready), kBucketReady, e);
     }
 }
 
@@ -297,10 +312,15 @@ void StepEngine::plan_gathers(std::uint32_t e, SimTime now) {
     const auto& st = a_.workload.stages[std::size_t(ents_[e].stage)];
     const double params = st.params / double(v_);
     const std::int64_t buckets = data_parallel_buckets(s_, st, params, cal_);
-    const bool streamed = s_.parallelism.zero == 3;
+    // Serialised (data_parallel_overlaps false) a task waits for all of its weights.
+    const bool streamed = s_.parallelism.zero == 3 && data_parallel_overlaps(s_);
+    std::vector<Request> parts = bucket_requests(st, CollectiveKind::all_gather, 2.0, buckets, ents_[e].stage);
     for (std::int64_t b = 0; b < buckets; ++b) {
         const bool gate = streamed ? b == 0 : b + 1 == buckets;
-        issue(e, Request{CollectiveKind::all_gather, Bytes(params * 2.0 / double(buckets)), gate}, now);
+        for (std::size_t i = 0; i < parts.size(); ++i) {
+            parts[i].gather = gate && i + 1 == parts.size();  // one DP stream: the last one in ends the bucket
+            issue(e, parts[i], now);
+        }
     }
     ++ents_[e].gathers_issued;
 }
@@ -326,14 +346,17 @@ void StepEngine::launch(std::uint32_t e, SimTime now) {
     inst.started = now;
     ++collectives_;
     const std::uint32_t owner = collective_owner(en.stage, number);
-    inst.tree = uses_tree(inst.request);
-    const FlowSet& set = (inst.tree ? flows_.tree : flows_.ring)[std::size_t(en.stage)];
+    const bool expert = inst.request.expert;
+    inst.tree = !expert && uses_tree(inst.request);
+    const FlowSet& set = expert ? flows_.expert_ring[std::size_t(en.stage)]
+                                : (inst.tree ? flows_.tree : flows_.ring)[std::size_t(en.stage)];
     // A ring member sends nccl-tests' bus share of the buffer, split over the channels; a
     // tree edge carries its tree's half of a channel's share each way.
     const Bytes per_flow = inst.tree ? tree_flow_bytes(inst.request.bytes, flows_.tree_shape)
-                                     : Bytes(inst.request.bytes.value * bus_factor(inst.request.kind, members_) /
-                                             double(flows_.channels));
-    inst.latency = inst.tree ? to_sim_time(tree_latency(topo_, flows_.tree_shape)) : dp_latency(inst.request.kind);
+                                     : Bytes(inst.request.bytes.value *
+                                             bus_factor(inst.request.kind, expert ? s_.parallelism.expert_dp() : members_) /
+                                             double(expert ? flows_.expert_channels : flows_.channels));
+    inst.latency = inst.tree ? to_sim_time(tree_latency(topo_, flows_.tree_shape)) : dp_latency(inst.request.kind, expert);
     inst.outstanding = std::int64_t(set.size());
     add_flows(set, per_flow, owner);
     if (set.size() == 0) queue_.push(now + inst.latency, kCollectiveDone, owner);
@@ -367,6 +390,9 @@ void StepEngine::try_start(std::uint32_t e, SimTime now) {
     if (!t.weight && t.forward && vs > 0 && en.fwd_arrival[std::size_t(slot)] == kNever) return;
     if (!t.weight && !t.forward && vs < p * v_ - 1 && en.bwd_arrival[std::size_t(slot)] == kNever) return;
     const auto& gathers = gathers_by_[std::size_t(en.stage)];
+    const bool overlap = data_parallel_overlaps(s_);
+    // Serialised, a task's weights are gathered only once the GPU has nothing else to run.
+    if (!overlap && en.gathers_issued < gathers[en.next]) plan_gathers(e, now);
     if (en.gathers_done < gathers[en.next]) return;  // its weights are still being gathered
     const PassPlan& plan = plan_of(en);
     const SimTime duration = SimTime(double(plan.compute) * en.slow);
@@ -374,10 +400,10 @@ void StepEngine::try_start(std::uint32_t e, SimTime now) {
     queue_.push(now + duration, kComputeDone, e);
     if (opt_.keep_trace) trace_.push_back({std::int64_t(e), 0, t, "", to_seconds(now), to_seconds(now + duration)});
     // ZeRO 3 prefetches the next task's weights as this one starts.
-    if (en.next + 1 < order.size() && en.gathers_issued < gathers[en.next + 1]) plan_gathers(e, now);
+    if (overlap && en.next + 1 < order.size() && en.gathers_issued < gathers[en.next + 1]) plan_gathers(e, now);
     // Gradients of this backward: every micro-batch's (ZeRO 2/3), or the chunk's last,
     // produced over its compute and attention.
-    if (yields_gradients(t) && members_ > 1 && s_.parallelism.dp_overlap &&
+    if (yields_gradients(t) && members_ > 1 && overlap &&
         (s_.parallelism.zero >= 2 || last_of_chunk_[std::size_t(en.stage)][en.next])) {
         plan_reduction(e, now, duration + SimTime(double(plan.attention) * en.slow), true, now);
     }
@@ -462,7 +488,7 @@ void StepEngine::task_done(std::uint32_t e, SimTime now) {
     en.last_end = now;
     const std::int64_t p = stages_, vs = t.chunk * p + en.stage;
     const bool sends = !t.weight && (t.forward ? vs < p * v_ - 1 : vs > 0);
-    if (!s_.parallelism.dp_overlap && members_ > 1 && en.next == order.size()) {
+    if (!data_parallel_overlaps(s_) && members_ > 1 && en.next == order.size()) {
         // Not overlapped: every reduction after the last backward.
         const std::int64_t rounds = s_.parallelism.zero >= 2 ? m_ * v_ : v_;
         for (std::int64_t i = 0; i < rounds; ++i) plan_reduction(e, now, 0, false, now);
@@ -524,7 +550,8 @@ NetworkStep StepEngine::run() {
     for (auto [leaf, fraction] : opt_.faults.slow_uplinks) topo_.degrade_leaf_uplink(leaf, fraction);
     build_entities();
     const bool trees = s_.parallelism.zero == 0 && s_.training.nccl_algo != NcclAlgorithm::ring;
-    build_step_flows(topo_, StepShape{opt_.mode, lay_, stages_, members_, per_stage_, ep_group_, cp_group_, trees}, flows_);
+    build_step_flows(topo_, StepShape{opt_.mode, lay_, stages_, members_, per_stage_, ep_group_, cp_group_, trees,
+                                           s_.model.moe.enabled() ? s_.parallelism.expert_tp() : 0, s_.parallelism.ep}, flows_);
     net_ = opt_.mode == SimMode::full ? &topo_.network() : &flows_.reduced;
 
     for (std::uint32_t e = 0; e < ents_.size(); ++e) {

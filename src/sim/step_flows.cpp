@@ -21,7 +21,7 @@ void build_step_flows(const Topology& topo, const StepShape& shape, StepFlows& o
     };
     // (entity or stage) -> templates, for P2P forward, P2P backward, DP ring.
     std::vector<std::vector<Template>> fwd(entities), bwd(entities), ring(static_cast<std::size_t>(stages)),
-        tree(static_cast<std::size_t>(stages));
+        tree(static_cast<std::size_t>(stages)), expert_ring(static_cast<std::size_t>(stages));
     auto coords = [&](std::int64_t index_in_stage) {
         return std::pair<std::int64_t, std::int64_t>{index_in_stage % lay.cp, index_in_stage / lay.cp};
     };
@@ -91,6 +91,33 @@ void build_step_flows(const Topology& topo, const StepShape& shape, StepFlows& o
             for (std::int64_t i = 0; i < members_count; ++i) {
                 const auto [c, d] = coords(i);
                 if (topo.same_domain(lay.gpu(0, 0, 0, st), lay.gpu(0, c, d, st))) ++out.dp_per_domain;
+            }
+        }
+    }
+
+    // Expert-DP rings: the stage's ranks r = 0 .. tp*cp*dp-1 (GPU r + that count x stage)
+    // sit at (expert TP a, EP b, expert DP k) with r = a + etp * (b + ep * k); each (a, b)
+    // is one ring over k. Each template's copies are its own ring's edges, as the DP ring's.
+    const std::int64_t stage_ranks = lay.tp * lay.cp * lay.dp;
+    const std::int64_t groups = shape.expert_tp * shape.expert_parallel;
+    const std::int64_t edp = groups > 0 ? stage_ranks / groups : 1;
+    if (edp > 1 && groups * edp == stage_ranks) {
+        for (std::int64_t st = 0; st < stages; ++st) {
+            for (std::int64_t g = 0; g < groups; ++g) {
+                std::vector<std::int64_t> members;
+                for (std::int64_t k = 0; k < edp; ++k) members.push_back(g + groups * k + stage_ranks * st);
+                const auto rings = ring_channels(topo, members);
+                out.expert_channels = std::int64_t(rings.size());
+                for (const auto& r : rings) {
+                    const std::size_t n = r.size();
+                    if (full) {
+                        for (std::size_t i = 0; i < n; ++i) expert_ring[std::size_t(st)].push_back({r[i], r[(i + 1) % n], {}});
+                        continue;
+                    }
+                    Template tpl{r[0], r[1 % n], {}};
+                    for (std::size_t i = 0; i < n; ++i) tpl.copies.emplace_back(r[i], r[(i + 1) % n]);
+                    expert_ring[std::size_t(st)].push_back(std::move(tpl));
+                }
             }
         }
     }
@@ -180,7 +207,7 @@ void build_step_flows(const Topology& topo, const StepShape& shape, StepFlows& o
                 if (most[level] > 0) keep(busiest[level]);
             }
         };
-        for (auto* group : {&fwd, &bwd, &ring, &tree}) {
+        for (auto* group : {&fwd, &bwd, &ring, &tree, &expert_ring}) {
             for (auto& list : *group) {
                 for (auto& t : list) mark(t);
             }
@@ -233,6 +260,7 @@ void build_step_flows(const Topology& topo, const StepShape& shape, StepFlows& o
     for (std::int64_t st = 0; st < stages; ++st) {
         out.ring.push_back(to_set(ring[std::size_t(st)]));
         out.tree.push_back(to_set(tree[std::size_t(st)]));
+        out.expert_ring.push_back(to_set(expert_ring[std::size_t(st)]));
     }
     for (auto [from, into] : {std::pair{&ep, &out.ep}, std::pair{&cp, &out.cp}}) {
         into->resize(std::size_t(stages));

@@ -38,11 +38,17 @@ struct StepShape {
     std::int64_t per_stage = 1;  // of which simulated: all (full) or one (symmetric)
     std::int64_t ep_group = 1, cp_group = 1;  // group sizes in entities; 1: not on the network
     bool trees = false;  // data-parallel all-reduces may run as NCCL's double binary tree
+    // Expert layers re-divide a stage's tp*cp*dp ranks (Megatron-Core's folding): expert TP
+    // fastest, then EP, then expert DP; the experts' gradients and gathers run over expert DP.
+    // expert_tp 0: no experts (no expert-DP rings built).
+    std::int64_t expert_tp = 0, expert_parallel = 1;
 };
 
 struct StepFlows {
     std::vector<FlowSet> p2p_fwd, p2p_bwd;  // per simulated entity: its TP ranks' sends
     std::vector<FlowSet> ring;              // per stage: the DP ring's flows
+    std::vector<FlowSet> expert_ring;       // per stage: the expert-DP rings' flows (empty: no expert DP)
+    std::int64_t expert_channels = 1;       // NCCL channels of an expert-DP ring
     std::vector<FlowSet> tree;              // per stage: the DP double binary tree's flows (both ways)
     DoubleTree tree_shape;                  // its channels, depth and chain (no edges)
     std::int64_t dp_per_domain = 1;         // DP members in one NVLink domain

@@ -49,6 +49,8 @@ const std::vector<FlagKey>& scenario_flags() {
         {"elementwise", "training.elementwise", "fused (TE/Apex kernels, torch.compile) | eager (PyTorch ops one kernel each)"},
         {"dropout", "training.dropout", "on|off: dropout layers present", nullptr, true},
         {"nccl-algo", "training.nccl_algo", "auto|ring|tree: the event engine's all-reduce algorithm (as NCCL_ALGO)"},
+        {"cuda-device-max-connections", "training.cuda_device_max_connections",
+         "1-32, as CUDA_DEVICE_MAX_CONNECTIONS (default 8): with 1, ZeRO-3's collectives serialise behind compute"},
         {"price", "training.price_per_gpu_hour", "USD per GPU-hour"},
         {"pue", "training.pue", "power usage effectiveness"},
         {"memory-headroom", "training.memory_headroom",
@@ -234,6 +236,8 @@ Scenario load_scenario(const std::string& yaml_text, const std::string& source_n
         } else {
             q.raw("nccl_algo");
         }
+        t.cuda_device_max_connections =
+            q.optional_integer("cuda_device_max_connections", 1, 32).value_or(t.cuda_device_max_connections);
         t.price_per_gpu_hour = q.optional_number("price_per_gpu_hour", 0.0, 1e4).value_or(s.cluster.price_per_gpu_hour);
         t.pue = q.optional_number("pue", 1.0, 5.0).value_or(s.cluster.pue);
         t.memory_headroom = q.optional_number("memory_headroom", 0.0, 0.9).value_or(t.memory_headroom);

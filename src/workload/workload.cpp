@@ -27,6 +27,21 @@ double recomputed_layer_fraction(const Parallelism& p, std::int64_t stage_layers
     return std::min(double(p.recompute_layers), chunk) / chunk;
 }
 
+bool data_parallel_overlaps(const Scenario& s) {
+    // With CUDA_DEVICE_MAX_CONNECTIONS=1 every stream's kernels enter the GPU through one
+    // queue in launch order, so an FSDP unit's gather or reduce-scatter that waits on its
+    // predecessor holds back the compute launched after it. Megatron's FSDP guide asks to
+    // unset the variable "to ensure full parallelization of FSDP communication and
+    // computation" (NVIDIA/Megatron-LM docs, Megatron-FSDP user guide), and Megatron-LM
+    // requires it set to 1 with sequence parallelism before Blackwell (arguments.py, which
+    // warns that sequence parallelism and FSDP "require different CUDA_MAX_CONNECTIONS
+    // settings"). ZeRO-1/2 keep their overlap: Megatron's distributed optimizer launches
+    // each bucket's collective after the gradients it waits for, never ahead of compute.
+    const auto& p = s.parallelism;
+    if (!p.dp_overlap) return false;
+    return !(p.zero == 3 && s.training.cuda_device_max_connections == 1);
+}
+
 Workload build_workload(const Scenario& s) {
     const auto& m = s.model;
     const auto& p = s.parallelism;
