@@ -104,7 +104,7 @@ PYBIND11_MODULE(_core, m) {
 
     m.def("collective", [](const std::string& kind, const std::string& cluster, std::int64_t gpus, const std::string& size,
                            const std::string& algorithm, const std::string& slow_nic) {
-        api::CollectiveRequest r{kind, size, cluster, algorithm, slow_nic, gpus};
+        api::CollectiveRequest r{kind, size, cluster, algorithm, slow_nic, gpus, {}};
         api::Answer a;
         {
             py::gil_scoped_release release;
@@ -182,7 +182,7 @@ PYBIND11_MODULE(_core, m) {
     m.def("simulate", [](const std::string& text, const std::string& source, const Pairs& overrides,
                          const std::string& mode, bool contention, bool trace, const std::string& slow_gpu,
                          const std::vector<std::string>& slow_nics, const std::vector<std::string>& slow_uplinks,
-                         const std::vector<std::int64_t>& lost_nics) {
+                         const std::vector<std::int64_t>& lost_nics, const py::object& progress) {
         api::SimulateRequest r;
         r.scenario = request(text, source, overrides);
         r.mode = mode;
@@ -193,6 +193,8 @@ PYBIND11_MODULE(_core, m) {
         r.slow_nics = slow_nics;
         r.slow_uplinks = slow_uplinks;
         r.lost_nics = lost_nics;
+        Progress p = progress_from(progress);
+        r.progress = p.function;
         api::SimulateAnswer a;
         std::string json;
         {
@@ -200,9 +202,10 @@ PYBIND11_MODULE(_core, m) {
             a = api::simulate_scenario(catalog(), r);
             json = api::simulate_json(a);
         }
+        p.rethrow();
         return py::make_tuple(json, a.warnings, a.trace);
     }, py::arg("text"), py::arg("source"), py::arg("overrides"), py::arg("mode"), py::arg("contention"), py::arg("trace"),
-          py::arg("slow_gpu"), py::arg("slow_nics"), py::arg("slow_uplinks"), py::arg("lost_nics"));
+          py::arg("slow_gpu"), py::arg("slow_nics"), py::arg("slow_uplinks"), py::arg("lost_nics"), py::arg("progress"));
 
     m.def("sweep", [](const std::string& grid_text, const std::string& source, unsigned threads, const py::object& progress) {
         api::SweepRequest r;

@@ -401,3 +401,40 @@ TEST(Cli, OutputFilesAreWrittenWholeOrNotAtAll) {
     EXPECT_EQ(header.rfind("model,cluster,", 0), 0u) << header;
     std::remove(good.c_str());
 }
+
+// Progress bars: on a terminal (a pseudo-terminal from util-linux's `script`) the commands
+// that can take seconds draw one on standard error up to 100%; never with --json, and never
+// into a pipe (every other CLI test reads through one and would see it).
+TEST(Cli, ProgressOnATerminalOnly) {
+    if (std::system("command -v script > /dev/null 2>&1") != 0) GTEST_SKIP() << "script (util-linux) is not installed";
+    const std::string grid = ::testing::TempDir() + "progress-grid.yaml";
+    std::ofstream(grid) << "models: [llama3-8b]\nclusters: [dgx-h100]\ngpus: [64]\n"
+                           "training: {seq_len: 8192, global_batch: 256}\n";
+    const std::string scenario = std::string(COLOSSIM_SOURCE_DIR) + "/examples/llama3-405b-pp8.yaml";
+    const std::vector<std::string> commands = {
+        "simulate " + scenario + " --gpus 512 --global-batch 64",
+        "goodput " + scenario + " --duration 54d",
+        "sweep " + grid,
+        "validate --engine event",
+        "collective all-reduce --cluster dgx-h100 --gpus 64 --size 1MiB..64MiB",
+    };
+    const auto on_terminal = [](const std::string& args) {
+        const std::string cmd = "script -qec '" + std::string(COLOSSIM_BINARY) + " " + args + "' /dev/null 2>&1";
+        FILE* p = popen(cmd.c_str(), "r");
+        std::string out;
+        char buf[4096];
+        while (std::size_t n = fread(buf, 1, sizeof buf, p)) out.append(buf, n);
+        const int st = pclose(p);
+        return CliRun{WIFEXITED(st) ? WEXITSTATUS(st) : -1, out};
+    };
+    for (const auto& c : commands) {
+        const auto bar = [](const std::string& out) { return out.find("] 100%") != std::string::npos; };
+        const CliRun tty = on_terminal(c);
+        EXPECT_EQ(tty.status, 0) << c << ": " << tty.out.substr(0, 400);
+        EXPECT_TRUE(bar(tty.out)) << c;
+        EXPECT_FALSE(bar(on_terminal(c + " --json").out)) << c << " --json";
+        if (c.rfind("validate", 0) != 0) {  // validate takes 4 s a run
+            EXPECT_FALSE(bar(run_cli(c).out)) << c << " into a pipe";
+        }
+    }
+}

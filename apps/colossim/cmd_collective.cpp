@@ -33,6 +33,7 @@ Command add_collective(CLI::App& root) {
     cmd->add_flag("--json", f->json, "print JSON");
     cmd->add_option("--slow-nic", f->request.slow_nic, "what-if: GPU's NIC at FRACTION of its rate (GPU:FRACTION)");
     return {cmd, [f](const Catalog& catalog) {
+                f->request.progress = terminal_progress(f->json);
                 const api::CollectiveAnswer a = api::collective_runs(catalog, f->request);
                 print_warnings(Diagnostics{a.warnings});
                 std::cout << (f->json ? api::collective_json(a) + "\n" : api::collective_table(a));

@@ -27,11 +27,12 @@ Command add_estimate(CLI::App& root) {
                     std::cout << api::explain_text(x);
                     return 0;
                 }
-                const auto framework = emit->empty() ? std::nullopt : std::optional(parse_launch_framework(*emit));
+                const bool emitting = !emit->empty();  // refused before the estimate when unknown
+                const LaunchFramework framework = emitting ? parse_launch_framework(*emit) : LaunchFramework{};
                 api::EstimateAnswer a = api::estimate_scenario(catalog, options->request());
                 print_warnings(Diagnostics{a.warnings});
-                if (framework) {
-                    std::cout << predicted_line(a.result) << launch_config(a.scenario, *framework).text;
+                if (emitting) {
+                    std::cout << predicted_line(a.result) << launch_config(a.scenario, framework).text;
                 } else if (*json) {
                     std::cout << estimate_with_failures_json(a.scenario, a.result, a.failures, a.warnings) << "\n";
                 } else {

@@ -19,7 +19,7 @@ Command add_goodput(CLI::App& root) {
     cmd->add_flag("--samples", *samples, "with --json: each Monte-Carlo trial's wall clock and interruptions (samples)");
     return {cmd, [options, flags, json, samples](const Catalog& catalog) {
                 if (*samples && !*json) throw InputError("--samples", "on", "with --json (the samples are a JSON field)");
-                api::GoodputRequest r{options->request(), flags->options(), flags->overrides(), {}, *samples};
+                api::GoodputRequest r{options->request(), flags->options(), flags->overrides(), terminal_progress(*json), *samples};
                 api::GoodputAnswer a = api::goodput_scenario(catalog, r);
                 print_warnings(Diagnostics{a.warnings});
                 std::cout << (*json ? goodput_json(a.scenario, a.report, a.warnings) + "\n" : goodput_table(a.scenario, a.report));

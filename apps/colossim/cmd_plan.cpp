@@ -40,15 +40,6 @@ bool parse_range(const std::string& text, std::int64_t& lo, std::int64_t& hi) {
     return true;
 }
 
-std::function<void(double)> progress_bar(bool quiet) {
-    if (quiet || !isatty(STDERR_FILENO)) return {};
-    return [](double f) {
-        int filled = int(f * 40);
-        std::cerr << "\r[" << std::string(std::size_t(filled), '#') << std::string(std::size_t(40 - filled), ' ') << "] "
-                  << int(f * 100) << "%" << (f >= 1.0 ? "\r" + std::string(50, ' ') + "\r" : "") << std::flush;
-    };
-}
-
 int run_plan(const PlanFlags& f, const Catalog& catalog) {
     if (f.explain) {  // the plan the flags and file name, explained instead of searched
         api::ExplainAnswer x = api::explain_scenario(catalog, f.scenario.request());
@@ -78,7 +69,7 @@ int run_plan(const PlanFlags& f, const Catalog& catalog) {
     options.top = f.top;
     options.threads = f.threads;
     options.keep_all = !f.csv.empty() || !f.db.empty();
-    options.progress = progress_bar(f.json);
+    options.progress = terminal_progress(f.json);
     const Calibration calibration = Calibration::from_catalog(catalog);
 
     double deadline_s = 0;

@@ -33,6 +33,7 @@ int run_simulate(const SimulateFlags& f, const Catalog& catalog) {
     r.slow_nics = f.slow_nics;
     r.slow_uplinks = f.slow_uplinks;
     r.lost_nics = f.lost_nics;
+    r.progress = terminal_progress(f.json);
     const api::SimulateAnswer a = api::simulate_scenario(catalog, r);
     print_warnings(Diagnostics{a.warnings});
     if (!f.trace.empty()) write_output_file(f.trace, "--trace", a.trace);

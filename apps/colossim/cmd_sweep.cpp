@@ -109,6 +109,7 @@ int run_sweep(const SweepFlags& f, const Catalog& catalog) {
     r.keep_all = !f.csv.empty() || !f.db.empty();
     r.rank = std::size_t(rank);
     r.ranks = std::size_t(size);
+    if (rank == 0) r.progress = terminal_progress(f.json);  // rank 0's share stands for the whole
     api::SweepAnswer a = api::sweep_grid(catalog, r);
     if (rank == 0) print_warnings(Diagnostics{a.warnings});
     std::vector<SweepEntry>& entries = a.entries;

@@ -82,7 +82,19 @@ Command add_validate(CLI::App& root) {
                     return *engine == "event" ? api::event_engine(cal) : nullptr;
                 };
                 const auto cases = load_validation_cases(catalog, *suites);
-                auto results = run_validation(cases, calibration, engine_for(calibration));
+                StepEngineFn engine_fn = engine_for(calibration);
+                if (engine_fn) {  // the event engine takes seconds: a bar over the cases
+                    const auto bar = terminal_progress(*json);
+                    if (bar) {
+                        auto done = std::make_shared<std::size_t>(0);
+                        engine_fn = [inner = engine_fn, bar, done, total = cases.size()](const Scenario& s) {
+                            StepResult r = inner(s);
+                            bar(double(++*done) / double(std::max<std::size_t>(1, total)));
+                            return r;
+                        };
+                    }
+                }
+                auto results = run_validation(cases, calibration, engine_fn);
                 if (*json) std::cout << api::validation_json(results) << "\n";
                 else print_table(results);
                 if (*cross) print_cross_validation(cross_validate(cases, calibration, engine_for));

@@ -36,6 +36,10 @@ Command add_datacenter(CLI::App& root);
 Command add_compare(CLI::App& root);
 Command add_serve(CLI::App& root);
 
+// A progress bar on standard error (fraction done, 0-1), or nothing when `quiet` (--json)
+// or standard error is not a terminal (progress.cpp).
+std::function<void(double)> terminal_progress(bool quiet);
+
 // The scenario inputs every scenario command takes: an optional file and the flags of
 // scenario_flags(), which override it.
 class ScenarioOptions {

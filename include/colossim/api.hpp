@@ -63,6 +63,7 @@ IndexAndNumber parse_index_and_number(const std::string& text, const std::string
 struct CollectiveRequest {
     std::string kind, size = "1GiB", cluster, algorithm = "auto", slow_nic;
     std::int64_t gpus = 8;
+    std::function<void(double)> progress;  // the share of the sizes run
 };
 struct CollectiveRun {
     Bytes size;
@@ -215,6 +216,7 @@ struct SimulateRequest {
     std::vector<std::string> slow_nics, slow_uplinks;
     std::vector<std::int64_t> lost_nics;
     std::int64_t max_gpus = std::int64_t(1) << 40;  // a caller's bound (the server's)
+    std::function<void(double)> progress;  // the event engine's share of tasks done, on the network
 };
 struct SimulateAnswer {
     Scenario scenario;

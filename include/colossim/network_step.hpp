@@ -35,6 +35,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -67,6 +68,9 @@ struct NetworkStepOptions {
     bool keep_trace = false;
     StepWhatIf slow;  // a slow GPU: GPU (tp 0, cp 0, dp 0) of that stage; symmetric: its class
     NetworkFaults faults;
+    // The share of the step's tasks started, at most once a percent, from the calling
+    // thread; 1 at the end.
+    std::function<void(double)> progress;
 };
 
 struct LevelUse {

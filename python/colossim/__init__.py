@@ -60,13 +60,16 @@ def estimate(scenario: Any = None, **flags: Any) -> Estimate:
 
 def simulate(scenario: Any = None, *, mode: Optional[str] = None, contention: bool = True, trace: bool = False,
              slow_gpu: Optional[str] = None, slow_nic: Sequence[str] = (), slow_uplink: Sequence[str] = (),
-             lost_nic: Sequence[int] = (), **flags: Any) -> Simulation:
+             lost_nic: Sequence[int] = (), progress: Optional[Callable[[float], None]] = None,
+             **flags: Any) -> Simulation:
     """One training step simulated event by event (``colossim simulate``): on the cluster's
     flow-level network (``mode="full"`` every GPU, ``"symmetric"`` one GPU group a stage;
     default full up to 1,024 GPUs), or with ``contention=False`` on the cost model's transfer
     times alone. ``trace=True`` keeps the Chrome trace (``.trace``, ``.trace_events()``,
     ``colossim.plot.timeline``). What-ifs as the CLI's: ``slow_gpu="STAGE:FACTOR"``,
-    ``slow_nic=["GPU:FRACTION"]``, ``slow_uplink=["LEAF:FRACTION"]``, ``lost_nic=[GPU]``."""
+    ``slow_nic=["GPU:FRACTION"]``, ``slow_uplink=["LEAF:FRACTION"]``, ``lost_nic=[GPU]``.
+    ``progress`` is called with the share of the step's tasks started (on the network; 1 at
+    the end)."""
     if mode not in (None, "full", "symmetric"):
         raise _scenario_error("mode", mode, "full|symmetric")
     if not isinstance(contention, bool):
@@ -82,7 +85,7 @@ def simulate(scenario: Any = None, *, mode: Optional[str] = None, contention: bo
     text, source, overrides = request(scenario, **flags)
     json_text, warnings, trace_text = _core.simulate(text, source, overrides, mode or "", contention, trace,
                                                      slow_gpu or "", [str(x) for x in slow_nic],
-                                                     [str(x) for x in slow_uplink], lost_nic)
+                                                     [str(x) for x in slow_uplink], lost_nic, progress)
     result = _answer(Simulation, json_text, warnings)
     result.trace = trace_text or None
     return result

@@ -110,6 +110,7 @@ CollectiveAnswer collective_runs(const Catalog& catalog, const CollectiveRequest
         const CollectiveResult r = simulate_collective(topology, kind, size, s.gpus, algorithm);
         // The closed form of the algorithm that ran: the formula estimate and plan price it with.
         a.runs.push_back({size, r, cost.collective(kind, size, group, r.algorithm)});
+        if (request.progress) request.progress(double(a.runs.size()) / double(sizes.size()));
     }
     a.warnings = std::move(d.warnings);
     return a;

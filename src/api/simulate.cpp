@@ -115,6 +115,7 @@ SimulateAnswer simulate_scenario(const Catalog& catalog, const SimulateRequest& 
         o.keep_trace = r.trace;
         o.slow = what_if;
         o.faults = network_faults(r, s);
+        o.progress = r.progress;
         if (o.keep_trace && o.mode == SimMode::full && s.gpus > kFullTraceMaxGpus) {
             throw InputError("--trace", r.trace_name, "a full-mode run of at most " + std::to_string(kFullTraceMaxGpus) +
                                                           " GPUs (or --mode symmetric: one GPU group a stage, any size)");

@@ -562,7 +562,20 @@ NetworkStep StepEngine::run() {
         try_start(e, 0);
     }
     net_->start_pending(0);
+    std::size_t tasks = 0;
+    for (const auto& en : ents_) tasks += order_[std::size_t(en.stage)].size();
+    int reported = -1;
+    std::uint64_t rounds = 0;
     for (;;) {
+        if (opt_.progress && ++rounds % 4096 == 0) {
+            std::size_t started = 0;
+            for (const auto& en : ents_) started += en.next;
+            const int percent = int(100.0 * double(started) / double(std::max<std::size_t>(1, tasks)));
+            if (percent > reported && percent < 100) {
+                reported = percent;
+                opt_.progress(percent / 100.0);
+            }
+        }
         const SimTime tq = queue_.empty() ? kNever : queue_.top().time;
         const SimTime tn = net_->next_completion();
         if (tq == kNever && tn == kNever) break;
@@ -613,6 +626,7 @@ NetworkStep StepEngine::run() {
         net_->start_pending(now);
     }
 
+    if (opt_.progress) opt_.progress(1.0);
     // The step ends with the slowest entity's last task or collective, then the optimizer.
     NetworkStep out;
     SimTime end = 0;

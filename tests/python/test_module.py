@@ -70,6 +70,13 @@ class Simulate(unittest.TestCase):
         self.assertFalse(off.contention)
         self.assertEqual(declared(colossim.Simulation) - {"trace"} >= set(s.to_dict()), True)
 
+    def test_simulate_reports_progress(self):
+        seen = []
+        s = colossim.simulate(**self.KW, progress=seen.append)
+        self.assertEqual(seen[-1], 1.0)
+        self.assertEqual(seen, sorted(seen))
+        self.assertEqual(s.to_dict(), colossim.simulate(**self.KW).to_dict())
+
     def test_trace_is_the_clis_trace_file(self):
         s = colossim.simulate(**self.KW, mode="symmetric", trace=True)
         with tempfile.TemporaryDirectory() as d:
