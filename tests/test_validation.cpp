@@ -142,3 +142,23 @@ TEST(Validation, ErrorSignMeansFasterForEveryMetric) {
         EXPECT_GT(results[0].error, 0) << metric;
     }
 }
+
+// Every published run ran, so colossim's memory model should find it fitting: a model that
+// says "does not fit" of a measured run makes the planner reject it. Not met yet: 89 of the
+// 436 do not fit with the default 5% headroom (llm-foundry's micro-batches tuned to the
+// card, 77-81 GB on 80; Megatron-Bridge's FP8 and MoE rows; DeepSeek-V3 at 101-116 GB).
+// A ratchet: the count may only shrink (it fell from 96 when TorchTitan's per-op
+// checkpointing stopped counting the tensors it recomputes: the paper's 8B at 82 GiB of 96
+// had come to 108 GB).
+TEST(Validation, PublishedRunsFitInMemory) {
+    const auto cases = load_validation_cases(test::catalog());
+    std::vector<std::string> misses;
+    for (const auto& c : cases) {
+        const StepResult r = estimate(c.scenario, test::calibration());
+        if (!r.memory.fits) {
+            misses.push_back(c.suite + "/" + c.name + " " + std::to_string(int(r.memory.total.value / 1e9)) + " GB");
+        }
+    }
+    for (const auto& m : misses) std::cout << "does not fit: " << m << "\n";
+    EXPECT_LE(misses.size(), 89u);
+}

@@ -89,6 +89,23 @@ TEST(Activations, GqaAndSwigluTermsAreTheirOwn) {
     EXPECT_DOUBLE_EQ(activation_bytes_per_layer(s, false).value, (attention + mlp) * 8192);
 }
 
+TEST(Activations, TorchTitansPerOpCheckpointingKeepsWhatItSaves) {
+    // Llama 3 8B, no TP, per-op selective AC: layer input, wq and wv outputs, the attention
+    // output and its log-sum-exp, w1 and w2 outputs; 16,384 tokens a micro-batch.
+    Scenario s = test::scenario(R"(
+model: llama3-8b
+cluster: dgx-h100
+gpus: 8
+parallelism: {tp: 1, zero: 3, recompute: selective-op}
+training: {seq_len: 8192, global_batch: 16, micro_batch: 2}
+)");
+    const double h = 4096, f = 14336, a = 32, kv = 8, d = 128;
+    const double kept = 2 * h + 2 * a * d + 2 * kv * d + 2 * a * d + 4 * a + 2 * f + 2 * h;
+    EXPECT_DOUBLE_EQ(activation_bytes_per_layer(s, false).value, kept * 16384);
+    s.parallelism.recompute = Recompute::none;  // keeping everything is more than twice that
+    EXPECT_GT(activation_bytes_per_layer(s, false).value, 2 * kept * 16384);
+}
+
 TEST(Fp8, LinearLayersRunInFp8AndCastTheirInputsTheOutputLayerAndRouterStay16Bit) {
     // Transformer Engine / Float8 recipes: every linear layer quantizes its input (read 2
     // bytes, write 1 an element) and runs at the FP8 peak; the LM head and router do not.
