@@ -68,5 +68,5 @@ TEST(PlanSqlite, OneRowPerEstimatedPlanQueryableWithSql) {
 
 TEST(PlanSqlite, UnwritablePathIsAnInputError) {
     Scenario base = test::scenario(test::kLlama405b);
-    EXPECT_THROW(write_plans_sqlite("/nonexistent-dir/x.db", base, {}), InputError);
+    EXPECT_THROW(write_plans_sqlite("/nonexistent-dir/x.db", base, {}), OutputError);
 }

@@ -65,4 +65,24 @@ inline constexpr std::uintmax_t kMaxInputFileBytes = 16u << 20;
 // above kMaxInputFileBytes is an InputError on `field`.
 std::string read_text_file(const std::string& path, const std::string& field);
 
+// Runs `read`, which parses the text of `reference`; when that is a user's file (not a
+// catalog entry), an error about a field inside it names the file and what it was for
+// ("model file x.yaml: layers = ..."). `prefix`: the dotted path the reader puts before
+// its fields ("" none); `whole`: the field an error about the file as a whole carries
+// (not YAML, empty), which names the file already and passes through.
+template <class Read>
+auto read_labelled(const char* what, const std::string& reference, const std::string& prefix, const std::string& whole,
+                   Read&& read) {
+    if (!is_path_reference(reference)) return read();
+    try {
+        return read();
+    } catch (const InputError& e) {
+        const std::string& field = e.field();
+        const bool inside = field != whole && (prefix.empty() || field == prefix || field.rfind(prefix + ".", 0) == 0);
+        if (!inside) throw;
+        const std::string inner = prefix.empty() ? field : field == prefix ? "" : field.substr(prefix.size() + 1);
+        throw InputError(std::string(what) + " file " + reference + (inner.empty() ? "" : ": " + inner), e.value(), e.valid());
+    }
+}
+
 }  // namespace colossim

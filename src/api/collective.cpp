@@ -81,10 +81,19 @@ CollectiveAnswer collective_runs(const Catalog& catalog, const CollectiveRequest
         // size runs the algorithm resolve_algorithm gives it (auto: ring or tree by size);
         // --algorithm tree for a kind other than all-reduce is refused here, before any run.
         constexpr std::int64_t kMaxFlows = 5'000'000;  // ~15 s and ~0.4 GB on these machines
+        constexpr std::int64_t kMaxTotalFlows = 10'000'000;  // every size together: ~30 s
         Topology probe(s.cluster, s.gpus, calibration);
+        std::int64_t total = 0;
         for (Bytes size : sizes) {
             const CollectiveAlgorithm run = resolve_algorithm(probe, kind, size, s.gpus, algorithm);
             const std::int64_t flows = collective_flows(probe, kind, s.gpus, run);
+            total += flows;
+            if (flows <= kMaxFlows && total > kMaxTotalFlows) {
+                throw InputError("--size", request.size,
+                                 "fewer sizes (or GPUs): the " + std::to_string(sizes.size()) +
+                                     " sizes would start over " + std::to_string(kMaxTotalFlows) +
+                                     " flows together on " + std::to_string(s.gpus) + " GPUs (about 30 s); split the range");
+            }
             if (flows > kMaxFlows) {
                 throw InputError("--gpus", std::to_string(s.gpus),
                                  "fewer GPUs: a flow-level run of this collective (" + std::string(to_string(run)) + ", " +

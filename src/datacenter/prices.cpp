@@ -67,7 +67,7 @@ Prices load_prices(const Catalog& catalog, const std::string& reference, const s
                    Diagnostics& diagnostics) {
     std::string source;
     std::string text = catalog.find_text(CatalogKind::prices, reference, "prices", source);
-    return read_prices(text, source, overrides, diagnostics);
+    return read_labelled("prices", reference, "prices", "prices", [&] { return read_prices(text, source, overrides, diagnostics); });
 }
 
 }  // namespace colossim

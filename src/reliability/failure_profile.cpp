@@ -134,7 +134,8 @@ FailureProfile load_failure_profile(const Catalog& catalog, const std::string& r
                                     const std::vector<Override>& overrides, Diagnostics& diagnostics) {
     std::string source;
     std::string text = catalog.find_text(CatalogKind::reliability, reference, "failures", source);
-    return read_failure_profile(text, source, overrides, diagnostics);
+    return read_labelled("failure profile", reference, "", "failures",
+                         [&] { return read_failure_profile(text, source, overrides, diagnostics); });
 }
 
 }  // namespace colossim

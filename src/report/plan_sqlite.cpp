@@ -24,7 +24,7 @@ constexpr const char* kInsert =
     "cp_comm_s, ep_comm_s, pp_comm_s, dp_comm_s, bubble_s, optimizer_s, time_to_train_s, cost_usd, objective) VALUES "
     "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
 
-// Owns the connection and statement; turns SQLite failures into InputErrors on --db.
+// Owns the connection and statement; turns SQLite failures into OutputErrors on --db.
 class Database {
 public:
     explicit Database(const std::string& path) : path_(path) {
@@ -88,7 +88,8 @@ private:
         }
     }
     [[noreturn]] void fail(const char* what) {
-        throw InputError("--db", path_, std::string("a writable SQLite file (") + what + ": " + sqlite3_errmsg(db_) + ")");
+        // An output that could not be written: exit status 1, as a --csv that cannot be.
+        throw OutputError("SQLite file (--db)", path_, std::string(what) + ": " + sqlite3_errmsg(db_));
     }
 
     std::string path_;

@@ -140,24 +140,30 @@ std::string Catalog::find_text(CatalogKind kind, const std::string& reference, c
 ModelSpec Catalog::model(const std::string& reference, const std::string& field, Diagnostics& diagnostics) const {
     std::string source;
     std::string text = find_text(CatalogKind::model, reference, field, source);
-    YAML::Node node = spec::load_mapping(text, source, field, "the model file (our YAML or a HuggingFace config.json)");
-    if (spec::looks_like_hf_config(node)) return spec::read_hf_config(node, source, diagnostics);
-    return spec::read_model_yaml(node, source, diagnostics);
+    return read_labelled("model", reference, source, field, [&] {
+        YAML::Node node = spec::load_mapping(text, source, field, "the model file (our YAML or a HuggingFace config.json)");
+        if (spec::looks_like_hf_config(node)) return spec::read_hf_config(node, source, diagnostics);
+        return spec::read_model_yaml(node, source, diagnostics);
+    });
 }
 
 GpuSpec Catalog::gpu(const std::string& reference, const std::string& field, Diagnostics& diagnostics) const {
     std::string source;
     std::string text = find_text(CatalogKind::gpu, reference, field, source);
-    return spec::read_gpu_yaml(spec::load_mapping(text, source, field, "the GPU file"), source, diagnostics);
+    return read_labelled("GPU", reference, source, field, [&] {
+        return spec::read_gpu_yaml(spec::load_mapping(text, source, field, "the GPU file"), source, diagnostics);
+    });
 }
 
 ClusterSpec Catalog::cluster(const std::string& reference, const std::string& field,
                              Diagnostics& diagnostics) const {
     std::string source;
     std::string text = find_text(CatalogKind::cluster, reference, field, source);
-    return spec::read_cluster_yaml(
-        spec::load_mapping(text, source, field, "the cluster file"), source, diagnostics,
-        [&](const std::string& ref, const std::string& f) { return gpu(ref, f, diagnostics); });
+    return read_labelled("cluster", reference, source, field, [&] {
+        return spec::read_cluster_yaml(
+            spec::load_mapping(text, source, field, "the cluster file"), source, diagnostics,
+            [&](const std::string& ref, const std::string& f) { return gpu(ref, f, diagnostics); });
+    });
 }
 
 }  // namespace colossim
