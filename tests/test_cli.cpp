@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <fstream>
 #include <iterator>
+#include <sstream>
 
 #include "cli_helpers.hpp"
 #include "helpers.hpp"
@@ -437,4 +438,45 @@ TEST(Cli, ProgressOnATerminalOnly) {
             EXPECT_FALSE(bar(run_cli(c).out)) << c << " into a pipe";
         }
     }
+}
+
+// Every switch every subcommand's --help documents ("[flag alone: on]") parses in each
+// form: bare at the end, bare before the scenario file, and with on/off/true/false/yes/no.
+TEST(Cli, EveryDocumentedSwitchOfEverySubcommandParsesInEveryForm) {
+    const std::string file = std::string(COLOSSIM_SOURCE_DIR) + "/examples/llama3-405b-pp8.yaml";
+    const std::string small = " --gpus 512 --global-batch 64";
+    const std::vector<std::pair<std::string, std::string>> commands = {
+        {"estimate", small},
+        {"plan", small + " --top 1"},
+        {"simulate", small},
+        {"goodput", small + " --duration 1d --trials 10"},
+        {"compare", " " + file + small},
+        {"sweep", ""}, {"datacenter", ""}, {"collective", ""}, {"validate", ""}, {"serve", ""},
+        {"list", ""}, {"show", ""},
+    };
+    int checked = 0;
+    for (const auto& [command, rest] : commands) {
+        const std::string help = run_cli(command + " --help").out;
+        std::istringstream lines(help);
+        std::string line, last_flag;
+        std::vector<std::string> switches;
+        while (std::getline(lines, line)) {
+            const auto dash = line.find("--");
+            if (dash != std::string::npos && line.find_first_not_of(' ') == dash) {
+                last_flag = line.substr(dash + 2, line.find_first_of(" ,", dash) - dash - 2);
+            }
+            if (line.find("[flag alone: on]") != std::string::npos) switches.push_back(last_flag);
+        }
+        for (const auto& flag : switches) {
+            for (const std::string form : {" --" + flag, " --" + flag + " on", " --" + flag + " off", " --" + flag + "=true",
+                                           " --" + flag + " false", " --" + flag + " yes", " --" + flag + " no"}) {
+                const CliRun at_end = run_cli(command + " " + file + rest + form);
+                EXPECT_EQ(at_end.status, 0) << command << form << ": " << at_end.out.substr(0, 300);
+                ++checked;
+            }
+            const CliRun before = run_cli(command + " --" + flag + " " + file + rest);
+            EXPECT_EQ(before.status, 0) << command << " --" << flag << " before the file: " << before.out.substr(0, 300);
+        }
+    }
+    EXPECT_GE(checked, 7 * 21);  // 4 scenario switches in 5 commands, and simulate's --contention
 }

@@ -26,7 +26,7 @@ int run_simulate(const SimulateFlags& f, const Catalog& catalog) {
     api::SimulateRequest r;
     r.scenario = f.scenario.request();
     r.mode = f.mode;
-    r.contention = f.contention != "off";
+    r.contention = switch_value("--contention", f.contention);
     r.trace = !f.trace.empty();
     r.trace_name = f.trace;
     r.slow_gpu = f.slow_gpu;
@@ -51,8 +51,7 @@ Command add_simulate(CLI::App& root) {
                     "to 1024 GPUs)")
         ->check(CLI::IsMember({"full", "symmetric"}));
     cmd->add_option("--contention", f->contention,
-                    "on|off: off runs the schedule without the network, with the cost model's transfer times")
-        ->check(CLI::IsMember({"on", "off"}));
+                    "on|off: off runs the schedule without the network, with the cost model's transfer times [flag alone: on]");
     cmd->add_option("--trace", f->trace, "write a Chrome trace (open it in Perfetto)");
     cmd->add_flag("--json", f->json, "print one JSON object (estimate's fields and the engine's)");
     cmd->add_option("--slow-gpu", f->slow_gpu, "what-if: one GPU of pipeline stage STAGE runs FACTOR times slower (STAGE:FACTOR)");

@@ -36,6 +36,9 @@ Command add_datacenter(CLI::App& root);
 Command add_compare(CLI::App& root);
 Command add_serve(CLI::App& root);
 
+// A switch's value: on/true/yes/1 or off/false/no/0 (any case); anything else is refused.
+bool switch_value(const std::string& flag, const std::string& value);
+
 // A progress bar on standard error (fraction done, 0-1), or nothing when `quiet` (--json)
 // or standard error is not a terminal (progress.cpp).
 std::function<void(double)> terminal_progress(bool quiet);

@@ -14,8 +14,10 @@
 namespace colossim::cli {
 
 namespace {
-// A switch of scenario_flags(), by its name or its Megatron-LM alias.
+// A switch of scenario_flags(), by its name or its Megatron-LM alias, or of a command
+// (simulate's --contention).
 bool is_switch(const std::string& flag) {
+    if (flag == "contention") return true;
     for (const auto& f : scenario_flags()) {
         if (f.is_switch && (flag == f.flag || (f.megatron && flag == f.megatron))) return true;
     }
@@ -29,6 +31,14 @@ bool is_boolean_word(std::string v) {
     return false;
 }
 }  // namespace
+
+bool switch_value(const std::string& flag, const std::string& value) {
+    std::string v = value;
+    for (auto& c : v) c = char(std::tolower(static_cast<unsigned char>(c)));
+    if (v == "on" || v == "true" || v == "yes" || v == "1") return true;
+    if (v == "off" || v == "false" || v == "no" || v == "0") return false;
+    throw InputError(flag, value, "on or off (also true/false, yes/no, 1/0)");
+}
 
 std::vector<std::string> with_switch_values(int argc, const char* const* argv) {
     std::vector<std::string> out;
