@@ -46,7 +46,7 @@ def fixtures(d: pathlib.Path) -> dict:
              "DUPKEYS": "dup.yaml", "SCENARIO": "scenario.yaml", "GRID": "grid.yaml", "BADMODEL": "bad-model.yaml",
              "BADCLUSTER": "bad-cluster.yaml", "NOTYAML": "not-yaml.json", "BADFAILURES": "bad-failures.yaml",
              "BADPRICES": "bad-prices.yaml", "OUT": "out", "NODIR": "missing/out"}
-    return {"{" + k + "}": str(d / v) for k, v in names.items()}
+    return {"{SRC}": str(ROOT), **{"{" + k + "}": str(d / v) for k, v in names.items()}}
 
 
 def main() -> int:

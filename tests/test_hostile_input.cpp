@@ -121,6 +121,7 @@ std::vector<std::pair<std::string, std::string>> make_fixtures(const std::string
             {"{NOTYAML}", dir + "/not-yaml.json"},
             {"{BADFAILURES}", dir + "/bad-failures.yaml"},
             {"{BADPRICES}", dir + "/bad-prices.yaml"},
+            {"{SRC}", std::string(COLOSSIM_SOURCE_DIR)},
             {"{OUT}", dir + "/out"},
             {"{NODIR}", dir + "/missing/out"}};
 }
