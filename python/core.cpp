@@ -70,6 +70,21 @@ Progress progress_from(const py::object& callback) {
     return p;
 }
 
+// Runs `call` (the library's work) with the GIL released and `callback` as the request's
+// progress; what the callback raised is raised once the work is over.
+template <class Request, class Call>
+auto run_with_progress(Request& request, const py::object& callback, Call&& call) {
+    Progress p = progress_from(callback);
+    request.progress = p.function;
+    decltype(call()) out;
+    {
+        py::gil_scoped_release release;
+        out = call();
+    }
+    p.rethrow();
+    return out;
+}
+
 }  // namespace
 
 PYBIND11_MODULE(_core, m) {
@@ -134,15 +149,7 @@ PYBIND11_MODULE(_core, m) {
         r.top = top;
         r.threads = threads;
         r.refine = refine;
-        Progress p = progress_from(progress);
-        r.progress = p.function;
-        api::Answer a;
-        {
-            py::gil_scoped_release release;
-            a = api::plan(catalog(), r);
-        }
-        p.rethrow();
-        return answer(a);
+        return answer(run_with_progress(r, progress, [&] { return api::plan(catalog(), r); }));
     }, py::arg("text"), py::arg("source"), py::arg("overrides"), py::arg("objective"), py::arg("top"),
           py::arg("threads"), py::arg("refine"), py::arg("progress"));
 
@@ -158,15 +165,7 @@ PYBIND11_MODULE(_core, m) {
                         const Pairs& options, const Pairs& data_overrides, const py::object& progress, bool samples) {
         api::GoodputRequest r{request(text, source, overrides), to_overrides(options), to_overrides(data_overrides), {},
                               samples};
-        Progress p = progress_from(progress);
-        r.progress = p.function;
-        api::Answer a;
-        {
-            py::gil_scoped_release release;
-            a = api::goodput(catalog(), r);
-        }
-        p.rethrow();
-        return answer(a);
+        return answer(run_with_progress(r, progress, [&] { return api::goodput(catalog(), r); }));
     });
 
     m.def("datacenter", [](const Pairs& options, const Pairs& data_overrides) {
@@ -193,16 +192,11 @@ PYBIND11_MODULE(_core, m) {
         r.slow_nics = slow_nics;
         r.slow_uplinks = slow_uplinks;
         r.lost_nics = lost_nics;
-        Progress p = progress_from(progress);
-        r.progress = p.function;
-        api::SimulateAnswer a;
-        std::string json;
-        {
-            py::gil_scoped_release release;
-            a = api::simulate_scenario(catalog(), r);
-            json = api::simulate_json(a);
-        }
-        p.rethrow();
+        const auto [a, json] = run_with_progress(r, progress, [&] {
+            api::SimulateAnswer answer = api::simulate_scenario(catalog(), r);
+            std::string text = api::simulate_json(answer);
+            return std::pair{std::move(answer), std::move(text)};
+        });
         return py::make_tuple(json, a.warnings, a.trace);
     }, py::arg("text"), py::arg("source"), py::arg("overrides"), py::arg("mode"), py::arg("contention"), py::arg("trace"),
           py::arg("slow_gpu"), py::arg("slow_nics"), py::arg("slow_uplinks"), py::arg("lost_nics"), py::arg("progress"));
@@ -212,15 +206,7 @@ PYBIND11_MODULE(_core, m) {
         r.grid_text = grid_text;
         r.source = source;
         r.threads = threads;
-        Progress p = progress_from(progress);
-        r.progress = p.function;
-        api::Answer a;
-        {
-            py::gil_scoped_release release;
-            a = api::sweep(catalog(), r);
-        }
-        p.rethrow();
-        return answer(a);
+        return answer(run_with_progress(r, progress, [&] { return api::sweep(catalog(), r); }));
     }, py::arg("grid_text"), py::arg("source"), py::arg("threads"), py::arg("progress"));
 
     m.def("validate", [](const std::vector<std::string>& suite_files, bool event_engine) {

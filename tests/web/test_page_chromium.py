@@ -38,6 +38,15 @@ class PageInChromium(unittest.TestCase):
         cls.driver.quit()
         cls.served.stop()
 
+    def open_page(self, model, cluster):
+        """The page, once its catalog lists are in, with `model` and `cluster` picked."""
+        d = self.driver
+        d.get(self.served.url + "/")
+        self.wait.until(lambda d: len(Select(d.find_element(By.ID, "model")).options) > 10)
+        Select(d.find_element(By.ID, "model")).select_by_visible_text(model)
+        Select(d.find_element(By.ID, "cluster")).select_by_visible_text(cluster)
+        return d
+
     def fill(self, **fields):
         for name, value in fields.items():
             box = self.driver.find_element(By.NAME, name)
@@ -48,11 +57,7 @@ class PageInChromium(unittest.TestCase):
                 box.send_keys(str(value))
 
     def test_estimate_plan_datacenter_compare(self):
-        d = self.driver
-        d.get(self.served.url + "/")
-        self.wait.until(lambda d: len(Select(d.find_element(By.ID, "model")).options) > 10)
-        Select(d.find_element(By.ID, "model")).select_by_visible_text("llama3-70b")
-        Select(d.find_element(By.ID, "cluster")).select_by_visible_text("dgx-h100")
+        d = self.open_page("llama3-70b", "dgx-h100")
         self.fill(gpus=64, tp=8, pp=2, global_batch=64, seq_len="8k", tokens="1T")
         d.find_element(By.ID, "estimate").click()
         self.wait.until(ready.text_to_be_present_in_element((By.ID, "summary-body"), "MFU"))
@@ -80,11 +85,7 @@ class PageInChromium(unittest.TestCase):
         d.save_screenshot(os.path.join(folder, "serve-page.png"))
 
     def test_simulate_draws_the_timeline_of_the_apis_trace(self):
-        d = self.driver
-        d.get(self.served.url + "/")
-        self.wait.until(lambda d: len(Select(d.find_element(By.ID, "model")).options) > 10)
-        Select(d.find_element(By.ID, "model")).select_by_visible_text("llama3-8b")
-        Select(d.find_element(By.ID, "cluster")).select_by_visible_text("dgx-h100")
+        d = self.open_page("llama3-8b", "dgx-h100")
         self.fill(gpus=32, tp=2, pp=4, global_batch=16, seq_len="4k", tokens="")
         d.find_element(By.ID, "simulate").click()
         self.wait.until(ready.visibility_of_element_located((By.ID, "simulate-panel")))
@@ -104,11 +105,7 @@ class PageInChromium(unittest.TestCase):
         self.assertIn(f"{sim['step_time_s']:.4g}"[:4], d.find_element(By.ID, "simulate-summary").text)
 
     def test_scaling_plans_each_gpu_count_and_draws_the_front(self):
-        d = self.driver
-        d.get(self.served.url + "/")
-        self.wait.until(lambda d: len(Select(d.find_element(By.ID, "model")).options) > 10)
-        Select(d.find_element(By.ID, "model")).select_by_visible_text("llama3-8b")
-        Select(d.find_element(By.ID, "cluster")).select_by_visible_text("dgx-h100")
+        d = self.open_page("llama3-8b", "dgx-h100")
         self.fill(gpus=64, tp="", pp="", global_batch=512, seq_len="8k", tokens="")
         d.find_element(By.ID, "scaling").click()
         self.wait.until(ready.visibility_of_element_located((By.ID, "scaling-panel")))
@@ -120,11 +117,7 @@ class PageInChromium(unittest.TestCase):
         self.assertIn(f"{best['plans'][0]['step_time_s']:.4g}"[:4], last)
 
     def test_goodput_draws_every_monte_carlo_trial(self):
-        d = self.driver
-        d.get(self.served.url + "/")
-        self.wait.until(lambda d: len(Select(d.find_element(By.ID, "model")).options) > 10)
-        Select(d.find_element(By.ID, "model")).select_by_visible_text("llama3-70b")
-        Select(d.find_element(By.ID, "cluster")).select_by_visible_text("dgx-h100")
+        d = self.open_page("llama3-70b", "dgx-h100")
         self.fill(gpus=1024, tp=8, pp=4, global_batch=1024, seq_len="8k", tokens="2T")
         d.find_element(By.ID, "goodput").click()
         self.wait.until(lambda d: chart_points(d, "wallclock-chart") > 3)
