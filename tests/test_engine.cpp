@@ -211,3 +211,16 @@ TEST(Engine, OneHardwareQueueSerialisesZero3CollectivesOnly) {
     zero1_queue1.push_back({"training.cuda_device_max_connections", "1"});
     EXPECT_DOUBLE_EQ(run(zero1, kMixtralFsdpEp).step_time.value, run(zero1_queue1, kMixtralFsdpEp).step_time.value);
 }
+
+TEST(Engine, TpOverlapHidesAllButAChunkOfTheTpCollectives) {
+    // Llama 3 405B at TP 8 with sequence parallelism: with --tp-comm-overlap the exposed TP
+    // time falls to at least 1/tp of it (the first or last chunk) and no further, and the step
+    // gets shorter; without sequence parallelism (Megatron requires it) nothing changes.
+    const StepResult base = run();
+    const StepResult overlapped = run({{"parallelism.tp_overlap", "on"}});
+    EXPECT_LT(overlapped.breakdown.tp_comm.value, 0.5 * base.breakdown.tp_comm.value);
+    EXPECT_GE(overlapped.breakdown.tp_comm.value, base.breakdown.tp_comm.value / 8 - 1e-9);
+    EXPECT_LT(overlapped.step_time.value, base.step_time.value);
+    EXPECT_DOUBLE_EQ(run({{"parallelism.sequence_parallel", "off"}, {"parallelism.tp_overlap", "on"}}).step_time.value,
+                     run({{"parallelism.sequence_parallel", "off"}}).step_time.value);
+}

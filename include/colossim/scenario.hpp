@@ -47,6 +47,10 @@ struct Parallelism {
     // --overlap-moe-expert-parallel-comm, DeepSeek-V3's DualPipe): only what the compute
     // of a layer's pass cannot cover is exposed.
     bool ep_overlap = false;
+    // TP all-gathers and reduce-scatters pipelined with the GEMMs beside them (Megatron-LM
+    // --tp-comm-overlap with Transformer Engine's userbuffers, PyTorch's AsyncTP); needs
+    // sequence parallelism, as both do.
+    bool tp_overlap = false;
     // Layers on the first and last pipeline stages when they differ from the rest
     // (Megatron-Core's decoder_first/last_pipeline_num_layers); 0 = even split.
     std::int64_t first_stage_layers = 0, last_stage_layers = 0;

@@ -48,6 +48,7 @@ class Parallelism(_Result):
     sequence_parallel: bool = False
     dp_overlap: bool = True
     ep_overlap: bool = False
+    tp_overlap: bool = False
     micro_batch: int = 1
     raw: dict = field(default_factory=dict)
 

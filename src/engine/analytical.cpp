@@ -1,7 +1,8 @@
 // The analytical engine: closed forms over the workload and the cost model.
 //
 // Per micro-batch, each stage runs its blocks' forward, (recomputation,) backward; TP and
-// EP communication sits on the critical path (Megatron-LM's default, no TP overlap); the
+// EP communication sits on the critical path (Megatron-LM's default; parallelism.tp_overlap
+// and ep_overlap hide them behind compute); the
 // CP K/V ring hides behind the attention it feeds. The pipeline then follows the 1F1B
 // closed form (Narayanan et al. SC'21 sec. 2.2): m micro-batches through the slowest
 // stage plus the fill and drain through the others, divided by v when interleaved. The
@@ -27,10 +28,22 @@ struct PassTime {
 
 PassTime pass_time(const OpList& ops, const CostModel& cost) {
     PassTime t;
-    Seconds attention(0);
+    const auto& p = cost.scenario().parallelism;
+    const bool tp_overlap = p.tp_overlap && p.tp > 1 && p.sequence_parallel;
+    Seconds attention(0), gemms(0);
     for (const auto& op : ops.compute) {
         Seconds c = cost.compute(op);
+        if (tp_overlap && op.kind == ComputeKind::gemm && !op.weight_gradient && op.m >= double(p.tp)) {
+            // Overlapped, a GEMM beside a TP transfer runs as tp chunks of its rows, each a
+            // smaller GEMM (and a launch) of its own; weight gradients overlap whole.
+            ComputeOp chunk = op;
+            chunk.m = op.m / double(p.tp);
+            chunk.flops = op.flops / double(p.tp);
+            chunk.bytes = op.bytes / double(p.tp);
+            c = cost.compute(chunk) * double(p.tp);
+        }
         t.pass.parts.compute += c;
+        if (op.kind == ComputeKind::gemm) gemms += c;
         if (op.kind == ComputeKind::attention || std::string_view(op.name).starts_with("attention")) attention += c;
         if (op.weight_gradient) t.pass.weight_gradient += c;
     }
@@ -52,7 +65,15 @@ PassTime pass_time(const OpList& ops, const CostModel& cost) {
             default: t.pass.parts.tp_comm += d; break;
         }
     }
-    if (cost.scenario().parallelism.ep_overlap) {
+    if (tp_overlap) {
+        // Each all-gather feeds a GEMM and each reduce-scatter drains one: TE's userbuffers
+        // (and AsyncTP) split the pair into tp chunks and run chunk i's transfer beside
+        // chunk i+-1's GEMM, so the first (or last) chunk's transfer shows and the rest
+        // runs beside the pass's GEMMs, slowing them by the SMs it holds.
+        const Seconds tp = t.pass.parts.tp_comm, chunk = tp / double(p.tp);
+        t.pass.parts.tp_comm = chunk + cost.overlap_cost(tp - chunk, gemms);
+    }
+    if (p.ep_overlap) {
         // The all-to-alls of this pass run beside another micro-batch's compute of the
         // same layer (Megatron-Core's EP A2A overlap pairs one micro-batch's forward with
         // another's backward; DualPipe does the same): what that compute cannot cover shows.

@@ -26,6 +26,7 @@ nlohmann::ordered_json result_object(const Scenario& s, const Parallelism& p, st
                         {"sequence_parallel", p.sequence_parallel},
                         {"dp_overlap", p.dp_overlap},
                         {"ep_overlap", p.ep_overlap},
+                        {"tp_overlap", p.tp_overlap},
                         {"micro_batch", micro_batch}};
     j["step_time_s"] = r.step_time.value;
     j["mfu"] = r.mfu;

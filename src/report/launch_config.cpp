@@ -110,6 +110,7 @@ void megatron(const Scenario& s, Builder& b) {
         if (p.zero >= 1 && p.zero < 3) b.add("--overlap-param-gather");
     }
     if (p.ep_overlap) b.add("--overlap-moe-expert-parallel-comm");
+    if (p.tp_overlap && p.tp > 1 && p.sequence_parallel) b.add("--tp-comm-overlap");
     switch (p.recompute) {
         case Recompute::none: break;
         case Recompute::selective: b.add("--recompute-granularity", "selective"); break;
@@ -152,6 +153,9 @@ void nemo(const Scenario& s, Builder& b) {
     b.add("trainer.strategy.virtual_pipeline_model_parallel_size", p.vpp > 1 ? std::to_string(p.vpp) : "null");
     b.add("trainer.strategy.context_parallel_size", p.cp);
     b.add("trainer.strategy.sequence_parallel", p.sequence_parallel && p.tp > 1 ? "true" : "false");
+    if (p.tp_overlap && p.tp > 1 && p.sequence_parallel) {
+        b.note("TP overlap priced: NeMo 2.0 turns it on with MegatronCommOverlapCallback(tp_comm_overlap=True)");
+    }
     if (s.model.moe.enabled()) {
         b.add("trainer.strategy.expert_model_parallel_size", p.ep);
         if (p.expert_tp() != p.tp) {
@@ -191,6 +195,7 @@ void torchtitan(const Scenario& s, Builder& b) {
     if (p.zero == 2) b.add("parallelism.fsdp_reshard_after_forward", "\"never\"");
     b.add("parallelism.tensor_parallel_degree", p.tp);
     if (p.tp > 1 && !p.sequence_parallel) b.note("TorchTitan's TP always shards the sequence of norms (sequence parallel)");
+    if (p.tp_overlap && p.tp > 1) b.add("parallelism.enable_async_tensor_parallel", "true");
     b.add("parallelism.pipeline_parallel_degree", p.pp);
     if (p.pp > 1) {
         const char* schedule = p.schedule == Schedule::gpipe   ? "\"GPipe\""

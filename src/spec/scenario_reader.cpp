@@ -37,6 +37,9 @@ const std::vector<FlagKey>& scenario_flags() {
          true},
         {"ep-overlap", "parallelism.ep_overlap", "on|off: overlap MoE all-to-alls with another micro-batch's compute (DualPipe-like)",
          "overlap-moe-expert-parallel-comm", true},
+        {"tp-overlap", "parallelism.tp_overlap",
+         "on|off: pipeline TP all-gathers/reduce-scatters with their GEMMs (TE userbuffers, AsyncTP; needs sequence parallelism)",
+         "tp-comm-overlap", true},
         {"schedule", "parallelism.schedule", "auto|gpipe|1f1b|interleaved|zb-h1: the pipeline schedule (auto: interleaved when vpp > 1)"},
         {"first-stage-layers", "parallelism.first_stage_layers", "layers on the first pipeline stage", "decoder-first-pipeline-num-layers"},
         {"last-stage-layers", "parallelism.last_stage_layers", "layers on the last pipeline stage", "decoder-last-pipeline-num-layers"},
@@ -179,6 +182,7 @@ Scenario load_scenario(const std::string& yaml_text, const std::string& source_n
         p.sequence_parallel = q.optional_flag("sequence_parallel").value_or(p.tp > 1);
         p.dp_overlap = q.optional_flag("dp_overlap").value_or(true);
         p.ep_overlap = q.optional_flag("ep_overlap").value_or(false);
+        p.tp_overlap = q.optional_flag("tp_overlap").value_or(false);
         if (q.has("schedule")) {
             const std::string v = q.choice("schedule", {"auto", "gpipe", "1f1b", "interleaved", "zb-h1"});
             p.schedule = v == "gpipe"         ? Schedule::gpipe
