@@ -224,3 +224,20 @@ TEST(Engine, TpOverlapHidesAllButAChunkOfTheTpCollectives) {
     EXPECT_DOUBLE_EQ(run({{"parallelism.sequence_parallel", "off"}, {"parallelism.tp_overlap", "on"}}).step_time.value,
                      run({{"parallelism.sequence_parallel", "off"}}).step_time.value);
 }
+
+TEST(Engine, Bf16GradientsHalveTheBufferAndTheReduction) {
+    // training.grad_reduce bf16 (Megatron-Core grad_reduce_in_fp32 off): the gradient buffer
+    // takes 2 bytes a parameter, not 4, and the data-parallel reduction moves half the bytes.
+    const std::string yaml = R"(
+model: llama3-70b
+cluster: dgx-h100
+gpus: 256
+parallelism: {tp: 8, pp: 1, zero: 1, recompute: full, dp_overlap: false}
+training: {seq_len: 4096, global_batch: 256, micro_batch: 1}
+)";
+    const StepResult fp32 = run({}, yaml), bf16 = run({{"training.grad_reduce", "bf16"}}, yaml);
+    EXPECT_NEAR(bf16.memory.gradients.value, 0.5 * fp32.memory.gradients.value, 1e-6 * fp32.memory.gradients.value);
+    // ZeRO-1, not overlapped: a reduce-scatter of the gradients (4 or 2 bytes a parameter)
+    // and an all-gather of the 16-bit weights (2): 6 bytes of traffic become 4.
+    EXPECT_NEAR(bf16.breakdown.dp_comm.value / fp32.breakdown.dp_comm.value, 4.0 / 6.0, 0.02);
+}

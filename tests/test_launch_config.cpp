@@ -26,7 +26,7 @@ std::set<std::string> names_in(const std::string& file) {
 // Plans that between them use every branch of the emitters: dense and MoE, MLA, ZeRO 0-3,
 // each recompute mode, virtual stages, CP, EP, FP8, eager kernels.
 std::vector<Scenario> plans() {
-    return {test::scenario(test::kLlama405b, {{"parallelism.tp_overlap", "on"}}),
+    return {test::scenario(test::kLlama405b, {{"parallelism.tp_overlap", "on"}, {"training.grad_reduce", "bf16"}}),
             test::scenario(test::kLlama405b, {{"parallelism.zero", "3"}, {"parallelism.recompute", "full"},
                                               {"parallelism.recompute_layers", "2"}, {"training.precision", "fp8"}}),
             test::scenario(test::kLlama405b, {{"parallelism.zero", "0"}, {"parallelism.recompute", "selective-op"},

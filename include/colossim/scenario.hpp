@@ -76,6 +76,10 @@ struct Training {
     // with one queue ZeRO-3's gathers and reductions serialise behind compute
     // (zero3_collectives_overlap).
     std::int64_t cuda_device_max_connections = 8;
+    // The gradient buffer's precision, accumulated and reduced in it: fp32 (Megatron-LM's
+    // default for bf16, accumulate_allreduce_grads_in_fp32) or bf16 (Megatron-Core's
+    // grad_reduce_in_fp32 off, as NVIDIA's Megatron-Bridge performance recipes run).
+    bool grad_reduce_bf16 = false;
     double price_per_gpu_hour = 0;  // USD; from the cluster unless set
     double pue = 0;                 // from the cluster unless set
     // Share of each GPU's memory kept free: the CUDA context, cuBLAS workspaces, NCCL's

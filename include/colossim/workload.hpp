@@ -109,6 +109,10 @@ double recomputed_layer_fraction(const Parallelism& p, std::int64_t stage_layers
 // 1) does not: its gathers and reduce-scatters serialise behind the compute kernels.
 bool data_parallel_overlaps(const Scenario& s);
 
+// Bytes of one parameter's gradient as it is kept and reduced: 4 (fp32), or 2 for fp16
+// training and for training.grad_reduce bf16.
+double gradient_bytes(const Scenario& s);
+
 // Activation bytes one GPU keeps for one layer and one micro-batch (Korthikanti et al.
 // 2022, generalised: see activations.cpp). `moe` selects an MoE layer.
 Bytes activation_bytes_per_layer(const Scenario& s, bool moe);

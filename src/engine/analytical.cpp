@@ -159,7 +159,7 @@ struct DataParallelTime {
 DataParallelTime data_parallel_time(const Scenario& s, const Workload& w, const StageTime& first_stage,
                                     const StageWork& st, const CostModel& cost, const Calibration& cal) {
     const auto& p = s.parallelism;
-    const double grad_bytes = s.training.precision == Precision::fp16 ? 2.0 : 4.0;
+    const double grad_bytes = gradient_bytes(s);
     struct Part {
         double params;
         GroupPlacement group;

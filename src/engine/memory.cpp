@@ -1,7 +1,7 @@
 // Memory per GPU on one pipeline stage.
 // Model states (Rajbhandari et al., ZeRO, SC'20, sec. 3.1, with Megatron-LM's fp32 gradient
 // buffer for bf16, docs/source/api-guide/dist_optimizer.md): 2 bytes of 16-bit weights,
-// 4 bytes of fp32 gradients (2 for fp16 training), 12 bytes of optimizer state (fp32
+// 4 bytes of fp32 gradients (2 for fp16 training or a bf16 gradient buffer), 12 bytes of optimizer state (fp32
 // master weights, Adam m and v) per parameter. ZeRO-1 / the distributed optimizer shards
 // the optimizer state over the data-parallel ranks, ZeRO-2 the gradients too, ZeRO-3 the
 // weights too. Activations: activation_bytes_per_layer() times the layers in flight.
@@ -29,7 +29,7 @@ MemoryResult stage_memory(const Scenario& s, const Workload& w, std::size_t stag
     const StageWork& st = w.stages[stage];
     const double dense_params = st.params - st.expert_params;
     const double dense_shards = double(p.dp * p.cp), expert_shards = double(p.expert_dp());
-    const double grad_bytes = s.training.precision == Precision::fp16 ? 2.0 : 4.0;
+    const double grad_bytes = gradient_bytes(s);
 
     auto sharded = [&](double bytes_per_param, int from_stage) {
         double dense = dense_params * bytes_per_param, expert = st.expert_params * bytes_per_param;

@@ -131,6 +131,7 @@ void megatron(const Scenario& s, Builder& b) {
     b.add("--micro-batch-size", t.micro_batch);
     b.add("--global-batch-size", t.global_batch);
     if (const auto steps = train_steps(s)) b.add("--train-iters", steps);
+    if (t.grad_reduce_bf16) b.add("--grad-reduce-in-bf16");
     if (t.precision == Precision::fp16) b.add("--fp16");
     else b.add("--bf16");
     if (t.precision == Precision::fp8) {

@@ -257,7 +257,7 @@ void StepEngine::build_entities() {
         if (opt_.slow.slow_stage == en.stage && en.index_in_stage == 0) en.slow = opt_.slow.slow_factor;
     }
     instances_.resize(std::size_t(stages_));
-    grad_bytes_ = s_.training.precision == Precision::fp16 ? 2.0 : 4.0;
+    grad_bytes_ = gradient_bytes(s_);
     p2p_latency_ = cost_.collective_latency(CollectiveKind::send_recv, cost_.placement(CommGroup::pp));
 }
 

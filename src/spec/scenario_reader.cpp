@@ -52,6 +52,8 @@ const std::vector<FlagKey>& scenario_flags() {
         {"elementwise", "training.elementwise", "fused (TE/Apex kernels, torch.compile) | eager (PyTorch ops one kernel each)"},
         {"dropout", "training.dropout", "on|off: dropout layers present", nullptr, true},
         {"nccl-algo", "training.nccl_algo", "auto|ring|tree: the event engine's all-reduce algorithm (as NCCL_ALGO)"},
+        {"grad-reduce", "training.grad_reduce",
+         "fp32|bf16: the gradient buffer, accumulated and reduced in it (default fp32; bf16 as --grad-reduce-in-bf16)"},
         {"cuda-device-max-connections", "training.cuda_device_max_connections",
          "1-32, as CUDA_DEVICE_MAX_CONNECTIONS (default 8): with 1, ZeRO-3's collectives serialise behind compute"},
         {"price", "training.price_per_gpu_hour", "USD per GPU-hour"},
@@ -240,6 +242,8 @@ Scenario load_scenario(const std::string& yaml_text, const std::string& source_n
         } else {
             q.raw("nccl_algo");
         }
+        if (q.has("grad_reduce")) t.grad_reduce_bf16 = q.choice("grad_reduce", {"fp32", "bf16"}) == "bf16";
+        else q.raw("grad_reduce");
         t.cuda_device_max_connections =
             q.optional_integer("cuda_device_max_connections", 1, 32).value_or(t.cuda_device_max_connections);
         t.price_per_gpu_hour = q.optional_number("price_per_gpu_hour", 0.0, 1e4).value_or(s.cluster.price_per_gpu_hour);

@@ -42,6 +42,10 @@ bool data_parallel_overlaps(const Scenario& s) {
     return !(p.zero == 3 && s.training.cuda_device_max_connections == 1);
 }
 
+double gradient_bytes(const Scenario& s) {
+    return s.training.precision == Precision::fp16 || s.training.grad_reduce_bf16 ? 2.0 : 4.0;
+}
+
 Workload build_workload(const Scenario& s) {
     const auto& m = s.model;
     const auto& p = s.parallelism;
