@@ -225,9 +225,9 @@ TEST(Engine, TpOverlapHidesAllButAChunkOfTheTpCollectives) {
                      run({{"parallelism.sequence_parallel", "off"}}).step_time.value);
 }
 
-TEST(Engine, Bf16GradientsHalveTheBufferAndTheReduction) {
+TEST(Engine, Bf16GradientsHalveTheBufferAndTheirReduction) {
     // training.grad_reduce bf16 (Megatron-Core grad_reduce_in_fp32 off): the gradient buffer
-    // takes 2 bytes a parameter, not 4, and the data-parallel reduction moves half the bytes.
+    // takes 2 bytes a parameter, not 4, and the gradients' reduce-scatter moves half the bytes.
     const std::string yaml = R"(
 model: llama3-70b
 cluster: dgx-h100
