@@ -113,8 +113,8 @@ int run_sweep(const SweepFlags& f, const Catalog& catalog) {
     api::SweepAnswer a = api::sweep_grid(catalog, r);
     if (rank == 0) print_warnings(Diagnostics{a.warnings});
     std::vector<SweepEntry>& entries = a.entries;
-    const SweepGrid& grid = a.grid;
 #ifdef COLOSSIM_WITH_MPI
+    const SweepGrid& grid = a.grid;
     if (mpi && size > 1) {
         if (rank != 0) {
             for (std::size_t i = std::size_t(rank); i < grid.size(); i += std::size_t(size)) send_entry(entries[i]);
