@@ -74,7 +74,7 @@ struct Training {
     // CUDA_DEVICE_MAX_CONNECTIONS: hardware work queues a GPU feeds its streams through
     // (CUDA's default 8). Megatron-LM requires 1 with sequence parallelism before Blackwell;
     // with one queue ZeRO-3's gathers and reductions serialise behind compute
-    // (zero3_collectives_overlap).
+    // (data_parallel_overlaps, workload.hpp).
     std::int64_t cuda_device_max_connections = 8;
     // The gradient buffer's precision, accumulated and reduced in it: fp32 (Megatron-LM's
     // default for bf16, accumulate_allreduce_grads_in_fp32) or bf16 (Megatron-Core's

@@ -109,6 +109,10 @@ double recomputed_layer_fraction(const Parallelism& p, std::int64_t stage_layers
 // 1) does not: its gathers and reduce-scatters serialise behind the compute kernels.
 bool data_parallel_overlaps(const Scenario& s);
 
+// Whether the TP collectives are pipelined with their GEMMs (parallelism.tp_overlap): only
+// with tp > 1 and sequence parallelism, as Megatron's CommOverlapConfig and AsyncTP require.
+bool tp_overlaps(const Parallelism& p);
+
 // Bytes of one parameter's gradient as it is kept and reduced: 4 (fp32), or 2 for fp16
 // training and for training.grad_reduce bf16.
 double gradient_bytes(const Scenario& s);

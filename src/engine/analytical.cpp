@@ -29,7 +29,7 @@ struct PassTime {
 PassTime pass_time(const OpList& ops, const CostModel& cost) {
     PassTime t;
     const auto& p = cost.scenario().parallelism;
-    const bool tp_overlap = p.tp_overlap && p.tp > 1 && p.sequence_parallel;
+    const bool tp_overlap = tp_overlaps(p);
     Seconds attention(0), gemms(0);
     for (const auto& op : ops.compute) {
         Seconds c = cost.compute(op);

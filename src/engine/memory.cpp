@@ -1,8 +1,9 @@
 // Memory per GPU on one pipeline stage.
 // Model states (Rajbhandari et al., ZeRO, SC'20, sec. 3.1, with Megatron-LM's fp32 gradient
 // buffer for bf16, docs/source/api-guide/dist_optimizer.md): 2 bytes of 16-bit weights,
-// 4 bytes of fp32 gradients (2 for fp16 training or a bf16 gradient buffer), 12 bytes of optimizer state (fp32
-// master weights, Adam m and v) per parameter. ZeRO-1 / the distributed optimizer shards
+// 4 bytes of fp32 gradients (2 for fp16 training or a bf16 gradient buffer:
+// gradient_bytes), 12 bytes of optimizer state (fp32 master weights, Adam m and v) per
+// parameter. ZeRO-1 / the distributed optimizer shards
 // the optimizer state over the data-parallel ranks, ZeRO-2 the gradients too, ZeRO-3 the
 // weights too. Activations: activation_bytes_per_layer() times the layers in flight.
 #include <algorithm>

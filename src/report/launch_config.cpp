@@ -2,7 +2,6 @@
 // colossim priced maps to the framework's own name; where the framework has no such
 // setting the emitted text says so instead of guessing. The names are checked against the
 // frameworks' argument lists in tests/data/frameworks/ (tests/test_launch_config.cpp).
-#include "colossim/workload.hpp"
 #include "colossim/launch_config.hpp"
 
 #include <fmt/format.h>
@@ -11,6 +10,7 @@
 #include <cmath>
 
 #include "colossim/errors.hpp"
+#include "colossim/workload.hpp"
 
 namespace colossim {
 
@@ -110,7 +110,7 @@ void megatron(const Scenario& s, Builder& b) {
         if (p.zero >= 1 && p.zero < 3) b.add("--overlap-param-gather");
     }
     if (p.ep_overlap) b.add("--overlap-moe-expert-parallel-comm");
-    if (p.tp_overlap && p.tp > 1 && p.sequence_parallel) b.add("--tp-comm-overlap");
+    if (tp_overlaps(p)) b.add("--tp-comm-overlap");
     switch (p.recompute) {
         case Recompute::none: break;
         case Recompute::selective: b.add("--recompute-granularity", "selective"); break;
@@ -154,7 +154,7 @@ void nemo(const Scenario& s, Builder& b) {
     b.add("trainer.strategy.virtual_pipeline_model_parallel_size", p.vpp > 1 ? std::to_string(p.vpp) : "null");
     b.add("trainer.strategy.context_parallel_size", p.cp);
     b.add("trainer.strategy.sequence_parallel", p.sequence_parallel && p.tp > 1 ? "true" : "false");
-    if (p.tp_overlap && p.tp > 1 && p.sequence_parallel) {
+    if (tp_overlaps(p)) {
         b.note("TP overlap priced: NeMo 2.0 turns it on with MegatronCommOverlapCallback(tp_comm_overlap=True)");
     }
     if (s.model.moe.enabled()) {

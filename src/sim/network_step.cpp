@@ -161,14 +161,14 @@ private:
         return to_sim_time(cost_.collective_latency(kind, cost_.placement(expert ? CommGroup::expert_dp : CommGroup::dp)));
     }
     // A bucket's bytes split between the dense parameters (the DP ring) and the experts'
-    // (the expert-DP rings, when the stage has some to reduce over).
+    // (the expert-DP rings; build_step_flows makes them whenever expert DP exceeds 1, and
+    // with expert DP 1 the experts have nothing to reduce or gather).
     std::vector<Request> bucket_requests(const StageWork& st, CollectiveKind kind, double bytes_per_param,
                                          std::int64_t buckets, std::int64_t stage) const {
-        const double all = st.params / double(v_), expert = st.expert_params / double(v_);
+        const double dense = (st.params - st.expert_params) / double(v_), expert = st.expert_params / double(v_);
         const bool rings = !flows_.expert_ring.empty() && flows_.expert_ring[std::size_t(stage)].size() > 0;
-        const double on_ring = rings ? all - expert : (s_.parallelism.expert_dp() > 1 ? all : all - expert);
         std::vector<Request> out;
-        if (on_ring > 0) out.push_back({kind, Bytes(on_ring * bytes_per_param / double(buckets)), false, false});
+        if (dense > 0) out.push_back({kind, Bytes(dense * bytes_per_param / double(buckets)), false, false});
         if (rings && expert > 0) out.push_back({kind, Bytes(expert * bytes_per_param / double(buckets)), false, true});
         return out;
     }

@@ -42,6 +42,8 @@ bool data_parallel_overlaps(const Scenario& s) {
     return !(p.zero == 3 && s.training.cuda_device_max_connections == 1);
 }
 
+bool tp_overlaps(const Parallelism& p) { return p.tp_overlap && p.tp > 1 && p.sequence_parallel; }
+
 double gradient_bytes(const Scenario& s) {
     return s.training.precision == Precision::fp16 || s.training.grad_reduce_bf16 ? 2.0 : 4.0;
 }
