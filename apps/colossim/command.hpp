@@ -35,6 +35,7 @@ Command add_goodput(CLI::App& root);
 Command add_datacenter(CLI::App& root);
 Command add_compare(CLI::App& root);
 Command add_serve(CLI::App& root);
+Command add_fleet(CLI::App& root);
 
 // A switch's value: on/true/yes/1 or off/false/no/0 (any case); anything else is refused.
 bool switch_value(const std::string& flag, const std::string& value);

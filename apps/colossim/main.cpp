@@ -16,7 +16,8 @@ int main(int argc, char** argv) {
     const std::vector<cli::Command> commands = {cli::add_estimate(app), cli::add_validate(app), cli::add_list(app),
                                                 cli::add_show(app),
                                                 cli::add_plan(app), cli::add_sweep(app), cli::add_collective(app), cli::add_simulate(app),
-                                                cli::add_goodput(app), cli::add_datacenter(app), cli::add_compare(app), cli::add_serve(app)};
+                                                cli::add_goodput(app), cli::add_datacenter(app), cli::add_compare(app), cli::add_serve(app),
+                                                cli::add_fleet(app)};
     try {
         std::vector<std::string> args = cli::with_switch_values(argc, argv);
         std::reverse(args.begin(), args.end());  // CLI11 takes the arguments last first

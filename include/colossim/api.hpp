@@ -14,6 +14,7 @@
 #include "colossim/compare_report.hpp"
 #include "colossim/datacenter.hpp"
 #include "colossim/estimate.hpp"
+#include "colossim/fleet.hpp"
 #include "colossim/goodput_report.hpp"
 #include "colossim/network_step.hpp"
 #include "colossim/plan.hpp"
@@ -189,6 +190,25 @@ struct GoodputAnswer {
 };
 GoodputAnswer goodput_scenario(const Catalog& catalog, const GoodputRequest& request);
 Answer goodput(const Catalog& catalog, const GoodputRequest& request);
+
+// `fleet`: a fleet scenario file's text and its top-level overrides (days, seed,
+// replications, policy, placement, spares, failures); replications on `threads`.
+struct FleetRequest {
+    std::string text;
+    std::string source = "fleet";
+    std::vector<Override> overrides;
+    int threads = 0;
+    bool spans = false;  // keep the first replication's timeline (for a trace)
+    std::function<void(double)> progress;
+};
+struct FleetAnswer {
+    FleetSpec spec;
+    std::vector<FleetReplication> replications;
+    FleetSummary summary;
+    std::vector<std::string> warnings;
+};
+FleetAnswer fleet_scenario(const Catalog& catalog, const FleetRequest& request);
+Answer fleet(const Catalog& catalog, const FleetRequest& request);
 
 // `datacenter`: nodes, racks, fabric, power and cost of N GPUs of a cluster.
 struct DatacenterRequest {

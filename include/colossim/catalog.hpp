@@ -14,7 +14,8 @@ namespace colossim {
 
 // Each kind is a folder of data/: models/, gpus/, clusters/, validation/, calibration/,
 // reliability/ (failure profiles) and prices/.
-enum class CatalogKind { model, gpu, cluster, validation, calibration, reliability, prices };
+// job_mix: a fleet workload generator's job sizes and durations (data/fleet/).
+enum class CatalogKind { model, gpu, cluster, validation, calibration, reliability, prices, job_mix };
 
 class Catalog {
 public:

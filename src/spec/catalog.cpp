@@ -21,6 +21,7 @@ const char* to_string(CatalogKind k) {
         case CatalogKind::calibration: return "calibration";
         case CatalogKind::reliability: return "reliability";
         case CatalogKind::prices: return "prices";
+        case CatalogKind::job_mix: return "job mix";
     }
     return "?";
 }
@@ -35,6 +36,7 @@ const char* folder_of(CatalogKind k) {
         case CatalogKind::calibration: return "calibration/";
         case CatalogKind::reliability: return "reliability/";
         case CatalogKind::prices: return "prices/";
+        case CatalogKind::job_mix: return "fleet/";
     }
     return "";
 }
@@ -45,7 +47,8 @@ Catalog Catalog::builtin() {
     for (std::size_t i = 0; i < detail::kEmbeddedFileCount; ++i) {
         std::string path = detail::kEmbeddedFiles[i].path;
         for (CatalogKind k : {CatalogKind::model, CatalogKind::gpu, CatalogKind::cluster, CatalogKind::validation,
-                               CatalogKind::calibration, CatalogKind::reliability, CatalogKind::prices}) {
+                               CatalogKind::calibration, CatalogKind::reliability, CatalogKind::prices,
+                               CatalogKind::job_mix}) {
             std::string folder = folder_of(k);
             if (path.starts_with(folder) && path.ends_with(".yaml")) {
                 std::string name = path.substr(folder.size(), path.size() - folder.size() - 5);

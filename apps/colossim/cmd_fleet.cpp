@@ -1,0 +1,76 @@
+// `fleet`: a whole cluster over weeks or months: jobs queued, placed, failed, restarted.
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstring>
+#include <iostream>
+#include <memory>
+
+#include "colossim/api.hpp"
+#include "colossim/fleet_report.hpp"
+#include "command.hpp"
+
+namespace colossim::cli {
+
+namespace {
+struct FleetFlags {
+    std::string file, days, seed, replications, policy, placement, spares, failures, csv, trace;
+    int threads = 0;
+    bool json = false;
+};
+
+void make_directory(const std::string& dir) {
+    struct stat st{};
+    if (::stat(dir.c_str(), &st) == 0) {
+        if (!S_ISDIR(st.st_mode)) throw OutputError("CSV folder (--csv)", dir, "not a directory");
+        return;
+    }
+    if (::mkdir(dir.c_str(), 0755) != 0) throw OutputError("CSV folder (--csv)", dir, std::strerror(errno));
+}
+}  // namespace
+
+Command add_fleet(CLI::App& root) {
+    auto* cmd = root.add_subcommand("fleet", "a whole cluster over months: many jobs, placement, failures, repairs, spares");
+    auto f = std::make_shared<FleetFlags>();
+    cmd->add_option("scenario", f->file, "fleet scenario YAML (cluster, days, jobs / trace / generator)")->required();
+    cmd->add_option("--days", f->days, "simulated days (overrides days:)");
+    cmd->add_option("--seed", f->seed, "random seed (overrides seed:)");
+    cmd->add_option("--replications", f->replications, "independent runs, each with its own seeds");
+    cmd->add_option("--policy", f->policy, "queue: fifo or backfill (EASY)");
+    cmd->add_option("--placement", f->placement, "packed (leaf groups, then pods) or scattered");
+    cmd->add_option("--spares", f->spares, "hot-spare nodes held back, a count or a share (\"2%\")");
+    cmd->add_option("--failures", f->failures, "failure profile (data/reliability name or file), or off");
+    cmd->add_option("--threads", f->threads, "replications in parallel (0: one a hardware thread)");
+    cmd->add_option("--csv", f->csv, "write timeseries.csv and jobs.csv into this folder");
+    cmd->add_option("--trace", f->trace, "write the first replication's timeline (Chrome JSON, a track per job)");
+    cmd->add_flag("--json", f->json, "print one JSON object");
+    return {cmd, [f](const Catalog& catalog) {
+                if (f->threads < 0 || f->threads > 4096) throw InputError("--threads", std::to_string(f->threads), "0 to 4096");
+                api::FleetRequest r;
+                r.text = read_text_file(f->file, "fleet");
+                r.source = f->file;
+                const std::pair<const char*, const std::string*> keys[] = {
+                    {"days", &f->days},           {"seed", &f->seed},     {"replications", &f->replications},
+                    {"policy", &f->policy},       {"placement", &f->placement}, {"spares", &f->spares},
+                    {"failures", &f->failures}};
+                for (const auto& [key, value] : keys) {
+                    if (!value->empty()) r.overrides.push_back({key, *value});
+                }
+                r.threads = f->threads;
+                r.spans = !f->trace.empty();
+                r.progress = terminal_progress(f->json);
+                api::FleetAnswer a = api::fleet_scenario(catalog, r);
+                print_warnings(Diagnostics{a.warnings});
+                if (!f->csv.empty()) {
+                    make_directory(f->csv);
+                    write_output_file(f->csv + "/timeseries.csv", "--csv", fleet_timeseries_csv(a.replications));
+                    write_output_file(f->csv + "/jobs.csv", "--csv", fleet_jobs_csv(a.replications));
+                }
+                if (!f->trace.empty()) write_output_file(f->trace, "--trace", fleet_trace_json(a.spec, a.replications.front()));
+                std::cout << (f->json ? fleet_json(a.spec, a.summary, a.replications, a.warnings) + "\n"
+                                      : fleet_table(a.spec, a.summary, a.replications));
+                return 0;
+            }};
+}
+
+}  // namespace colossim::cli
