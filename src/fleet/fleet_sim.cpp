@@ -442,13 +442,16 @@ private:
         return v[pick(placement_rng_)];
     }
 
-    // Free nodes of group g, whole NVLink domains first.
+    // Free nodes of group g. NVLink domains stay whole where they can: a job of a domain
+    // or more takes the emptiest domains first, a smaller one the fullest that has room.
     void take_from_group(Job& j, std::int32_t id, std::int64_t g, std::int64_t count) {
         std::vector<std::int32_t> free = pools_.free_list_of_group(g);
         if (layout_.nodes_per_domain > 1) {
+            const bool big = j.nodes_needed >= layout_.nodes_per_domain;
             std::sort(free.begin(), free.end(), [&](std::int32_t a, std::int32_t b) {
                 const auto fa = pools_.free_in_domain(pools_.domain_of(a)), fb = pools_.free_in_domain(pools_.domain_of(b));
-                return fa != fb ? fa > fb : a < b;
+                if (fa != fb) return big ? fa > fb : fa < fb;
+                return a < b;
             });
         } else {
             std::sort(free.begin(), free.end());
@@ -461,6 +464,17 @@ private:
         if (spec_.placement == PlacementPolicy::scattered) {
             while (need-- > 0) take_node(j, id, random_of(pools_.free_list()));
             return;
+        }
+        // NVLink domains first: whole free domains while the job needs a domain or more.
+        if (layout_.nodes_per_domain > 1 && need >= layout_.nodes_per_domain) {
+            const std::int64_t size = layout_.nodes_per_domain;
+            for (std::int64_t d = 0; d * size < layout_.nodes && need >= size; ++d) {
+                const std::int64_t first = d * size, last = std::min(layout_.nodes, first + size);
+                if (last - first < size || pools_.free_in_domain(d) < size) continue;
+                for (std::int64_t n = first; n < last; ++n) take_node(j, id, std::int32_t(n));
+                need -= size;
+            }
+            if (need == 0) return;
         }
         const std::int64_t groups = layout_.groups(), pods = layout_.pods();
         // The tightest leaf group that holds it.

@@ -195,7 +195,13 @@ PricedJob price_job(const YAML::Node& job, const std::string& path, const FleetS
             PlacementShape shape{crossing, split == 1};
             Scenario placed = p.scenario;
             placed.cluster = cluster_as_placed(f.cluster, f.layout, shape);
-            p.step[shape.index()] = estimate(placed, cal).step_time;
+            const StepResult r = estimate(placed, cal);
+            p.step[shape.index()] = r.step_time;
+            if (shape.index() == 0 && !r.memory.fits) {
+                diagnostics.warn(path + " does not fit in GPU memory: " + std::to_string(int(r.memory.total.value / 1e9)) +
+                                 " GB a GPU of " + std::to_string(int(r.memory.capacity.value / 1e9)) +
+                                 " (colossim estimate shows where; colossim plan finds plans that fit)");
+            }
         }
     }
     const std::int64_t nodes = (gpus + f.layout.gpus_per_node - 1) / f.layout.gpus_per_node;

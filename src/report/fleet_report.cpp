@@ -174,8 +174,10 @@ std::string fleet_table(const FleetSpec& f, const FleetSummary& s, const std::ve
         out += fmt::format("\n{:<22} {:>8} {:>7} {:>9} {:>9} {:>7} {:>9} {:>8}  {}\n", "listed job", "GPUs", "ETTR", "wait",
                            "JCT", "interr.", "preempt.", "step", "placed");
         for (const auto& l : listed) {
-            out += fmt::format("{:<22} {:>8} {:>6.1f}% {:>8.2f}h {:>8.1f}h {:>7.1f} {:>9.1f} {:>8}  {}{}\n", l.name, l.gpus,
-                               100 * l.ettr, l.wait_h, l.jct_h, l.interruptions, l.preemptions,
+            out += fmt::format("{:<22} {:>8} {:>6.1f}% {:>8.2f}h {:>9} {:>7.1f} {:>9.1f} {:>8}  {}{}\n", l.name, l.gpus,
+                               100 * l.ettr, l.wait_h,
+                               l.finished > 0 ? fmt::format("{:.1f}h", l.jct_h / l.finished) : "running", l.interruptions,
+                               l.preemptions,
                                l.step_s > 0 ? fmt::format("{:.3f}s", l.step_s) : "-", crossing_name(l.crossing),
                                l.split_domain ? ", NVLink domain shared" : "");
         }
