@@ -9,6 +9,7 @@
 #include "colossim/api.hpp"
 #include "colossim/fleet_report.hpp"
 #include "command.hpp"
+#include "mpi_session.hpp"
 
 namespace colossim::cli {
 
@@ -58,8 +59,26 @@ Command add_fleet(CLI::App& root) {
                 }
                 r.threads = f->threads;
                 r.spans = !f->trace.empty();
-                r.progress = terminal_progress(f->json);
+                r.keep_jobs = !f->csv.empty();
+                // Under mpirun each rank runs a block of the replications and rank 0 gathers
+                // them in order: the same numbers as one process.
+                const MpiSession mpi;
+                r.rank = mpi.rank();
+                r.ranks = mpi.size();
+                if (mpi.rank() == 0) r.progress = terminal_progress(f->json);
                 api::FleetAnswer a = api::fleet_scenario(catalog, r);
+                if (mpi.size() > 1) {
+                    if (mpi.rank() != 0) {
+                        mpi.send(std::to_string(a.replications.size()), 0);
+                        for (const auto& rep : a.replications) mpi.send(replication_bytes(rep), 0);
+                        return 0;
+                    }
+                    for (int from = 1; from < mpi.size(); ++from) {
+                        const std::size_t count = std::stoul(mpi.receive(from));
+                        for (std::size_t i = 0; i < count; ++i) a.replications.push_back(replication_from_bytes(mpi.receive(from)));
+                    }
+                    a.summary = summarize_fleet(a.spec, a.replications);
+                }
                 print_warnings(Diagnostics{a.warnings});
                 if (!f->csv.empty()) {
                     make_directory(f->csv);

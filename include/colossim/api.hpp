@@ -199,6 +199,11 @@ struct FleetRequest {
     std::vector<Override> overrides;
     int threads = 0;
     bool spans = false;  // keep the first replication's timeline (for a trace)
+    bool keep_jobs = true;  // every job's outcome (for CSV), not only the listed jobs'
+    // This process's share of the replications when MPI ranks split them: a contiguous
+    // block, so that gathering them in rank order restores the replications' order.
+    std::int64_t rank = 0, ranks = 1;
+
     std::function<void(double)> progress;
 };
 struct FleetAnswer {

@@ -172,6 +172,16 @@ struct JobOutcome {
     double ettr() const;
 };
 
+// What the summary needs of every job, in 32 bytes (a 100-replication run of 100,000 jobs
+// keeps these, not the outcomes).
+struct JobBrief {
+    std::int64_t gpus = 0;
+    float wait_h = -1;        // -1: never started
+    float jct_h = -1;         // -1: not finished
+    float useful_gpu_h = 0, span_gpu_h = 0;  // for ETTR: useful and first-start-to-end GPU-hours
+    std::int32_t interruptions = 0;
+};
+
 struct FleetSample {
     double t_s = 0;
     std::int64_t allocated_gpus = 0, down_gpus = 0, spare_gpus = 0, queued_jobs = 0, running_jobs = 0;
@@ -186,7 +196,8 @@ struct JobSpan {
 
 struct FleetReplication {
     std::uint64_t seed = 0;
-    std::vector<JobOutcome> jobs;
+    std::vector<JobOutcome> jobs;      // every job when kept, else the listed ones only
+    std::vector<JobBrief> briefs;      // every job that arrived, in arrival order
     std::vector<FleetSample> samples;
     std::vector<JobSpan> spans;                           // when asked for
     std::map<std::string, std::int64_t> failures;         // every failure in the fleet, by cause
@@ -202,13 +213,19 @@ struct FleetReplication {
 struct FleetRunOptions {
     int threads = 0;          // 0: one a hardware thread; the result does not depend on it
     bool spans = false;       // keep the first replication's timeline (a trace)
+    bool keep_jobs = true;    // every job's outcome (CSV); else the listed jobs' only
     std::function<void(double)> progress;  // replications done, from the calling thread
     // Replications [first, first + count) only (MPI ranks split them); count 0: all.
     std::int64_t first = 0, count = 0;
 };
 // One replication per seed SplitMix64(spec.seed, r): identical results for any split.
 std::vector<FleetReplication> run_fleet(const FleetSpec& spec, const FleetRunOptions& options);
-FleetReplication run_fleet_replication(const FleetSpec& spec, std::int64_t replication, bool spans);
+FleetReplication run_fleet_replication(const FleetSpec& spec, std::int64_t replication, bool spans,
+                                       bool keep_jobs = true);
+
+// A replication as bytes and back (MPI ranks hand theirs to rank 0; same build everywhere).
+std::string replication_bytes(const FleetReplication& r);
+FleetReplication replication_from_bytes(const std::string& bytes);
 
 // Jobs by size: 1, 2-8, 9-64, 65-512, 513-4096, 4097-32768, >32768 GPUs.
 struct SizeClassSummary {

@@ -1,4 +1,6 @@
 // `fleet` as a library call: the CLI, Python and the server share it.
+#include <algorithm>
+
 #include "colossim/api.hpp"
 #include "colossim/fleet_report.hpp"
 
@@ -12,7 +14,11 @@ FleetAnswer fleet_scenario(const Catalog& catalog, const FleetRequest& request) 
     o.threads = request.threads;
     o.progress = request.progress;
     o.spans = request.spans;
-    a.replications = run_fleet(a.spec, o);
+    o.keep_jobs = request.keep_jobs;
+    const std::int64_t n = a.spec.replications, ranks = std::max<std::int64_t>(1, request.ranks);
+    o.first = n * request.rank / ranks;
+    o.count = n * (request.rank + 1) / ranks - o.first;
+    if (o.count > 0) a.replications = run_fleet(a.spec, o);
     a.summary = summarize_fleet(a.spec, a.replications);
     a.warnings = std::move(diagnostics.warnings);
     return a;

@@ -77,8 +77,8 @@ struct FleetCause {
 
 class FleetSim {
 public:
-    FleetSim(const FleetSpec& spec, std::int64_t replication, bool spans)
-        : spec_(spec), layout_(spec.layout), pools_(spec.layout), spans_on_(spans),
+    FleetSim(const FleetSpec& spec, std::int64_t replication, bool spans, bool keep_jobs)
+        : spec_(spec), layout_(spec.layout), pools_(spec.layout), spans_on_(spans), keep_jobs_(keep_jobs),
           workload_rng_(split_mix(split_mix(spec.seed) ^ std::uint64_t(2 * replication))),
           failure_rng_(split_mix(split_mix(spec.seed) ^ std::uint64_t(2 * replication + 1))),
           placement_rng_(split_mix(split_mix(spec.seed + 1) ^ std::uint64_t(replication))) {
@@ -965,6 +965,12 @@ private:
     }
 
     // ---- results ------------------------------------------------------------------
+    // The jobs whose outcome every run keeps: priced ones, and all of a short list.
+    bool listed(const Job& j) const {
+        if (j.spec->priced >= 0) return true;
+        return spec_.jobs.size() <= 20 && j.spec >= spec_.jobs.data() && j.spec < spec_.jobs.data() + spec_.jobs.size();
+    }
+
     void finish_run() {
         for (std::size_t i = 0; i < jobs_.size(); ++i) {
             Job& j = jobs_[i];
@@ -992,7 +998,17 @@ private:
             o.crossing = j.first_shape.crossing;
             o.split_domain = j.first_shape.split_domain;
             o.step_s = j.first_step;
-            out_.jobs.push_back(std::move(o));
+            JobBrief b;
+            b.gpus = o.gpus;
+            b.interruptions = std::int32_t(o.interruptions);
+            if (o.first_start_s >= 0) {
+                b.wait_h = float((o.first_start_s - o.arrival_s) / 3600);
+                b.useful_gpu_h = float(o.useful_s * double(o.gpus) / 3600);
+                b.span_gpu_h = float((o.until_s - o.first_start_s) * double(o.gpus) / 3600);
+            }
+            if (o.end_s >= 0) b.jct_h = float((o.end_s - o.arrival_s) / 3600);
+            out_.briefs.push_back(b);
+            if (keep_jobs_ || listed(j)) out_.jobs.push_back(std::move(o));
         }
         const double total = double(layout_.gpus) * spec_.horizon.value;
         out_.utilisation = allocated_integral_ / total;
@@ -1002,7 +1018,7 @@ private:
     const FleetSpec& spec_;
     const FleetLayout& layout_;
     NodePools pools_;
-    bool spans_on_;
+    bool spans_on_, keep_jobs_;
     std::mt19937_64 workload_rng_, failure_rng_, placement_rng_;
     std::int64_t gpn_ = 8;
     std::vector<FleetJob> generated_;
@@ -1030,8 +1046,8 @@ private:
 };
 }  // namespace
 
-FleetReplication run_fleet_replication(const FleetSpec& spec, std::int64_t replication, bool spans) {
-    FleetSim sim(spec, replication, spans);
+FleetReplication run_fleet_replication(const FleetSpec& spec, std::int64_t replication, bool spans, bool keep_jobs) {
+    FleetSim sim(spec, replication, spans, keep_jobs);
     FleetReplication r = sim.run();
     r.seed = spec.seed;
     return r;

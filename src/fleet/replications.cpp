@@ -25,7 +25,8 @@ std::vector<FleetReplication> run_fleet(const FleetSpec& spec, const FleetRunOpt
     std::atomic<std::int64_t> next{0}, done{0};
     auto work = [&] {
         for (std::int64_t i; (i = next++) < count;) {
-            out[std::size_t(i)] = run_fleet_replication(spec, first + i, options.spans && first + i == 0);
+            out[std::size_t(i)] = run_fleet_replication(spec, first + i, options.spans && first + i == 0,
+                                                         options.keep_jobs || (options.spans && first + i == 0));
             ++done;
         }
     };
@@ -98,20 +99,19 @@ FleetSummary summarize_fleet(const FleetSpec& spec, const std::vector<FleetRepli
         std::vector<double> waits, jcts;
         double useful = 0, span = 0;
         for (const auto& r : reps) {
-            for (const auto& j : r.jobs) {
+            for (const auto& j : r.briefs) {
                 if (j.gpus < c.lo || j.gpus > c.hi) continue;
                 z.jobs++;
                 z.interruptions += j.interruptions;
-                if (j.first_start_s >= 0) {
-                    waits.push_back((j.first_start_s - j.arrival_s) / 3600);
-                    const double end = j.until_s;
-                    useful += j.useful_s * double(j.gpus);
-                    span += (end - j.first_start_s) * double(j.gpus);
-                    z.running_hours += (end - j.first_start_s) / 3600;
+                if (j.wait_h >= 0) {
+                    waits.push_back(j.wait_h);
+                    useful += j.useful_gpu_h;
+                    span += j.span_gpu_h;
+                    z.running_hours += j.span_gpu_h / double(j.gpus);
                 }
-                if (j.end_s >= 0) {
+                if (j.jct_h >= 0) {
                     z.finished++;
-                    jcts.push_back((j.end_s - j.arrival_s) / 3600);
+                    jcts.push_back(j.jct_h);
                 }
             }
         }

@@ -136,7 +136,7 @@ std::string fleet_json(const FleetSpec& f, const FleetSummary& s, const std::vec
     for (const auto& r : reps) {
         per.push_back({{"utilisation", r.utilisation},
                        {"down_fraction", r.down_fraction},
-                       {"jobs", r.jobs.size()},
+                       {"jobs", r.briefs.size()},
                        {"spares_used", r.spares_used},
                        {"preemptions", r.preemptions},
                        {"nodes_drained", r.nodes_drained},
