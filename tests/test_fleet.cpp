@@ -400,3 +400,26 @@ TEST(Fleet, CommandWritesItsFilesAndRefusesBadInput) {
 
 }  // namespace
 }  // namespace colossim
+
+namespace colossim {
+namespace {
+TEST(Fleet, MpiRanksPrintWhatOneProcessPrints) {
+    const std::string scenario = temp_file("mpi.yaml", "cluster: dgx-h100\ngpus: 1024\ndays: 5\nreplications: 5\n"
+                                                       "generator: {mix: acme-kalos, jobs: 3000, load: 0.6}\n");
+    auto single = test::run_cli("fleet " + scenario + " --json");
+    ASSERT_EQ(single.status, 0) << single.out;
+    if (std::system("command -v mpirun > /dev/null 2>&1") != 0) GTEST_SKIP() << "mpirun is not installed";
+    // As the sweep's MPI test: no leak check under mpirun (OpenMPI's plugins are unloaded first).
+    const std::string cmd = "ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 OMPI_ALLOW_RUN_AS_ROOT=1 "
+                            "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 mpirun --oversubscribe -np 3 " +
+                            std::string(COLOSSIM_BINARY) + " fleet " + scenario + " --json 2>/dev/null";
+    FILE* p = popen(cmd.c_str(), "r");
+    std::string out;
+    char buf[4096];
+    while (std::size_t n = fread(buf, 1, sizeof buf, p)) out.append(buf, n);
+    EXPECT_EQ(pclose(p), 0);
+    EXPECT_EQ(out, single.out);
+    std::remove(scenario.c_str());
+}
+}  // namespace
+}  // namespace colossim

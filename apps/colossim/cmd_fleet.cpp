@@ -17,7 +17,7 @@ namespace {
 struct FleetFlags {
     std::string file, days, seed, replications, policy, placement, spares, failures, csv, trace;
     int threads = 0;
-    bool json = false;
+    bool json = false, brief = false;
 };
 
 void make_directory(const std::string& dir) {
@@ -45,6 +45,7 @@ Command add_fleet(CLI::App& root) {
     cmd->add_option("--csv", f->csv, "write timeseries.csv and jobs.csv into this folder");
     cmd->add_option("--trace", f->trace, "write the first replication's timeline (Chrome JSON, a track per job)");
     cmd->add_flag("--json", f->json, "print one JSON object");
+    cmd->add_flag("--brief", f->brief, "print one line: utilisation, the listed jobs' ETTR, the other jobs' waits");
     return {cmd, [f](const Catalog& catalog) {
                 if (f->threads < 0 || f->threads > 4096) throw InputError("--threads", std::to_string(f->threads), "0 to 4096");
                 api::FleetRequest r;
@@ -86,8 +87,9 @@ Command add_fleet(CLI::App& root) {
                     write_output_file(f->csv + "/jobs.csv", "--csv", fleet_jobs_csv(a.replications));
                 }
                 if (!f->trace.empty()) write_output_file(f->trace, "--trace", fleet_trace_json(a.spec, a.replications.front()));
-                std::cout << (f->json ? fleet_json(a.spec, a.summary, a.replications, a.warnings) + "\n"
-                                      : fleet_table(a.spec, a.summary, a.replications));
+                std::cout << (f->json    ? fleet_json(a.spec, a.summary, a.replications, a.warnings) + "\n"
+                              : f->brief ? fleet_brief(a.spec, a.summary, a.replications)
+                                         : fleet_table(a.spec, a.summary, a.replications));
                 return 0;
             }};
 }

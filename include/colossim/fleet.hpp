@@ -180,6 +180,7 @@ struct JobBrief {
     float jct_h = -1;         // -1: not finished
     float useful_gpu_h = 0, span_gpu_h = 0;  // for ETTR: useful and first-start-to-end GPU-hours
     std::int32_t interruptions = 0;
+    bool listed = false;      // a listed job (priced, or one of a short list), not the stream
 };
 
 struct FleetSample {
@@ -237,10 +238,15 @@ struct SizeClassSummary {
     double mttf_h = 0;         // job running hours per interruption (0: none)
     double running_hours = 0;
 };
+struct WaitSummary {
+    std::int64_t jobs = 0;  // a replication
+    double mean_h = 0, p50_h = 0, p90_h = 0, p99_h = 0;
+};
 struct FleetSummary {
     std::int64_t replications = 0, jobs = 0, finished = 0;
     double utilisation = 0, down_fraction = 0;
     std::vector<SizeClassSummary> sizes;
+    WaitSummary unlisted_wait;  // queueing of every job not listed (the stream, the trace)
     std::map<std::string, double> failures, interruptions, gpu_hours_lost;  // means a replication
     double checkpoint_gpu_hours = 0, spares_used = 0, nodes_drained = 0, preemptions = 0, requeues = 0;
     // Of the GPU-hours lost to hardware failures (their own lost work and restarts, plus

@@ -14,6 +14,8 @@ std::string fleet_table(const FleetSpec& spec, const FleetSummary& summary, cons
 //  replications[{utilisation, ...}], listed_jobs[{name, ettr, ...}], warnings}
 std::string fleet_json(const FleetSpec& spec, const FleetSummary& summary, const std::vector<FleetReplication>& reps,
                        const std::vector<std::string>& warnings);
+// One line: utilisation, each listed job's ETTR, the other jobs' waits (`fleet --brief`).
+std::string fleet_brief(const FleetSpec& spec, const FleetSummary& summary, const std::vector<FleetReplication>& reps);
 // replication,t_h,allocated_gpus,down_gpus,spare_gpus,queued_jobs,running_jobs
 std::string fleet_timeseries_csv(const std::vector<FleetReplication>& reps);
 // replication,name,gpus,priority,arrival_h,first_start_h,end_h,wait_h,work_h,useful_h,ettr,interruptions,preemptions,crossing,split_domain,step_s

@@ -788,9 +788,31 @@ private:
             if (cause.needs_repair) node_fails(node, cause.name);
             else interrupt_all(jobs_on({node}, 1), cause.name);
         } else if (tier == 1) {  // a leaf's uplink: the jobs that leave that leaf group
-            interrupt_all(jobs_on(nodes_of_group(uniform(failure_rng_, layout_.groups())), 1), cause.name);
+            const auto g = uniform(failure_rng_, layout_.groups());
+            interrupt_flows(nodes_of_group(g), 1, double(layout_.links[1]) / double(layout_.groups()), cause.name);
         } else {  // a spine's uplink: the jobs that leave that pod
-            interrupt_all(jobs_on(nodes_of_pod(uniform(failure_rng_, layout_.pods())), 2), cause.name);
+            const auto p = uniform(failure_rng_, layout_.pods());
+            interrupt_flows(nodes_of_pod(p), 2, double(layout_.links[2]) / double(layout_.pods()), cause.name);
+        }
+    }
+
+    // An uplink among `uplinks` of a leaf group or pod fails. ECMP puts each flow that
+    // leaves on one of its rail's uplinks (uplinks / gpus_per_node of them, one NIC a
+    // rail a node): a job with m nodes there that crosses this tier had a flow on the
+    // failed link with chance 1 - (1 - 1/U)^m, and that job's collective breaks.
+    void interrupt_flows(const std::vector<std::int32_t>& nodes, int crossing, double uplinks, const std::string& cause) {
+        std::unordered_map<std::int32_t, std::int64_t> nodes_there;
+        for (auto n : nodes) {
+            for (auto id : node_jobs_[n]) {
+                if (jobs_[std::size_t(id)].shape.crossing >= crossing) ++nodes_there[id];
+            }
+        }
+        std::vector<std::pair<std::int32_t, std::int64_t>> hit(nodes_there.begin(), nodes_there.end());
+        std::sort(hit.begin(), hit.end());  // deterministic order for the draws
+        const double per_rail = std::max(1.0, uplinks / double(gpn_));
+        std::uniform_real_distribution<double> u(0, 1);
+        for (const auto& [id, m] : hit) {
+            if (u(failure_rng_) < 1 - std::pow(1 - 1 / per_rail, double(m))) interrupt(id, cause);
         }
     }
 
@@ -1007,8 +1029,9 @@ private:
                 b.span_gpu_h = float((o.until_s - o.first_start_s) * double(o.gpus) / 3600);
             }
             if (o.end_s >= 0) b.jct_h = float((o.end_s - o.arrival_s) / 3600);
+            b.listed = listed(j);
             out_.briefs.push_back(b);
-            if (keep_jobs_ || listed(j)) out_.jobs.push_back(std::move(o));
+            if (keep_jobs_ || b.listed) out_.jobs.push_back(std::move(o));
         }
         const double total = double(layout_.gpus) * spec_.horizon.value;
         out_.utilisation = allocated_integral_ / total;

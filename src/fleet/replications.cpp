@@ -136,6 +136,21 @@ FleetSummary summarize_fleet(const FleetSpec& spec, const std::vector<FleetRepli
         z.running_hours /= n;
         s.sizes.push_back(z);
     }
+    std::vector<double> others;
+    for (const auto& r : reps) {
+        for (const auto& j : r.briefs) {
+            if (!j.listed && j.wait_h >= 0) others.push_back(j.wait_h);
+        }
+    }
+    s.unlisted_wait.jobs = std::int64_t(std::llround(double(others.size()) / n));
+    if (!others.empty()) {
+        double sum = 0;
+        for (double w : others) sum += w;
+        s.unlisted_wait.mean_h = sum / double(others.size());
+        s.unlisted_wait.p50_h = percentile(others, 0.5);
+        s.unlisted_wait.p90_h = percentile(others, 0.9);
+        s.unlisted_wait.p99_h = percentile(others, 0.99);
+    }
     // Means a replication.
     s.jobs = std::int64_t(std::llround(double(s.jobs) / n));
     s.finished = std::int64_t(std::llround(double(s.finished) / n));

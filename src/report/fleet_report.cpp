@@ -107,6 +107,8 @@ std::string fleet_json(const FleetSpec& f, const FleetSummary& s, const std::vec
                          {"mttf_h", z.mttf_h}});
     }
     sum["sizes"] = sizes;
+    sum["unlisted_jobs_wait_h"] = {{"jobs", s.unlisted_wait.jobs}, {"mean", s.unlisted_wait.mean_h}, {"p50", s.unlisted_wait.p50_h},
+                                   {"p90", s.unlisted_wait.p90_h}, {"p99", s.unlisted_wait.p99_h}};
     sum["failures"] = s.failures;
     sum["interruptions"] = s.interruptions;
     sum["gpu_hours_lost"] = s.gpu_hours_lost;
@@ -201,6 +203,19 @@ std::string fleet_table(const FleetSpec& f, const FleetSummary& s, const std::ve
                            s.spares_used, s.nodes_drained, s.preemptions, s.requeues, 100 * s.preemption_share);
     }
     return out;
+}
+
+std::string fleet_brief(const FleetSpec& f, const FleetSummary& s, const std::vector<FleetReplication>& reps) {
+    std::string out = fmt::format("utilisation {:.1f}%, out of service {:.2f}%", 100 * s.utilisation, 100 * s.down_fraction);
+    for (const auto& l : listed_jobs(f, reps)) {
+        out += fmt::format("; {} ETTR {:.1f}% ({:.0f} interruptions, {:.0f} preemptions, {})", l.name, 100 * l.ettr,
+                           l.interruptions, l.preemptions, crossing_name(l.crossing));
+    }
+    const WaitSummary& w = s.unlisted_wait;
+    if (w.jobs > 0) {
+        out += fmt::format("; the other {} jobs wait P50 {:.2f} h, P90 {:.2f} h, P99 {:.2f} h", w.jobs, w.p50_h, w.p90_h, w.p99_h);
+    }
+    return out + "\n";
 }
 
 std::string fleet_timeseries_csv(const std::vector<FleetReplication>& reps) {
