@@ -10,6 +10,7 @@
 #include <optional>
 
 #include "colossim/api.hpp"
+#include "colossim/fleet_report.hpp"
 
 namespace py = pybind11;
 using namespace colossim;
@@ -167,6 +168,22 @@ PYBIND11_MODULE(_core, m) {
                               samples};
         return answer(run_with_progress(r, progress, [&] { return api::goodput(catalog(), r); }));
     });
+
+    m.def("fleet", [](const std::string& text, const std::string& source, const Pairs& overrides, int threads,
+                      bool jobs, const py::object& progress) {
+        api::FleetRequest r;
+        r.text = text;
+        r.source = source;
+        r.overrides = to_overrides(overrides);
+        r.threads = threads;
+        r.keep_jobs = jobs;
+        const auto [json, warnings, jobs_csv, series_csv] = run_with_progress(r, progress, [&] {
+            api::FleetAnswer a = api::fleet_scenario(catalog(), r);
+            return std::tuple{fleet_json(a.spec, a.summary, a.replications, a.warnings), a.warnings,
+                              jobs ? fleet_jobs_csv(a.replications) : std::string(), fleet_timeseries_csv(a.replications)};
+        });
+        return py::make_tuple(json, warnings, jobs_csv, series_csv);
+    }, py::arg("text"), py::arg("source"), py::arg("overrides"), py::arg("threads"), py::arg("jobs"), py::arg("progress"));
 
     m.def("datacenter", [](const Pairs& options, const Pairs& data_overrides) {
         const api::DatacenterRequest r{to_overrides(options), to_overrides(data_overrides)};

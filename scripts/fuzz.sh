@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:-20}"
 # One target per parser; fuzz/CMakeLists.txt lists the same names.
-targets=(fuzz_scenario fuzz_model fuzz_hardware fuzz_units fuzz_sweep fuzz_reliability fuzz_datacenter fuzz_api_request)
+targets=(fuzz_scenario fuzz_model fuzz_hardware fuzz_units fuzz_sweep fuzz_reliability fuzz_datacenter fuzz_api_request fuzz_fleet)
 scripts/configure-sanitized.sh
 ninja -C build-fuzz -j "${JOBS:-2}" "${targets[@]}"
 for target in "${targets[@]}"; do

@@ -88,6 +88,7 @@ generator:
     const double lambda = 0.85 * 64 / 3600, mu = 1.0 / 3600;
     const double expected = erlang_c_wait(64, lambda, mu);
     EXPECT_GT(n, 400000);
+    std::printf("[ fleet Erlang C ] mean wait %.1f s simulated, %.1f s closed form (%.0f jobs)\n", wait / n, expected, n);
     EXPECT_NEAR(wait / n / expected, 1.0, 0.05) << "simulated " << wait / n << " s, Erlang C " << expected << " s";
 }
 
@@ -121,6 +122,7 @@ jobs:
         ASSERT_GE(j.end_s, 0) << "the job finishes inside the horizon";
         ettr += j.ettr() / double(reps.size());
     }
+    std::printf("[ fleet goodput ] one job alone: ETTR %.4f over %zu replications, closed form %.4f\n", ettr, reps.size(), closed);
     EXPECT_LT(closed, 0.97) << "failures cost something here, or the check says little";
     EXPECT_NEAR(ettr / closed, 1.0, 0.02) << "fleet " << ettr << ", closed form " << closed;
 }
@@ -142,6 +144,7 @@ jobs:
     const auto reps = run_fleet(f, o);
     double interruptions = 0;
     for (const auto& r : reps) interruptions += double(job_named(r, "llama3").interruptions) / double(reps.size());
+    std::printf("[ fleet Llama 3 ] %.1f unexpected interruptions in 54 days (published 419)\n", interruptions);
     EXPECT_NEAR(interruptions / 419.0, 1.0, 0.20) << interruptions << " interruptions";
 }
 

@@ -18,18 +18,19 @@ as Python warnings (``ColossimWarning``) and kept in the result's ``warnings``.
 from __future__ import annotations
 
 import json
+import os as _os
 import warnings as _warnings
 from typing import Any, Callable, Optional, Sequence
 
 from . import _core
-from ._results import (Breakdown, Collective, Comparison, Datacenter, ErrorSummary, Estimate, Goodput, Memory, Parallelism, Plan,
+from ._results import (Breakdown, Collective, Comparison, Datacenter, ErrorSummary, Estimate, Fleet, Goodput, Memory, Parallelism, Plan,
                        Record, Simulation, Sweep, Validation, ValidationCase, build)
 from ._scenario import flag_names, input_error, request, split_options
 
 __all__ = [
     "InputError", "ColossimWarning", "estimate", "simulate", "Simulation", "sweep", "Sweep", "compare", "plan", "goodput", "datacenter", "validate", "catalog",
     "show", "flag_names", "collective", "Collective", "Estimate", "Comparison", "Plan", "Goodput", "Datacenter", "Validation", "Parallelism", "Breakdown", "Memory",
-    "ValidationCase", "ErrorSummary", "Record",
+    "ValidationCase", "ErrorSummary", "Record", "fleet", "Fleet",
 ]
 
 InputError = _core._InputError
@@ -177,6 +178,37 @@ def datacenter(cluster: str, gpus: int, **flags: Any) -> Datacenter:
         raise _scenario_error(name, rest[name], "not an argument of datacenter; " +
                               ", ".join(f.replace("-", "_") for f, *_ in _core.datacenter_flags()))
     return _answer(Datacenter, *_core.datacenter(options, data))
+
+
+_FLEET_OPTIONS = ("days", "seed", "replications", "policy", "placement", "spares", "failures")
+
+
+def fleet(scenario: Any, *, threads: int = 0, jobs: bool = False, progress: Optional[Callable[[float], None]] = None,
+          **options: Any) -> Fleet:
+    """A whole cluster over months (``colossim fleet``): ``scenario`` is a fleet scenario file
+    or dict (cluster, days, jobs / trace / generator); ``days``, ``seed``, ``replications``,
+    ``policy``, ``placement``, ``spares``, ``failures`` override its keys. ``jobs=True`` keeps
+    every job's outcome (``jobs_to_pandas()``, the CLI's jobs.csv); the time series is
+    always kept (``timeseries_to_pandas()``). Replications run on ``threads``."""
+    if isinstance(scenario, dict):
+        text, source = json.dumps(scenario), "fleet dict"
+    elif isinstance(scenario, (str, _os.PathLike)):
+        source = _os.fspath(scenario)
+        text = _core.read_text_file(source, "fleet")
+    else:
+        raise _scenario_error("scenario", type(scenario).__name__, "a fleet scenario file path or dict")
+    if not isinstance(jobs, bool):
+        raise _scenario_error("jobs", jobs, "True|False")
+    overrides = []
+    for name, value in options.items():
+        if name not in _FLEET_OPTIONS:
+            raise _scenario_error(name, value, "one of " + ", ".join(_FLEET_OPTIONS + ("threads", "jobs", "progress")))
+        if value is not None:
+            overrides.append((name, str(value)))
+    json_text, warnings, jobs_csv, series_csv = _core.fleet(text, source, overrides, int(threads), jobs, progress)
+    result = _answer(Fleet, json_text, warnings)
+    result._csv = {"jobs": jobs_csv, "timeseries": series_csv}
+    return result
 
 
 def validate(suites: Sequence[str] = (), *, engine: str = "analytical") -> Validation:

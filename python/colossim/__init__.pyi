@@ -1,5 +1,6 @@
 # Type stubs of the colossim package (python/colossim/__init__.py); the result classes'
 # fields are declared in _results.py.
+import os
 from typing import Any, Callable, Optional, Sequence
 
 from ._results import Breakdown as Breakdown
@@ -11,6 +12,7 @@ from ._results import Plan as Plan
 from ._results import Validation as Validation
 from ._results import ValidationCase as ValidationCase
 from ._results import Record as Record
+from ._results import Fleet as Fleet
 from ._results import Goodput as Goodput
 from ._results import Datacenter as Datacenter
 from ._results import Comparison as Comparison
@@ -57,6 +59,10 @@ def goodput(scenario: ScenarioLike = None, *, duration: str = ..., checkpoint_in
 def datacenter(cluster: str, gpus: int, *, duration: str = ..., prices: str = ..., pue: float = ...,
                price_gpu: float = ..., price_node: float = ..., price_switch: float = ...,
                price_transceiver: float = ..., price_cable: float = ..., price_electricity: float = ...) -> Datacenter: ...
+def fleet(scenario: dict[str, Any] | str | os.PathLike[str], *, threads: int = 0, jobs: bool = False,
+          progress: Optional[Callable[[float], None]] = None, days: float = ..., seed: int = ...,
+          replications: int = ..., policy: str = ..., placement: str = ..., spares: int | str = ...,
+          failures: str = ...) -> Fleet: ...
 def validate(suites: Sequence[str] | str = (), *, engine: str = "analytical") -> Validation: ...
 def catalog(kind: str = "models") -> list[str]: ...
 def show(kind: str, name: str) -> str: ...

@@ -413,6 +413,55 @@ class Goodput(Record):
                 f"{self.raw.get('interruptions_expected', 0):.0f} interruptions expected)")
 
 
+class Fleet(Record):
+    """A fleet run (``colossim fleet --json``): ``fleet`` (what ran), ``summary`` (utilisation,
+    ``sizes`` by job size, failures, interruptions and GPU-hours lost by cause), ``listed_jobs``
+    and ``replications``."""
+
+    def sizes_to_pandas(self):
+        """A row a job-size class: jobs, finished, waits and JCT percentiles (hours), ETTR, MTTF."""
+        import pandas as pd
+        rows = []
+        for z in self.raw["summary"]["sizes"]:
+            row = {k: v for k, v in z.items() if not isinstance(v, dict)}
+            for part in ("wait_h", "jct_h"):
+                for q, v in z[part].items():
+                    row[f"{part[:-2]}_{q}_h"] = v
+            rows.append(row)
+        return pd.DataFrame(rows)
+
+    def causes_to_pandas(self):
+        """A row a cause: failures in the fleet, job interruptions and GPU-hours lost (means a replication)."""
+        import pandas as pd
+        s = self.raw["summary"]
+        names = sorted(set(s["failures"]) | set(s["interruptions"]) | set(s["gpu_hours_lost"]))
+        return pd.DataFrame({"cause": names,
+                             "failures": [s["failures"].get(n, 0.0) for n in names],
+                             "interruptions": [s["interruptions"].get(n, 0.0) for n in names],
+                             "gpu_hours_lost": [s["gpu_hours_lost"].get(n, 0.0) for n in names]})
+
+    def timeseries_to_pandas(self):
+        """Every sample of every replication: allocated, down and spare GPUs, queued and running jobs."""
+        import io
+        import pandas as pd
+        return pd.read_csv(io.StringIO(self.__dict__.get("_csv", {}).get("timeseries", "")))
+
+    def jobs_to_pandas(self):
+        """Every job's outcome (arrival, start, end, wait, work, useful time, ETTR, interruptions,
+        placement), from ``fleet(..., jobs=True)``; otherwise only the listed jobs' summary."""
+        import io
+        import pandas as pd
+        text = self.__dict__.get("_csv", {}).get("jobs", "")
+        if not text:
+            return pd.DataFrame(self.raw.get("listed_jobs", []))
+        return pd.read_csv(io.StringIO(text))
+
+    def __repr__(self) -> str:
+        f, s = self.raw.get("fleet", {}), self.raw.get("summary", {})
+        return (f"Fleet({f.get('gpus')} GPUs of {f.get('cluster')}, {f.get('days')} days: "
+                f"utilisation {100 * s.get('utilisation', 0):.1f}%, {s.get('jobs')} jobs)")
+
+
 class Datacenter(Record):
     """Nodes, racks, fabric, power and capital cost (``colossim datacenter --json``)."""
 

@@ -344,6 +344,11 @@ FleetSpec load_fleet(const std::string& yaml_text, const std::string& source_nam
     YAML::Node root = yaml_text.empty() ? YAML::Node(YAML::NodeType::Map)
                                         : spec::load_mapping(yaml_text, source_name, "fleet", "fleet scenario");
     for (const auto& o : overrides) root[o.key] = o.value;
+    if (root["model"] && !root["jobs"] && !root["generator"] && !root["trace"]) {
+        throw InputError("model", root["model"].IsScalar() ? root["model"].Scalar() : "(given)",
+                         "a fleet scenario (cluster, days, and jobs, a trace or a generator); this looks like a training "
+                         "scenario: list it under jobs: with its gpus and duration");
+    }
     spec::FieldReader r(root, "", diagnostics);
     FleetSpec f;
     f.cluster_reference = r.text("cluster");

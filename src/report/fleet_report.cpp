@@ -167,8 +167,9 @@ std::string fleet_table(const FleetSpec& f, const FleetSummary& s, const std::ve
     out += fmt::format("\n{:>11} {:>8} {:>8} {:>8} {:>8} {:>8} {:>9} {:>9} {:>6} {:>8} {:>9}\n", "GPUs", "jobs", "finished",
                        "wait P50", "wait P90", "wait P99", "JCT P50", "JCT P99", "ETTR", "interr.", "MTTF");
     for (const auto& z : s.sizes) {
-        out += fmt::format("{:>11} {:>8} {:>8} {:>7.2f}h {:>7.2f}h {:>7.2f}h {:>8.2f}h {:>8.2f}h {:>5.1f}% {:>8} {:>9}\n",
-                           z.label, z.jobs, z.finished, z.wait_p50_h, z.wait_p90_h, z.wait_p99_h, z.jct_p50_h, z.jct_p99_h,
+        const auto jct = [&](double h) { return z.finished > 0 ? fmt::format("{:.2f}h", h) : std::string("-"); };
+        out += fmt::format("{:>11} {:>8} {:>8} {:>7.2f}h {:>7.2f}h {:>7.2f}h {:>9} {:>9} {:>5.1f}% {:>8} {:>9}\n",
+                           z.label, z.jobs, z.finished, z.wait_p50_h, z.wait_p90_h, z.wait_p99_h, jct(z.jct_p50_h), jct(z.jct_p99_h),
                            100 * z.ettr, z.interruptions, z.mttf_h > 0 ? fmt::format("{:.1f}h", z.mttf_h) : "-");
     }
     const auto listed = listed_jobs(f, reps);

@@ -223,6 +223,38 @@ class GoodputAndDatacenter(unittest.TestCase):
             os.unlink(empty.name)
 
 
+class FleetAsTheCli(unittest.TestCase):
+    SCENARIO = {"cluster": "dgx-h100", "gpus": 1024, "days": 4,
+                "generator": {"mix": "acme-kalos", "jobs": 5000, "load": 0.6},
+                "jobs": [{"name": "big", "gpus": 512, "duration": "2d", "priority": 2}]}
+
+    def test_fleet_equals_cli(self):
+        with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+            json.dump(self.SCENARIO, f)
+        try:
+            cli = cli_json("fleet", f.name, "--replications", "2", "--placement", "scattered")
+            py = colossim.fleet(f.name, replications=2, placement="scattered", jobs=True)
+            self.assertEqual(py.to_dict(), cli)
+            self.assertEqual(colossim.fleet(self.SCENARIO, replications=2, placement="scattered").summary.utilisation,
+                             cli["summary"]["utilisation"])
+        finally:
+            os.unlink(f.name)
+        self.assertEqual(len(py.sizes_to_pandas()), len(cli["summary"]["sizes"]))
+        jobs = py.jobs_to_pandas()
+        self.assertEqual(len(jobs), sum(r["jobs"] for r in cli["replications"]))
+        self.assertIn("ettr", jobs.columns)
+        series = py.timeseries_to_pandas()
+        self.assertEqual(set(series["replication"]), {0, 1})
+        self.assertGreater(series["allocated_gpus"].max(), 0)
+        self.assertIn("faulty_gpu", set(py.causes_to_pandas()["cause"]))
+
+    def test_fleet_refuses_unknown_options(self):
+        with self.assertRaises(colossim.InputError):
+            colossim.fleet(self.SCENARIO, polcy="fifo")
+        with self.assertRaises(colossim.InputError):
+            colossim.fleet(self.SCENARIO, policy="lifo")
+
+
 class ResultObjects(unittest.TestCase):
     def test_every_json_field_is_an_attribute(self):
         e = colossim.estimate(**FLAGSHIP, tokens="15.6T")
