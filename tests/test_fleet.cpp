@@ -12,6 +12,7 @@
 #include "cli_helpers.hpp"
 #include "colossim/fleet.hpp"
 #include "colossim/fleet_report.hpp"
+#include "colossim/plan.hpp"
 #include "helpers.hpp"
 
 namespace colossim {
@@ -423,6 +424,39 @@ TEST(Fleet, MpiRanksPrintWhatOneProcessPrints) {
     EXPECT_EQ(pclose(p), 0);
     EXPECT_EQ(out, single.out);
     std::remove(scenario.c_str());
+}
+}  // namespace
+}  // namespace colossim
+
+namespace colossim {
+namespace {
+TEST(Fleet, AJobWithoutAPlanRunsThePlannersBest) {
+    const FleetSpec f = fleet(R"(
+cluster: dgx-h100
+gpus: 1024
+days: 2
+failures: off
+jobs:
+  - name: auto
+    gpus: 512
+    model: llama3-70b
+    training: {seq_len: 8192, global_batch: 512}
+    duration: 1d
+)");
+    ASSERT_EQ(f.priced.size(), 1u);
+    // The planner's first row for the same scenario.
+    Diagnostics d;
+    const std::string text = "model: llama3-70b\ncluster: dgx-h100\ngpus: 512\ntraining: {seq_len: 8192, global_batch: 512}\n";
+    const Scenario base = load_scenario(text, "t", {}, test::catalog(), d, ScenarioCheck::fields_only);
+    PlanOptions o;
+    o.top = 1;
+    const PlanResult plans = search_plans(base, default_space(base, scenario_keys_given(text, "t", {})), o, test::calibration());
+    ASSERT_FALSE(plans.best.empty());
+    EXPECT_EQ(f.priced[0].scenario.parallelism.tp, plans.best[0].parallelism.tp);
+    EXPECT_EQ(f.priced[0].scenario.parallelism.pp, plans.best[0].parallelism.pp);
+    EXPECT_NEAR(f.priced[0].step[0].value, plans.best[0].result.step_time.value, 1e-9);
+    const auto r = run_fleet_replication(f, 0, false);
+    EXPECT_NE(fleet_json(f, summarize_fleet(f, {r}), {r}, {}).find("\"plan\": \"tp "), std::string::npos);
 }
 }  // namespace
 }  // namespace colossim

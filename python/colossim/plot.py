@@ -143,6 +143,32 @@ def goodput(g, title: Optional[str] = None):
     return fig
 
 
+def fleet(f, title: Optional[str] = None):
+    """A fleet run: allocated and out-of-service GPUs over time (left, the first
+    replication), queued jobs (middle), GPU-hours lost by cause (right)."""
+    plt = _pyplot()
+    fig, (use, queue, lost) = plt.subplots(1, 3, figsize=(15, 4))
+    series = f.timeseries_to_pandas()
+    first = series[series["replication"] == 0]
+    days = first["t_h"] / 24.0
+    gpus = f.fleet.gpus
+    use.plot(days, 100 * first["allocated_gpus"] / gpus, color="#4878cf", label="allocated")
+    use.plot(days, 100 * first["down_gpus"] / gpus, color="#d65f5f", label="out of service")
+    use.set_xlabel("day")
+    use.set_ylabel("% of the fleet's GPUs")
+    use.legend(fontsize="x-small")
+    use.set_title(title or f"{gpus} GPUs of {f.fleet.cluster}: utilisation {100 * f.summary.utilisation:.1f}%")
+    queue.plot(days, first["queued_jobs"], color="#6acc65")
+    queue.set_xlabel("day")
+    queue.set_ylabel("queued jobs")
+    causes = f.causes_to_pandas().sort_values("gpu_hours_lost", ascending=False).head(10)
+    lost.barh(causes["cause"], causes["gpu_hours_lost"], color="#d65f5f")
+    lost.set_xlabel("GPU-hours lost (a replication)")
+    lost.invert_yaxis()
+    fig.tight_layout()
+    return fig
+
+
 def datacenter(d, title: Optional[str] = None):
     """IT power (MW) and capital cost (USD) by part of the datacenter behind a run."""
     plt = _pyplot()

@@ -9,6 +9,7 @@
 #include "colossim/cost.hpp"
 #include "colossim/estimate.hpp"
 #include "colossim/fleet.hpp"
+#include "colossim/plan.hpp"
 #include "colossim/spec.hpp"
 #include "colossim/units_parse.hpp"
 #include "colossim/workload.hpp"
@@ -167,6 +168,26 @@ const std::set<std::string>& fleet_job_keys() {
     return keys;
 }
 
+// A job without a plan runs the planner's fastest plan that fits (`colossim plan`'s
+// first row), its other fixed choices (training, precision) kept; the report shows it.
+Scenario planned_scenario(const std::string& text, const std::string& path, const Catalog& catalog, const Calibration& cal,
+                          Diagnostics& diagnostics) {
+    Scenario s = load_scenario(text, path, {}, catalog, diagnostics, ScenarioCheck::fields_only);
+    PlanOptions o;
+    o.top = 1;
+    o.threads = 1;
+    const PlanResult plans = search_plans(s, default_space(s, scenario_keys_given(text, path, {})), o, cal);
+    if (plans.best.empty()) {
+        throw InputError("parallelism", "(none given)",
+                         "a plan that fits: the planner found none of " + std::to_string(plans.candidates) +
+                             " for this job (give one, or more GPUs)");
+    }
+    s.parallelism = plans.best.front().parallelism;
+    s.training.micro_batch = plans.best.front().micro_batch;
+    validate_scenario(s);
+    return s;
+}
+
 // A listed job that names a model: its scenario, on the fleet's cluster at its size.
 PricedJob price_job(const YAML::Node& job, const std::string& path, const FleetSpec& f, std::int64_t gpus,
                     std::optional<Seconds> duration, std::optional<Seconds> interval, const Catalog& catalog,
@@ -183,13 +204,17 @@ PricedJob price_job(const YAML::Node& job, const std::string& path, const FleetS
     YAML::Emitter out;
     out << scenario;
     PricedJob p;
+    const Calibration cal = Calibration::from_catalog(catalog);
     try {
-        p.scenario = load_scenario(out.c_str(), path, {}, catalog, diagnostics);
+        if (job["parallelism"]) {
+            p.scenario = load_scenario(out.c_str(), path, {}, catalog, diagnostics);
+        } else {
+            p.scenario = planned_scenario(out.c_str(), path, catalog, cal, diagnostics);
+        }
     } catch (const InputError& e) {
         const std::string& field = e.field();
         throw InputError(field.starts_with(path) ? field : path + "." + field, e.value(), e.valid());
     }
-    const Calibration cal = Calibration::from_catalog(catalog);
     for (int crossing = 0; crossing < 3; ++crossing) {
         for (int split = 0; split < 2; ++split) {
             PlacementShape shape{crossing, split == 1};

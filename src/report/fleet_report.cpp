@@ -47,7 +47,15 @@ struct ListedJob {
     double ettr = 0, wait_h = 0, jct_h = 0, interruptions = 0, preemptions = 0, step_s = 0, finished = 0;
     int crossing = 0;
     bool split_domain = false;
+    std::string plan;  // priced jobs: the parallel plan (given, or the planner's)
 };
+
+std::string plan_text(const Scenario& s) {
+    const Parallelism& q = s.parallelism;
+    return fmt::format("tp {} pp {} vpp {} cp {} ep {} dp {}, ZeRO-{}, recompute {}, micro-batch {}", q.tp, q.pp, q.vpp, q.cp,
+                       q.ep, q.dp, q.zero, to_string(q.recompute), s.training.micro_batch);
+}
+
 std::vector<ListedJob> listed_jobs(const FleetSpec& f, const std::vector<FleetReplication>& reps) {
     std::vector<ListedJob> out;
     std::map<std::string, std::size_t> index;
@@ -60,6 +68,10 @@ std::vector<ListedJob> listed_jobs(const FleetSpec& f, const std::vector<FleetRe
         if (j.priced >= 0 || f.jobs.size() <= 20) index.emplace(j.name, index.size());
     }
     out.resize(index.size());
+    for (const auto& j : f.jobs) {
+        auto it = index.find(j.name);
+        if (it != index.end() && j.priced >= 0) out[it->second].plan = plan_text(f.priced[std::size_t(j.priced)].scenario);
+    }
     const double n = double(reps.size());
     for (const auto& r : reps) {
         for (const auto& o : r.jobs) {
@@ -131,6 +143,7 @@ std::string fleet_json(const FleetSpec& f, const FleetSummary& s, const std::vec
                           {"preemptions", l.preemptions},
                           {"step_s", l.step_s},
                           {"placement", crossing_name(l.crossing)},
+                          {"plan", l.plan.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(l.plan)},
                           {"split_nvlink_domain", l.split_domain}});
     }
     j["listed_jobs"] = listed;
@@ -183,6 +196,9 @@ std::string fleet_table(const FleetSpec& f, const FleetSummary& s, const std::ve
                                l.preemptions,
                                l.step_s > 0 ? fmt::format("{:.3f}s", l.step_s) : "-", crossing_name(l.crossing),
                                l.split_domain ? ", NVLink domain shared" : "");
+        }
+        for (const auto& l : listed) {
+            if (!l.plan.empty()) out += fmt::format("  {}: {}\n", l.name, l.plan);
         }
     }
     if (!s.failures.empty()) {

@@ -76,6 +76,16 @@ class Tour(unittest.TestCase):
         fig = cplot.goodput(g)
         self.assertEqual(sum(p.get_height() for p in fig.axes[1].patches), 700)
 
+    def test_fleet_plot_draws_the_time_series(self):
+        import colossim
+        import colossim.plot as cplot
+        f = colossim.fleet({"cluster": "dgx-h100", "gpus": 512, "days": 3,
+                            "generator": {"mix": "philly", "jobs": 3000, "load": 0.7}})
+        fig = cplot.fleet(f)
+        series = f.timeseries_to_pandas()
+        self.assertEqual(len(fig.axes[0].lines[0].get_xdata()), len(series[series["replication"] == 0]))
+        self.assertLessEqual(max(fig.axes[0].lines[0].get_ydata()), 100.0)
+
     def test_breakdown_bars_are_the_estimates_parts(self):
         import colossim
         import colossim.plot as cplot
