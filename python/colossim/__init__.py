@@ -47,6 +47,17 @@ class ColossimWarning(UserWarning):
     """A warning of the scenario loader (an unknown key, a field defaulted, ...)."""
 
 
+def _document(value: Any, field: str, valid: str) -> tuple[str, str]:
+    """(text, source name) of a command's own file given as a dict (its JSON text: YAML is a
+    superset) or a path."""
+    if isinstance(value, dict):
+        return json.dumps(value), field
+    if isinstance(value, (str, _os.PathLike)):
+        source = _os.fspath(value)
+        return _core.read_text_file(source, field), source
+    raise _scenario_error(field, type(value).__name__, valid)
+
+
 def _answer(cls, json_text: str, warnings: Sequence[str]):
     for w in warnings:
         _warnings.warn(w, ColossimWarning, stacklevel=3)
@@ -141,14 +152,7 @@ def sweep(grid: Any, *, threads: int = 0, progress: Optional[Callable[[float], N
     mpirun (README "sweep")."""
     if isinstance(threads, bool) or not isinstance(threads, int) or not 0 <= threads <= 1024:
         raise _scenario_error("threads", threads, "0 (all cores) to 1024")
-    import os
-    if isinstance(grid, dict):
-        text, source = json.dumps(grid), "grid"
-    elif isinstance(grid, (str, os.PathLike)):
-        source = os.fspath(grid)
-        text = _core.read_text_file(source, "grid")
-    else:
-        raise _scenario_error("grid", type(grid).__name__, "a dict written as the grid file, or a path to one")
+    text, source = _document(grid, "grid", "a dict written as the grid file, or a path to one")
     return _answer(Sweep, *_core.sweep(text, source, threads, progress))
 
 
@@ -190,13 +194,9 @@ def fleet(scenario: Any, *, threads: int = 0, jobs: bool = False, progress: Opti
     ``policy``, ``placement``, ``spares``, ``failures`` override its keys. ``jobs=True`` keeps
     every job's outcome (``jobs_to_pandas()``, the CLI's jobs.csv); the time series is
     always kept (``timeseries_to_pandas()``). Replications run on ``threads``."""
-    if isinstance(scenario, dict):
-        text, source = json.dumps(scenario), "fleet dict"
-    elif isinstance(scenario, (str, _os.PathLike)):
-        source = _os.fspath(scenario)
-        text = _core.read_text_file(source, "fleet")
-    else:
-        raise _scenario_error("scenario", type(scenario).__name__, "a fleet scenario file path or dict")
+    text, source = _document(scenario, "fleet", "a fleet scenario file path or dict")
+    if isinstance(threads, bool) or not isinstance(threads, int) or not 0 <= threads <= 4096:
+        raise _scenario_error("threads", threads, "0 (all cores) to 4096")
     if not isinstance(jobs, bool):
         raise _scenario_error("jobs", jobs, "True|False")
     overrides = []
@@ -205,7 +205,7 @@ def fleet(scenario: Any, *, threads: int = 0, jobs: bool = False, progress: Opti
             raise _scenario_error(name, value, "one of " + ", ".join(_FLEET_OPTIONS + ("threads", "jobs", "progress")))
         if value is not None:
             overrides.append((name, str(value)))
-    json_text, warnings, jobs_csv, series_csv = _core.fleet(text, source, overrides, int(threads), jobs, progress)
+    json_text, warnings, jobs_csv, series_csv = _core.fleet(text, source, overrides, threads, jobs, progress)
     result = _answer(Fleet, json_text, warnings)
     result._csv = {"jobs": jobs_csv, "timeseries": series_csv}
     return result
