@@ -23,11 +23,14 @@ std::vector<FleetReplication> run_fleet(const FleetSpec& spec, const FleetRunOpt
     int threads = options.threads > 0 ? options.threads : int(std::max(1u, std::thread::hardware_concurrency()));
     threads = int(std::min<std::int64_t>(threads, count));
     std::atomic<std::int64_t> next{0}, done{0};
+    // On one thread the calling thread runs them all and reports after each.
+    const bool report_inline = threads == 1 && options.progress;
     auto work = [&] {
         for (std::int64_t i; (i = next++) < count;) {
             out[std::size_t(i)] = run_fleet_replication(spec, first + i, options.spans && first + i == 0,
                                                          options.keep_jobs || (options.spans && first + i == 0));
-            ++done;
+            const std::int64_t finished = ++done;
+            if (report_inline && finished < count) options.progress(double(finished) / double(count));
         }
     };
     std::vector<std::thread> pool;
