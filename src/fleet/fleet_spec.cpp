@@ -427,6 +427,16 @@ FleetSpec load_fleet(const std::string& yaml_text, const std::string& source_nam
     std::stable_sort(f.jobs.begin(), f.jobs.end(), [](const FleetJob& a, const FleetJob& b) { return a.arrival < b.arrival; });
     if (f.jobs.empty() && !f.generator) throw InputError("jobs", "(none)", "jobs, a trace or a generator");
     if (f.spare_nodes > 0 && !f.failures) diagnostics.warn("spares are held back although failures are off");
+    const std::int64_t schedulable = f.layout.nodes - f.spare_nodes;
+    for (const auto& j : f.jobs) {
+        const std::int64_t nodes = (j.gpus + f.layout.gpus_per_node - 1) / f.layout.gpus_per_node;
+        if (nodes > schedulable) {
+            diagnostics.warn("job " + j.name + " needs " + std::to_string(nodes) + " nodes; the fleet schedules " +
+                             std::to_string(schedulable) + " beside its " + std::to_string(f.spare_nodes) +
+                             " spares: it will never start");
+            break;
+        }
+    }
     check_fleet_size(f);
     return f;
 }

@@ -44,7 +44,7 @@ nlohmann::ordered_json fleet_object(const FleetSpec& f) {
 struct ListedJob {
     std::string name;
     std::int64_t gpus = 0;
-    double ettr = 0, wait_h = 0, jct_h = 0, interruptions = 0, preemptions = 0, step_s = 0, finished = 0;
+    double ettr = 0, wait_h = 0, jct_h = 0, interruptions = 0, preemptions = 0, step_s = 0, finished = 0, started = 0;
     int crossing = 0;
     bool split_domain = false;
     std::string plan;  // priced jobs: the parallel plan (given, or the planner's)
@@ -87,6 +87,7 @@ std::vector<ListedJob> listed_jobs(const FleetSpec& f, const std::vector<FleetRe
             l.preemptions += double(o.preemptions) / n;
             l.step_s += o.step_s / n;
             l.finished += (o.end_s >= 0 ? 1.0 : 0.0) / n;
+            l.started += (o.first_start_s >= 0 ? 1.0 : 0.0) / n;
             l.crossing = o.crossing;
             l.split_domain = o.split_domain;
         }
@@ -96,6 +97,8 @@ std::vector<ListedJob> listed_jobs(const FleetSpec& f, const std::vector<FleetRe
 }
 
 const char* crossing_name(int c) { return c == 0 ? "one leaf group" : c == 1 ? "one pod" : "across pods"; }
+// Where a listed job ran (its first placement), or that it never started.
+const char* placed_name(const ListedJob& l) { return l.started > 0 ? crossing_name(l.crossing) : "never started"; }
 }  // namespace
 
 std::string fleet_json(const FleetSpec& f, const FleetSummary& s, const std::vector<FleetReplication>& reps,
@@ -142,7 +145,7 @@ std::string fleet_json(const FleetSpec& f, const FleetSummary& s, const std::vec
                           {"interruptions", l.interruptions},
                           {"preemptions", l.preemptions},
                           {"step_s", l.step_s},
-                          {"placement", crossing_name(l.crossing)},
+                          {"placement", placed_name(l)},
                           {"plan", l.plan.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(l.plan)},
                           {"split_nvlink_domain", l.split_domain}});
     }
@@ -194,7 +197,7 @@ std::string fleet_table(const FleetSpec& f, const FleetSummary& s, const std::ve
                                100 * l.ettr, l.wait_h,
                                l.finished > 0 ? fmt::format("{:.1f}h", l.jct_h / l.finished) : "running", l.interruptions,
                                l.preemptions,
-                               l.step_s > 0 ? fmt::format("{:.3f}s", l.step_s) : "-", crossing_name(l.crossing),
+                               l.step_s > 0 ? fmt::format("{:.3f}s", l.step_s) : "-", placed_name(l),
                                l.split_domain ? ", NVLink domain shared" : "");
         }
         for (const auto& l : listed) {
@@ -226,7 +229,7 @@ std::string fleet_brief(const FleetSpec& f, const FleetSummary& s, const std::ve
     std::string out = fmt::format("utilisation {:.1f}%, out of service {:.2f}%", 100 * s.utilisation, 100 * s.down_fraction);
     for (const auto& l : listed_jobs(f, reps)) {
         out += fmt::format("; {} ETTR {:.1f}% ({:.0f} interruptions, {:.0f} preemptions, {})", l.name, 100 * l.ettr,
-                           l.interruptions, l.preemptions, crossing_name(l.crossing));
+                           l.interruptions, l.preemptions, placed_name(l));
     }
     const WaitSummary& w = s.unlisted_wait;
     if (w.jobs > 0) {
