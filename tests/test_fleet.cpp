@@ -460,3 +460,28 @@ jobs:
 }
 }  // namespace
 }  // namespace colossim
+
+#include "colossim/topology.hpp"
+
+namespace colossim {
+namespace {
+TEST(Fleet, LeafGroupsAndPodsAreTheEventEnginesLeavesAndPods) {
+    // One rule (leaf_layout) for both: a fleet leaf group's NICs sit on the same leaves in
+    // the simulated network, and its pod is the network's pod, on every catalog cluster.
+    for (const std::string& name : test::catalog().names(CatalogKind::cluster)) {
+        Diagnostics d;
+        const ClusterSpec c = test::catalog().cluster(name, "cluster", d);
+        const std::int64_t gpus = 64 * 72;  // whole nodes of every catalog cluster, 3 tiers on most
+        const FleetLayout l = fleet_layout(c, gpus, d);
+        const Topology t(c, gpus, test::calibration(), false, "gpus");
+        for (std::int64_t node = 0; node + 1 < l.nodes; ++node) {
+            const std::int64_t a = node * l.gpus_per_node, b = a + l.gpus_per_node;  // first GPU of this and the next node
+            const bool same_group = node / l.nodes_per_group == (node + 1) / l.nodes_per_group;
+            EXPECT_EQ(t.leaf_of(a) == t.leaf_of(b), same_group) << name << " node " << node;
+            const bool same_pod = node / l.nodes_per_group / l.groups_per_pod == (node + 1) / l.nodes_per_group / l.groups_per_pod;
+            EXPECT_EQ(t.pod_of_leaf(t.leaf_of(a)) == t.pod_of_leaf(t.leaf_of(b)), same_pod) << name << " node " << node;
+        }
+    }
+}
+}  // namespace
+}  // namespace colossim

@@ -57,6 +57,21 @@ struct FatTreeShape {
 };
 FatTreeShape fat_tree_shape(const FabricSpec& f, ByteRate link_speed, std::int64_t gpus, const std::string& field);
 
+// Which NICs share a leaf and which leaves a pod, for `nodes` nodes of `gpus_per_node` GPUs
+// (one NIC each) on a fat tree of `shape`: the event simulation wires its links so
+// (src/net/topology.cpp) and the fleet places jobs so (src/fleet/layout.cpp). Plane p
+// joins NIC p (mod planes) of every node. Rail-optimised: NIC i of `leaf_down` consecutive
+// nodes meets on leaf i of their group; otherwise a leaf takes `leaf_down` consecutive
+// NICs of its plane. A pod is the leaves of a plane under one set of spines: `spine_down`
+// of them, rounded down to whole leaf groups (a SuperPOD's scalable units).
+struct LeafLayout {
+    std::int64_t planes = 1, nics_per_plane = 1;
+    std::int64_t leaves_per_plane = 1, leaves_per_pod = 1, pods_per_plane = 1;
+    // Nodes whose NICs share their leaves (a leaf group), and leaf groups a pod.
+    std::int64_t nodes_per_group = 1, groups_per_pod = 1;
+};
+LeafLayout leaf_layout(const FatTreeShape& shape, bool rail_optimized, std::int64_t gpus_per_node, std::int64_t nodes);
+
 std::int64_t fat_tree_capacity(const FabricSpec& f, ByteRate link_speed, int tiers);
 
 // Counts the fat tree that joins `gpus` GPUs (one NIC each at `link_speed`), built with

@@ -106,6 +106,35 @@ FatTreeShape fat_tree_shape(const FabricSpec& f, ByteRate link_speed, std::int64
     return shape;
 }
 
+LeafLayout leaf_layout(const FatTreeShape& shape, bool rail_optimized, std::int64_t gpus_per_node, std::int64_t nodes) {
+    LeafLayout l;
+    gpus_per_node = std::max<std::int64_t>(1, gpus_per_node);
+    l.planes = std::min(shape.planes, gpus_per_node);
+    l.nics_per_plane = ceil_div(gpus_per_node, l.planes);
+    const std::int64_t down = std::max<std::int64_t>(1, shape.leaf_down);
+    if (shape.tiers == 1) l.leaves_per_plane = 1;
+    else if (rail_optimized) l.leaves_per_plane = ceil_div(nodes, down) * l.nics_per_plane;
+    else l.leaves_per_plane = ceil_div(nodes * l.nics_per_plane, down);
+    // A pod holds whole leaf groups (every rail of its nodes), as a SuperPOD's scalable
+    // units do: spine_down leaves, rounded down to whole groups on a rail-optimised plane.
+    const std::int64_t group_leaves = rail_optimized ? l.nics_per_plane : 1;
+    l.leaves_per_pod = shape.tiers == 3
+                           ? std::max(group_leaves, std::max<std::int64_t>(1, shape.spine_down) / group_leaves * group_leaves)
+                           : l.leaves_per_plane;
+    l.pods_per_plane = ceil_div(l.leaves_per_plane, l.leaves_per_pod);
+    if (shape.tiers == 1) {
+        l.nodes_per_group = nodes;
+        l.groups_per_pod = 1;
+        return l;
+    }
+    // A group's leaves: one a NIC of its nodes (rails), or the one leaf its nodes fill.
+    const std::int64_t leaves_a_group = group_leaves;
+    l.nodes_per_group = std::min(nodes, rail_optimized ? down : std::max<std::int64_t>(1, down / l.nics_per_plane));
+    const std::int64_t groups = ceil_div(nodes, l.nodes_per_group);
+    l.groups_per_pod = shape.tiers == 3 ? std::max<std::int64_t>(1, l.leaves_per_pod / leaves_a_group) : groups;
+    return l;
+}
+
 FabricCounts count_fabric(const FabricSpec& f, ByteRate link_speed, std::int64_t gpus, const std::string& field) {
     const FatTreeShape shape = fat_tree_shape(f, link_speed, gpus, field);
     FabricCounts c;

@@ -24,22 +24,9 @@ FleetLayout fleet_layout(const ClusterSpec& c, std::int64_t gpus, Diagnostics& d
     const ByteRate link = std::min(c.nic_bandwidth, f.port_speed);
     const FatTreeShape shape = fat_tree_shape(f, link, gpus, "gpus");
     l.tiers = shape.tiers;
-    // Who shares a leaf, as the event engine's topology wires it (src/net/topology.cpp): on
-    // a rail-optimised fabric NIC i of `leaf_down` consecutive nodes meets on leaf i of
-    // their group; otherwise a leaf takes the NICs of leaf_down / NICs-a-plane nodes.
-    const std::int64_t planes = std::min(shape.planes, l.gpus_per_node);
-    const std::int64_t nics_per_plane = ceil_div(l.gpus_per_node, planes);
-    const bool rails = (c.fabric && c.fabric->rail_optimized) || planes > 1;
-    const std::int64_t nodes_a_leaf = rails ? shape.leaf_down : std::max<std::int64_t>(1, shape.leaf_down / nics_per_plane);
-    const std::int64_t leaves_a_group = rails ? nics_per_plane : 1;
-    if (l.tiers == 1) {
-        l.nodes_per_group = l.nodes;
-        l.groups_per_pod = 1;
-    } else {
-        l.nodes_per_group = std::min(l.nodes, nodes_a_leaf);
-        // A pod: the spine_down leaves (a plane) under one set of spines.
-        l.groups_per_pod = l.tiers == 3 ? std::max<std::int64_t>(1, shape.spine_down / leaves_a_group) : l.groups();
-    }
+    const LeafLayout leaves = leaf_layout(shape, c.fabric && c.fabric->rail_optimized, l.gpus_per_node, l.nodes);
+    l.nodes_per_group = leaves.nodes_per_group;
+    l.groups_per_pod = leaves.groups_per_pod;
     if (shape.leaf_up > 0) l.leaf_oversubscription = double(shape.leaf_down) / double(shape.leaf_up);
     if (shape.spine_up > 0) l.spine_oversubscription = double(shape.spine_down) / double(shape.spine_up);
     const FabricCounts counts = count_fabric(f, link, gpus, "gpus");

@@ -35,18 +35,16 @@ Topology::Topology(const ClusterSpec& c, std::int64_t gpus, const Calibration& c
     // Without a fabric section: the datacenter layer's assumed non-blocking fat tree.
     const FabricSpec fabric = c.fabric ? *c.fabric : assumed_fabric(c);
     const FatTreeShape shape = fat_tree_shape(fabric, c.nic_bandwidth, gpus, field);
-    planes_ = std::min(shape.planes, gpus_per_node_);
-    nics_per_plane_ = ceil_div(gpus_per_node_, planes_);
-    pxn_ = rail_optimized_ || planes_ > 1;
     tiers_ = shape.tiers;
     leaf_down_ports_ = shape.leaf_down;
-    const std::int64_t nodes = ceil_div(gpus, gpus_per_node_);
-    if (tiers_ == 1) leaves_per_plane_ = 1;
-    else if (rail_optimized_) leaves_per_plane_ = ceil_div(nodes, leaf_down_ports_) * nics_per_plane_;
-    else leaves_per_plane_ = ceil_div(nodes * nics_per_plane_, leaf_down_ports_);
+    const LeafLayout leaves = leaf_layout(shape, rail_optimized_, gpus_per_node_, ceil_div(gpus, gpus_per_node_));
+    planes_ = leaves.planes;
+    nics_per_plane_ = leaves.nics_per_plane;
+    pxn_ = rail_optimized_ || planes_ > 1;
+    leaves_per_plane_ = leaves.leaves_per_plane;
     leaves_ = leaves_per_plane_ * planes_;
-    leaves_per_pod_ = tiers_ == 3 ? shape.spine_down : leaves_per_plane_;
-    pods_per_plane_ = ceil_div(leaves_per_plane_, leaves_per_pod_);
+    leaves_per_pod_ = leaves.leaves_per_pod;
+    pods_per_plane_ = leaves.pods_per_plane;
     leaf_uplink_rate_ = nic_rate_ * double(shape.leaf_up);
     pod_uplink_rate_ = nic_rate_ * (double(leaves_per_pod_ * shape.leaf_up) * double(shape.spine_up) / double(shape.spine_down));
 
