@@ -112,6 +112,7 @@ struct JobMix {
     std::map<std::string, std::string> sources;
     double mean_gpus() const;
     Seconds mean_duration() const;  // with the cut
+    double lognormal_sigma() const;  // of log-durations; 0 for exponential durations
 };
 JobMix read_job_mix(const std::string& yaml_text, const std::string& source_name, Diagnostics& diagnostics);
 

@@ -98,7 +98,7 @@ public:
         for (std::int64_t i = 0; i < layout_.nodes; ++i) {
             if (!spare_[i]) pools_.set_free(std::int32_t(i));
         }
-        build_jobs(replication);
+        build_jobs();
         build_causes();
     }
 
@@ -124,8 +124,7 @@ public:
 
 private:
     // ---- setup --------------------------------------------------------------------
-    void build_jobs(std::int64_t replication) {
-        (void)replication;
+    void build_jobs() {
         std::vector<const FleetJob*> all;
         for (const auto& j : spec_.jobs) all.push_back(&j);
         if (spec_.generator) {
@@ -136,9 +135,7 @@ private:
             for (const auto& s : g.mix.sizes) cumulative.push_back(c += s.second);
             std::uniform_real_distribution<double> u(0, 1);
             const double mu = std::log(g.mix.median.value);
-            const double sigma = g.mix.durations == JobMix::Durations::lognormal
-                                     ? std::sqrt(std::max(0.0, 2 * std::log(g.mix.mean.value / g.mix.median.value)))
-                                     : 0;
+            const double sigma = g.mix.lognormal_sigma();
             std::normal_distribution<double> normal(0, 1);
             double t = g.start.value;
             for (std::int64_t i = 0; i < g.jobs; ++i) {
@@ -167,7 +164,6 @@ private:
             j.spec = all[i];
             j.gpus = all[i]->gpus;
             j.nodes_needed = j.gpus >= gpn_ ? (j.gpus + gpn_ - 1) / gpn_ : 0;
-            if (j.nodes_needed == 0 && layout_.gpus_per_node == 1) j.nodes_needed = 1;
             setup_checkpoints(j);
         }
     }
@@ -397,25 +393,31 @@ private:
         return pools_.free_nodes() > 0;
     }
 
+    // GPUs a job holds on each of its nodes: whole nodes, or its share of a shared one.
+    std::int64_t gpus_a_node(const Job& j) const { return j.nodes_needed > 0 ? gpn_ : j.gpus; }
+
     void take_node(Job& j, std::int32_t id, std::int32_t node) {
         j.nodes.push_back(node);
         node_jobs_[node].push_back(id);
-        const std::int64_t gpus = j.nodes_needed > 0 ? gpn_ : j.gpus;
-        node_free_gpus_[node] -= gpus;
-        allocated_gpus_ += gpus;
+        node_free_gpus_[node] -= gpus_a_node(j);
+        allocated_gpus_ += gpus_a_node(j);
         if (j.nodes_needed > 0) nodes_by_priority_[j.spec->priority]++;
         refresh(node);
     }
 
-    void drop_node(Job& j, std::int32_t id, std::int32_t node) {
+    // The node's side of giving a node back; the caller edits j.nodes.
+    void unassign(const Job& j, std::int32_t id, std::int32_t node) {
         auto& on = node_jobs_[node];
         on.erase(std::remove(on.begin(), on.end(), id), on.end());
-        j.nodes.erase(std::remove(j.nodes.begin(), j.nodes.end(), node), j.nodes.end());
-        const std::int64_t gpus = j.nodes_needed > 0 ? gpn_ : j.gpus;
-        node_free_gpus_[node] += gpus;
-        allocated_gpus_ -= gpus;
+        node_free_gpus_[node] += gpus_a_node(j);
+        allocated_gpus_ -= gpus_a_node(j);
         if (j.nodes_needed > 0) nodes_by_priority_[j.spec->priority]--;
         refresh(node);
+    }
+
+    void drop_node(Job& j, std::int32_t id, std::int32_t node) {
+        unassign(j, id, node);
+        j.nodes.erase(std::remove(j.nodes.begin(), j.nodes.end(), node), j.nodes.end());
     }
 
     void refresh(std::int32_t node) {
@@ -425,15 +427,7 @@ private:
     }
 
     void release(Job& j, std::int32_t id) {
-        const std::int64_t gpus = j.nodes_needed > 0 ? gpn_ : j.gpus;
-        for (auto node : j.nodes) {
-            auto& on = node_jobs_[node];
-            on.erase(std::remove(on.begin(), on.end(), id), on.end());
-            node_free_gpus_[node] += gpus;
-            allocated_gpus_ -= gpus;
-            if (j.nodes_needed > 0) nodes_by_priority_[j.spec->priority]--;
-            refresh(node);
-        }
+        for (auto node : j.nodes) unassign(j, id, node);
         j.nodes.clear();
     }
 
@@ -491,20 +485,19 @@ private:
             if (f >= need && (pod < 0 || f < pools_.free_in_pod(pod))) pod = p;
         }
         std::vector<std::int64_t> order;
-        if (pod >= 0) {
-            for (std::int64_t g = pod * layout_.groups_per_pod; g < std::min(groups, (pod + 1) * layout_.groups_per_pod); ++g) {
+        const auto add_groups_of_pod = [&](std::int64_t p) {
+            for (std::int64_t g = p * layout_.groups_per_pod; g < std::min(groups, (p + 1) * layout_.groups_per_pod); ++g) {
                 order.push_back(g);
             }
+        };
+        if (pod >= 0) {
+            add_groups_of_pod(pod);
         } else {
             std::vector<std::int64_t> pod_order(static_cast<std::size_t>(pods));
             for (std::int64_t p = 0; p < pods; ++p) pod_order[std::size_t(p)] = p;
             std::stable_sort(pod_order.begin(), pod_order.end(),
                              [&](auto a, auto b) { return pools_.free_in_pod(a) > pools_.free_in_pod(b); });
-            for (auto p : pod_order) {
-                for (std::int64_t g = p * layout_.groups_per_pod; g < std::min(groups, (p + 1) * layout_.groups_per_pod); ++g) {
-                    order.push_back(g);
-                }
-            }
+            for (auto p : pod_order) add_groups_of_pod(p);
         }
         // Most free first inside each pod (stable: the pods' order holds).
         for (std::size_t a = 0; a < order.size();) {
@@ -954,9 +947,7 @@ private:
         }
         if (node < 0) return false;
         take_node(j, id, node);
-        const double before = j.work;
         price(j);
-        (void)before;
         return true;
     }
 

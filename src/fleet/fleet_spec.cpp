@@ -132,6 +132,12 @@ double JobMix::mean_gpus() const {
     return m;
 }
 
+// A lognormal's mean is e^(mu + sigma^2/2) and its median e^mu, so sigma = sqrt(2 ln(mean/median)).
+double JobMix::lognormal_sigma() const {
+    if (durations != Durations::lognormal) return 0;
+    return std::sqrt(std::max(0.0, 2 * std::log(mean.value / median.value)));
+}
+
 Seconds JobMix::mean_duration() const {
     const double c = max_duration.value;
     if (durations == Durations::exponential) {
@@ -139,7 +145,7 @@ Seconds JobMix::mean_duration() const {
     }
     // E[min(X, c)] of a lognormal with median e^mu and mean e^(mu + sigma^2/2).
     const double mu = std::log(median.value);
-    const double sigma = std::sqrt(std::max(0.0, 2 * std::log(mean.value / median.value)));
+    const double sigma = lognormal_sigma();
     if (c <= 0 || sigma <= 0) return c > 0 ? Seconds(std::min(c, median.value)) : mean;
     const double lc = std::log(c);
     return Seconds(mean.value * standard_normal_cdf((lc - mu - sigma * sigma) / sigma) +
