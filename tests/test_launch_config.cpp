@@ -87,6 +87,18 @@ TEST(LaunchConfig, TheValuesAreThePlans) {
     EXPECT_THROW(parse_launch_framework("deepspeed"), InputError);
 }
 
+TEST(LaunchConfig, AsyncTpIsEmittedExactlyWhenItIsPriced) {
+    // The cost model overlaps TP communication only with sequence parallelism
+    // (tp_overlaps); the TorchTitan config asks for AsyncTP by the same rule.
+    const auto titan = [](const char* sp) {
+        const Scenario s = test::scenario(test::kLlama405b, {{"parallelism.tp_overlap", "true"},
+                                                             {"parallelism.sequence_parallel", sp}});
+        return launch_config(s, LaunchFramework::torchtitan).text;
+    };
+    EXPECT_NE(titan("true").find("enable_async_tensor_parallel = true"), std::string::npos);
+    EXPECT_EQ(titan("false").find("enable_async_tensor_parallel"), std::string::npos);
+}
+
 TEST(LaunchConfig, CommandLine) {
     const std::string file = std::string(COLOSSIM_SOURCE_DIR) + "/examples/llama3-405b.yaml";
     auto r = test::run_cli("estimate " + file + " --emit megatron");
