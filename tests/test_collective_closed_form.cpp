@@ -100,3 +100,53 @@ TEST(CollectiveClosedForm, TheIssuesRingOn512H100) {
     EXPECT_LT(tree, ring);  // so NCCL's tuner sends 64 MiB over 64 nodes to the tree
     EXPECT_EQ(choose_algorithm(topo, CollectiveKind::all_reduce, size, 512), CollectiveAlgorithm::tree);
 }
+
+TEST(CollectiveClosedForm, APartlyFilledDomainLoadsItsFewNics) {
+    // 100 H100 fill 12 nodes and half of a 13th; 76 GB200 one rack and 4 GPUs of the
+    // next. Every ring channel enters and leaves every domain, so the few GPUs of the last
+    // one carry all k channels over their NICs: the closed form must price that domain,
+    // not a full one (it was 2x too fast on 76 GB200 before GroupPlacement::sparsest).
+    struct Case {
+        const char* cluster;
+        std::int64_t gpus, fewest;
+    };
+    for (const Case& c : {Case{"dgx-h100", 100, 4}, Case{"gb200-nvl72", 76, 4}}) {
+        const ClusterSpec cluster = catalog_cluster(c.cluster);
+        Scenario s;
+        s.cluster = cluster;
+        s.gpus = c.gpus;
+        const CostModel cost(s, test::calibration());
+        const GroupPlacement where = place_group(c.gpus, 1, cluster.nvlink_domain, c.gpus);
+        EXPECT_EQ(where.sparsest, c.fewest) << c.cluster;
+        for (CollectiveKind kind : {CollectiveKind::all_reduce, CollectiveKind::reduce_scatter,
+                                    CollectiveKind::all_gather, CollectiveKind::all_to_all}) {
+            const CollectiveAlgorithm algorithm =
+                kind == CollectiveKind::all_to_all ? CollectiveAlgorithm::automatic : CollectiveAlgorithm::ring;
+            const Bytes size(256.0 * (1 << 20));
+            Topology topo(cluster, c.gpus, test::calibration());
+            const CollectiveResult sim = simulate_collective(topo, kind, size, c.gpus, algorithm);
+            const double closed = cost.collective(kind, size, where, sim.algorithm).value;
+            EXPECT_NEAR(closed / sim.time.value, 1.0, 0.05)
+                << c.cluster << " " << to_string(kind) << " n=" << c.gpus << ": closed " << closed
+                << " s, simulated " << sim.time.value << " s";
+        }
+    }
+}
+
+TEST(CollectiveClosedForm, StridedGroupsFindTheirSparsestDomain) {
+    // Expert DP 9 at stride 16 over 64-GPU segments: members in 4, 4 and 1 per segment.
+    EXPECT_EQ(place_group(9, 16, 64, 576).sparsest, 1);
+    // Dense DP 72 at stride 2: 36 in each of two 72-GPU racks, but 32, 32, 8 over 64-GPU
+    // segments.
+    EXPECT_EQ(place_group(72, 2, 72, 144).sparsest, 0);
+    EXPECT_EQ(place_group(72, 2, 64, 144).sparsest, 8);
+    // 16 ranks at stride 1 in 72-GPU racks: a group fits a domain (per_domain 16), so the
+    // 5th group's straddle is an all-to-all matter (straddle_fewest), not a sparse ring.
+    EXPECT_EQ(place_group(16, 1, 72, 144).sparsest, 0);
+    // DP 8 at stride 8 over 8-GPU nodes: one per node, nothing sparser.
+    EXPECT_EQ(place_group(8, 8, 8, 64).sparsest, 0);
+    // DP 12 at stride 4 over 16-GPU domains: 4 per domain exactly.
+    EXPECT_EQ(place_group(12, 4, 16, 48).sparsest, 0);
+    // DP 10 at stride 4 over 16-GPU domains: 4, 4, 2.
+    EXPECT_EQ(place_group(10, 4, 16, 40).sparsest, 2);
+}

@@ -60,7 +60,16 @@ struct GroupPlacement {
     // of 16), some group straddles two domains: the fewest of its members on one side,
     // which sets the slowest group's all-to-all. 0: no group straddles.
     std::int64_t straddle_fewest = 0;
+    // The fewest members any group keeps in one domain, where that is below per_domain
+    // (dense DP 72 at stride 2 over 64-GPU segments: 32, 32, 8; expert DP 9 at stride 16
+    // over them: 4, 4, 1). Every ring channel
+    // enters and leaves every domain, so those few members' NICs carry all k channels.
+    // 0: every domain holds per_domain members of each group.
+    std::int64_t sparsest = 0;
 };
+// Where the groups of `size` ranks at `stride` lie in a job of `gpus` GPUs whose NVLink
+// domains hold `domain` GPUs, in Megatron's rank order.
+GroupPlacement place_group(std::int64_t size, std::int64_t stride, std::int64_t domain, std::int64_t gpus);
 
 // How NCCL runs a collective (collective_sim.hpp describes each as flows). automatic:
 // NCCL's tuner's pick, the lower closed form of ring and tree for an all-reduce, the

@@ -69,7 +69,7 @@ CollectiveAnswer collective_runs(const Catalog& catalog, const CollectiveRequest
     warn_if_beyond_largest_build(s.cluster, s.gpus, d);
     const Calibration calibration = Calibration::from_catalog(catalog);
     const CostModel cost(s, calibration);
-    const GroupPlacement group{s.gpus, std::min(s.gpus, std::max<std::int64_t>(1, s.cluster.nvlink_domain))};
+    const GroupPlacement group = place_group(s.gpus, 1, std::max<std::int64_t>(1, s.cluster.nvlink_domain), s.gpus);
     CollectiveAnswer a;
     a.kind = kind;
     a.cluster = s.cluster.name;

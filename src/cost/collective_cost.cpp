@@ -12,21 +12,24 @@ namespace colossim {
 namespace {
 struct Shape {
     double n, k, r;  // members, members a domain, domains
+    double sparse;   // the fewest members in one domain (GroupPlacement::sparsest), else k
 };
 Shape shape_of(GroupPlacement where) {
     const double n = double(where.size), k = double(std::max<std::int64_t>(1, where.per_domain));
-    return {n, k, std::ceil(n / k)};
+    const double sparse = where.sparsest > 0 ? std::min(k, double(where.sparsest)) : k;
+    return {n, k, std::ceil(n / k), sparse};
 }
 
 // One ring pass of (n-1)/n of the buffer: NCCL's channels keep every rail's NIC and every
 // NVLink busy at once, so the slower volume sets the time. Each GPU sends its channel's
 // (n-1)/n S/k over its own NIC and forwards (n-1)/n S over NVLink (the other channels'
 // share and the hop to the rail's NIC, PXN). On 2 DGX A100 this is NIC-bound at 192 GB/s
-// bus bandwidth, as nccl-tests measures (NVIDIA/nccl issue 812).
+// bus bandwidth, as nccl-tests measures (NVIDIA/nccl issue 812). Every channel enters and
+// leaves every domain, so a domain with fewer members (g.sparse) loads their NICs more.
 Seconds ring_pass(Bytes b, const Shape& g, const CommLinks& l) {
     const double f = (g.n - 1) / g.n;
     if (g.r <= 1) return Bytes(b.value * f) / l.nvlink;
-    const Seconds network = Bytes(b.value * f / g.k) / l.network;
+    const Seconds network = Bytes(b.value * f / g.sparse) / l.network;
     const Seconds nvlink = g.k > 1 ? Bytes(b.value * f) / l.nvlink : Seconds(0);
     return max(network, nvlink);
 }
@@ -94,7 +97,7 @@ Seconds collective_time(CollectiveKind kind, Bytes bytes, GroupPlacement where, 
         case CollectiveKind::all_to_all: {
             // Each rank keeps 1/n, sends (k-1)/n over NVLink and (n-k)/n over its NIC at once;
             // a last, partly filled domain's members send the most over their NICs.
-            double fewest = std::fmod(g.n, g.k) > 0 ? std::fmod(g.n, g.k) : g.k;
+            double fewest = std::min(g.sparse, std::fmod(g.n, g.k) > 0 ? std::fmod(g.n, g.k) : g.k);
             if (where.straddle_fewest > 0) fewest = std::min(fewest, double(where.straddle_fewest));
             const bool crosses = g.r > 1 || where.straddle_fewest > 0;
             const Seconds intra = Bytes(bytes.value * (g.k - 1) / g.n) / l.nvlink;

@@ -1,13 +1,45 @@
+#include <algorithm>
 #include <cmath>
+#include <numeric>
 
 #include "colossim/cost.hpp"
 
 namespace colossim {
 
 namespace {
+// The fewest members of any group in one domain (GroupPlacement::sparsest): walks one
+// period of the layout (blocks of size x stride ranks, `stride` interleaved groups in
+// each), capped so that a planner's thousands of placements stay cheap.
+std::int64_t sparsest_share(std::int64_t size, std::int64_t stride, std::int64_t domain, std::int64_t gpus,
+                            std::int64_t per_domain) {
+    constexpr std::int64_t kMaxWalk = std::int64_t(1) << 14;
+    const std::int64_t block = size * stride;
+    const std::int64_t period = std::lcm(block, domain);
+    const std::int64_t walk = std::min(std::min(period, std::max(block, gpus)), std::max(block, kMaxWalk));
+    std::int64_t fewest = per_domain;
+    for (std::int64_t start = 0; start < walk; start += block) {
+        for (std::int64_t offset = 0; offset < stride; ++offset) {
+            std::int64_t run = 0, run_domain = -1;
+            for (std::int64_t i = 0; i < size; ++i) {
+                const std::int64_t d = (start + offset + i * stride) / domain;
+                if (d != run_domain) {
+                    if (run > 0) fewest = std::min(fewest, run);
+                    run = 0;
+                    run_domain = d;
+                }
+                ++run;
+            }
+            fewest = std::min(fewest, run);
+        }
+    }
+    return fewest < per_domain ? fewest : 0;
+}
+
+}  // namespace
+
 // `gpus`: the job's size; groups start at rank 0 of a domain, and only the job's own
 // groups can straddle (a 64-GPU job in a 72-GPU rack has none).
-GroupPlacement place(std::int64_t size, std::int64_t stride, std::int64_t domain, std::int64_t gpus) {
+GroupPlacement place_group(std::int64_t size, std::int64_t stride, std::int64_t domain, std::int64_t gpus) {
     GroupPlacement g;
     g.size = size;
     if (size <= 1) return g;
@@ -26,9 +58,9 @@ GroupPlacement place(std::int64_t size, std::int64_t stride, std::int64_t domain
         }
         if (fewest < size) g.straddle_fewest = fewest;
     }
+    if (g.per_domain < size && stride < domain) g.sparsest = sparsest_share(size, stride, domain, gpus, g.per_domain);
     return g;
 }
-}  // namespace
 
 CostModel::CostModel(const Scenario& scenario, const Calibration& calibration) : s_(scenario), cal_(calibration) {
     const GpuSpec& gpu = s_.cluster.gpu;
@@ -51,13 +83,13 @@ CostModel::CostModel(const Scenario& scenario, const Calibration& calibration) :
     const std::int64_t domain = std::max<std::int64_t>(1, s_.cluster.nvlink_domain);
     const std::int64_t job_gpus = std::max<std::int64_t>(1, s_.gpus);
     auto idx = [](CommGroup g) { return static_cast<int>(g); };
-    groups_[idx(CommGroup::tp)] = place(p.tp, 1, domain, job_gpus);
-    groups_[idx(CommGroup::cp)] = place(p.cp, p.tp, domain, job_gpus);
-    groups_[idx(CommGroup::dp)] = place(p.dp * p.cp, p.tp, domain, job_gpus);  // gradients reduce over dp x cp
-    groups_[idx(CommGroup::ep)] = place(p.ep, p.expert_tp(), domain, job_gpus);
-    groups_[idx(CommGroup::expert_dp)] = place(p.expert_dp(), p.expert_tp() * p.ep, domain, job_gpus);
-    groups_[idx(CommGroup::pp)] = place(p.pp, p.tp * p.cp * p.dp, domain, job_gpus);
-    groups_[idx(CommGroup::etp)] = place(p.expert_tp(), 1, domain, job_gpus);  // innermost of the expert layout
+    groups_[idx(CommGroup::tp)] = place_group(p.tp, 1, domain, job_gpus);
+    groups_[idx(CommGroup::cp)] = place_group(p.cp, p.tp, domain, job_gpus);
+    groups_[idx(CommGroup::dp)] = place_group(p.dp * p.cp, p.tp, domain, job_gpus);  // gradients reduce over dp x cp
+    groups_[idx(CommGroup::ep)] = place_group(p.ep, p.expert_tp(), domain, job_gpus);
+    groups_[idx(CommGroup::expert_dp)] = place_group(p.expert_dp(), p.expert_tp() * p.ep, domain, job_gpus);
+    groups_[idx(CommGroup::pp)] = place_group(p.pp, p.tp * p.cp * p.dp, domain, job_gpus);
+    groups_[idx(CommGroup::etp)] = place_group(p.expert_tp(), 1, domain, job_gpus);  // innermost of the expert layout
 }
 
 GroupPlacement CostModel::placement(CommGroup group) const { return groups_[static_cast<int>(group)]; }
