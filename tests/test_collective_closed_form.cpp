@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <map>
 
 #include "colossim/collective_sim.hpp"
 #include "helpers.hpp"
@@ -149,4 +150,30 @@ TEST(CollectiveClosedForm, StridedGroupsFindTheirSparsestDomain) {
     EXPECT_EQ(place_group(12, 4, 16, 48).sparsest, 0);
     // DP 10 at stride 4 over 16-GPU domains: 4, 4, 2.
     EXPECT_EQ(place_group(10, 4, 16, 40).sparsest, 2);
+}
+
+TEST(CollectiveClosedForm, RingChannelsCrossEachDomainFromEveryMember) {
+    // Expert DP 9 at stride 16 from rank 8 over 72-GPU racks: 4 members in the first rack,
+    // 5 in the second. Each channel must leave a domain from a different member (NCCL
+    // spreads its rings over the NICs), so no member's NIC carries more than its share
+    // ceil(channels / members); cut in blocks of the first rack's 4, one member of the
+    // second rack used to carry every channel's crossing.
+    const ClusterSpec c = catalog_cluster("gb200-nvl72");
+    Topology topo(c, 144, test::calibration());
+    std::vector<std::int64_t> members;
+    for (int i = 0; i < 9; ++i) members.push_back(8 + 16 * i);
+    const auto rings = ring_channels(topo, members);
+    ASSERT_EQ(rings.size(), 5u);  // the fullest domain's members
+    std::map<std::int64_t, int> crossings;
+    for (const auto& r : rings) {
+        ASSERT_EQ(r.size(), members.size());
+        for (std::size_t i = 0; i < r.size(); ++i) {
+            if (!topo.same_domain(r[i], r[(i + 1) % r.size()])) ++crossings[r[i]];
+        }
+    }
+    for (const auto& [gpu, count] : crossings) {
+        const int held = gpu < 72 ? 4 : 5;
+        EXPECT_LE(count, (5 + held - 1) / held) << "GPU " << gpu;
+    }
+    EXPECT_EQ(crossings.size(), members.size());  // every member's NIC takes part
 }

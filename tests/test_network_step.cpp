@@ -405,3 +405,65 @@ TEST(NetworkStep, WholeValidationSetNoWorseThanToday) {
         }
     }
 }
+
+TEST(NetworkStep, StridedRingsAcrossNvl72RacksAgreeInEveryEngine) {
+    // Mixtral 8x7B, TP 2 EP 8 on 144 GB200: dense DP 72 at stride 2, expert DP 9 at stride
+    // 16. In 72-GPU racks an expert ring holds 5 and 4 members (or 4 and 5); with --segment
+    // 16 (64-GPU blocks) 4, 4 and a lone member whose NIC carries all four channels. The
+    // rings used to cross every domain at one member (ring_channels cut them in blocks of
+    // the first domain's count), symmetric mode followed the representative's NVLink edge,
+    // and the closed form paid one latency for a whole step's buckets: the three engines
+    // differed by up to 38% (README "Limits").
+    for (const char* segment : {"", "  segment: 16\n"}) {
+        const Scenario s = test::scenario(std::string(R"(
+model: mixtral-8x7b
+cluster: gb200-nvl72
+gpus: 144
+hardware:
+  gpus_per_node: 4
+)") + segment + R"(parallelism: {tp: 2, pp: 1, ep: 8}
+training: {seq_len: 4096, global_batch: 288, micro_batch: 1}
+)");
+        const double closed = estimate(s, test::calibration()).step_time.value;
+        const double sym = run(s, SimMode::symmetric).result.step_time.value;
+        const double full = run(s, SimMode::full).result.step_time.value;
+        EXPECT_NEAR(sym / full, 1.0, 0.01) << "segment '" << segment << "'";
+        EXPECT_NEAR(full / closed, 1.0, 0.05) << "segment '" << segment << "': full " << full << " s, estimate "
+                                              << closed << " s";
+    }
+}
+
+TEST(NetworkStep, ZeroOneGathersStreamUnderTheFirstForward) {
+    // Megatron's overlap_param_gather: a bucket's forward pre-hook waits for its own
+    // all-gather, so the first forward starts once the first bucket is in and ends no
+    // earlier than the last. A slow NIC makes the gathers outlast that forward.
+    const Scenario s = test::scenario(R"(
+model: llama3-8b
+cluster: dgx-h100
+gpus: 64
+hardware: {nic_bw: "50 Gbit/s"}
+parallelism: {tp: 1, pp: 1, zero: 1}
+training: {seq_len: 4096, global_batch: 128, micro_batch: 1}
+)");
+    NetworkStepOptions o;
+    o.mode = SimMode::full;
+    o.keep_trace = true;
+    const NetworkStep step = simulate_network_step(s, test::calibration(), o);
+    std::vector<double> task_starts;
+    double first_forward_end = 0, last_gather_end = 0;
+    for (const NetTraceSpan& span : step.trace) {
+        if (span.entity != 0) continue;
+        if (span.stream == 0 && std::string(span.label).empty()) {
+            if (task_starts.empty()) first_forward_end = span.end.value;
+            task_starts.push_back(span.start.value);
+        }
+        if (span.stream == 2 && std::string(span.label) == "all-gather") {
+            last_gather_end = std::max(last_gather_end, span.end.value);
+        }
+    }
+    ASSERT_GE(task_starts.size(), 2u);
+    std::sort(task_starts.begin(), task_starts.end());
+    EXPECT_LT(task_starts[0], 0.1 * last_gather_end);      // streamed, not gathered first
+    EXPECT_LT(first_forward_end, last_gather_end);          // the gathers outlast the compute
+    EXPECT_GE(task_starts[1], last_gather_end - 1e-9);      // and the forward waits for them
+}

@@ -39,7 +39,11 @@ TEST(Validation, MegatronSuitesWithinTolerance) {
 // a mechanism lowers a source's error, lower its bound here.
 TEST(Validation, NoSourceRegresses) {
     const std::map<std::string, double> bound = {
-        {"llama3-405b", 0.03},  {"megatron-sc21", 0.09},        {"llm-foundry", 0.07},
+        // llama3-405b rose from 0.018 (and moe-folding from 0.127) when the analytical
+        // engine began to pay each DP bucket's ring latency, as the event engine always
+        // had (ZeRO-2's 448 reduce-scatters a step over 128 nodes, each 127 hops): the
+        // engines agree, and the rows lean slow, where a cost is over-stated.
+        {"llama3-405b", 0.034}, {"megatron-sc21", 0.09},        {"llm-foundry", 0.07},
         // moe-folding rose from 0.235 when streaming kernels took the HBM rate copy and add
         // reach (0.88, not the 0.685 mean with the norms): a faithful kernel, a missing cost.
         // deepseek (0.023) and megatron-core-moe (0.157) rose when collectives beside compute
@@ -51,7 +55,7 @@ TEST(Validation, NoSourceRegresses) {
         {"torchtitan", 0.23},   {"megatron-bridge-perf", 0.32}, {"megatron-core-moe", 0.19},
         // moe-folding fell from 0.209 to 0.127 when ZeRO-3 with one hardware queue
         // (CUDA_DEVICE_MAX_CONNECTIONS=1, the paper's launcher) stopped overlapping.
-        {"moe-folding", 0.13},  {"nemo-perf", 0.04},           {"deepseek", 0.07}};
+        {"moe-folding", 0.132}, {"nemo-perf", 0.04},           {"deepseek", 0.07}};
     auto results = run_validation(test::catalog(), test::calibration());
     for (const auto& s : summarize(results, GroupBy::origin)) {
         ASSERT_TRUE(bound.count(s.group)) << "a new source needs its bound: " << s.group;

@@ -105,8 +105,8 @@ std::int64_t collective_flows(const Topology& topology, CollectiveKind kind, std
                               CollectiveAlgorithm algorithm = CollectiveAlgorithm::ring);
 
 // NCCL's rings over `members` (GPU ids, in rank order): inside one NVLink domain a single
-// ring; across domains one channel per member of a domain, channel c entering every
-// domain at its c-th member (so on its rail c). Used by `collective` and by a step's
+// ring; across domains one channel per member of the fullest domain, channel c entering
+// every domain at its c-th member (modulo the members it holds; so on its rail c). Used by `collective` and by a step's
 // data-parallel collectives (network_step.cpp).
 std::vector<std::vector<std::int64_t>> ring_channels(const Topology& topology, const std::vector<std::int64_t>& members);
 

@@ -169,17 +169,25 @@ DataParallelTime data_parallel_time(const Scenario& s, const Workload& w, const 
     // Per micro-batch: what runs beside its forward (ZeRO-3's gathers) and beside its
     // backward (ZeRO-3's second gathers, ZeRO-2/3's reduce-scatters).
     Seconds per_step_reduce(0), per_step_gather(0), beside_forward(0), beside_backward(0);
+    // Megatron-Core's DDP and FSDP issue one NCCL call a bucket (ZeRO-3: an FSDP unit, a
+    // layer) of each model chunk, each paying the collective's latency (a ring over 72
+    // ranks: 71 hops): the event engine runs them so (network_step.cpp plan_reduction).
+    const double chunks = double(std::max<std::int64_t>(1, p.vpp));
+    const double calls = chunks * double(data_parallel_buckets(s, st, st.params / chunks, cal));
+    const auto bucketed = [&](CollectiveKind kind, Bytes bytes, GroupPlacement group) {
+        return cost.collective(kind, Bytes(bytes.value / calls), group) * calls;
+    };
     double params = 0;
     for (const auto& part : parts) {
         if (part.params <= 0) continue;
         params += part.params;
         Bytes grads(part.params * grad_bytes), weights(part.params * 2.0);
         if (p.zero == 0) {
-            per_step_reduce += cost.collective(CollectiveKind::all_reduce, grads, part.group);
+            per_step_reduce += bucketed(CollectiveKind::all_reduce, grads, part.group);
             continue;
         }
-        Seconds rs = cost.collective(CollectiveKind::reduce_scatter, grads, part.group);
-        Seconds ag = cost.collective(CollectiveKind::all_gather, weights, part.group);
+        Seconds rs = bucketed(CollectiveKind::reduce_scatter, grads, part.group);
+        Seconds ag = bucketed(CollectiveKind::all_gather, weights, part.group);
         if (p.zero == 1) per_step_reduce += rs;
         else beside_backward += rs;
         if (p.zero == 3) {  // gathered for the forward and again for the backward
@@ -256,7 +264,13 @@ std::int64_t data_parallel_buckets(const Scenario& s, const StageWork& st, doubl
         const std::int64_t layers = (st.dense_layers + st.moe_layers) / std::max<std::int64_t>(1, s.parallelism.vpp);
         return std::max<std::int64_t>(1, layers);
     }
-    return std::max<std::int64_t>(1, std::int64_t(std::ceil(chunk_params / cal.ddp_bucket_params)));
+    // Megatron-Core's default bucket grows with the data-parallel group (DDP's
+    // bucket_size: max(40M, 1M x dp) parameters, dp counting CP ranks: "larger DP sizes
+    // need larger buckets to ensure collectives do not become latency-bound";
+    // megatron/core/distributed/distributed_data_parallel_config.py).
+    const double per_rank = 1e6 * double(s.parallelism.dp * s.parallelism.cp);
+    const double bucket = std::max(cal.ddp_bucket_params, per_rank);
+    return std::max<std::int64_t>(1, std::int64_t(std::ceil(chunk_params / bucket)));
 }
 
 Breakdown StageTiming::parts() const {

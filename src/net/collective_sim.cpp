@@ -129,16 +129,23 @@ std::int64_t ring_flows(const std::vector<std::vector<std::int64_t>>& rings) {
 }  // namespace
 
 std::vector<std::vector<std::int64_t>> ring_channels(const Topology& t, const std::vector<std::int64_t>& members) {
-    std::int64_t k = 0;
-    while (k < std::int64_t(members.size()) && t.same_domain(members[0], members[std::size_t(k)])) ++k;
-    if (k == std::int64_t(members.size())) return {members};
-    std::vector<std::vector<std::int64_t>> rings(static_cast<std::size_t>(k));
-    for (std::int64_t c = 0; c < k; ++c) {
-        for (std::size_t start = 0; start < members.size(); start += std::size_t(k)) {
-            for (std::int64_t i = 0; i < k && start + std::size_t(i) < members.size(); ++i) {
-                const std::size_t block = std::min<std::size_t>(std::size_t(k), members.size() - start);
-                rings[std::size_t(c)].push_back(members[start + (std::size_t(c + i) % block)]);
-            }
+    // The members' NVLink domains as runs (members come in rank order). A group at a
+    // stride need not fill its domains evenly (9 at stride 16 over 72-GPU racks: 5 and 4,
+    // or 4, 4 and a lone one): each channel rotates inside every run, so a run's
+    // crossings spread over all of its members' NICs, and a run of m members carries
+    // k/m channels on each.
+    std::vector<std::vector<std::int64_t>> runs;
+    for (std::int64_t g : members) {
+        if (runs.empty() || !t.same_domain(runs.back().front(), g)) runs.emplace_back();
+        runs.back().push_back(g);
+    }
+    if (runs.size() == 1) return {members};
+    std::size_t k = 0;
+    for (const auto& r : runs) k = std::max(k, r.size());
+    std::vector<std::vector<std::int64_t>> rings(k);
+    for (std::size_t c = 0; c < k; ++c) {
+        for (const auto& r : runs) {
+            for (std::size_t i = 0; i < r.size(); ++i) rings[c].push_back(r[(c + i) % r.size()]);
         }
     }
     return rings;

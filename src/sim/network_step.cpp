@@ -23,6 +23,7 @@ struct Request {
     Bytes bytes;          // per GPU, as the cost model counts it
     bool gather = false;  // a parameter gather that tasks wait for
     bool expert = false;  // the experts' share, over the expert-DP rings
+    bool completes = false;  // a chunk's last gather (ZeRO 1/2): its first forward ends no earlier
 };
 
 // One pass of a stage as an entity runs it: its compute (TP included), then attention
@@ -58,6 +59,8 @@ struct Entity {
     std::int64_t launched = 0;    // collectives launched on the stream so far (instance numbers)
     bool dp_busy = false;
     std::int64_t gathers_issued = 0, gathers_done = 0;
+    std::int64_t gathers_complete = 0;  // chunks whose every gather has ended (ZeRO 1/2)
+    bool held = false;            // a first forward computed, waiting for its chunk's last gather
     SimTime dp_last = 0;          // last collective's end
 };
 
@@ -304,21 +307,24 @@ void StepEngine::plan_reduction(std::uint32_t e, SimTime start, SimTime duration
     }
 }
 
-// A chunk's weights gathered from the data-parallel shards (2 bytes a parameter). ZeRO
-// 1/2 wait for the whole chunk (README "Limits"); ZeRO 3 (FSDP) starts once its first
-// unit (a layer) is in and the rest stream behind it on the DP stream, so gathers that
-// outrun the compute delay the next task, not this one.
+// A chunk's weights gathered from the data-parallel shards (2 bytes a parameter),
+// overlapped, bucket by bucket: a task starts once its first bucket (ZeRO 1/2, Megatron's
+// overlap_param_gather: each bucket's forward pre-hook waits for its own gather) or
+// first unit (ZeRO 3, FSDP's layer) is in, the rest stream behind it on the DP stream.
+// ZeRO 1/2's first forward ends no earlier than its chunk's last gather; ZeRO 3's gathers
+// that outrun the compute delay the next task. Not overlapped, a task waits for all.
 void StepEngine::plan_gathers(std::uint32_t e, SimTime now) {
     const auto& st = a_.workload.stages[std::size_t(ents_[e].stage)];
     const double params = st.params / double(v_);
     const std::int64_t buckets = data_parallel_buckets(s_, st, params, cal_);
     // Serialised (data_parallel_overlaps false) a task waits for all of its weights.
-    const bool streamed = s_.parallelism.zero == 3 && data_parallel_overlaps(s_);
+    const bool streamed = data_parallel_overlaps(s_);
     std::vector<Request> parts = bucket_requests(st, CollectiveKind::all_gather, 2.0, buckets, ents_[e].stage);
     for (std::int64_t b = 0; b < buckets; ++b) {
         const bool gate = streamed ? b == 0 : b + 1 == buckets;
         for (std::size_t i = 0; i < parts.size(); ++i) {
             parts[i].gather = gate && i + 1 == parts.size();  // one DP stream: the last one in ends the bucket
+            parts[i].completes = streamed && s_.parallelism.zero < 3 && b + 1 == buckets && i + 1 == parts.size();
             issue(e, parts[i], now);
         }
     }
@@ -373,6 +379,13 @@ void StepEngine::collective_done(std::uint32_t owner, SimTime now) {
         en.dp_queue.pop_front();
         en.dp_last = now;
         if (inst.request.gather) ++en.gathers_done;
+        if (inst.request.completes) {
+            ++en.gathers_complete;
+            if (en.held) {
+                en.held = false;
+                compute_done(e, now);
+            }
+        }
         if (opt_.keep_trace) {
             trace_.push_back({std::int64_t(e), 2, {}, inst.tree ? "all-reduce (tree)" : to_string(inst.request.kind), to_seconds(inst.started), to_seconds(now)});
         }
@@ -412,6 +425,12 @@ void StepEngine::try_start(std::uint32_t e, SimTime now) {
 // Compute done: attention runs beside the CP ring (both must end), then the EP phase.
 void StepEngine::compute_done(std::uint32_t e, SimTime now) {
     Entity& en = ents_[e];
+    const auto& order = order_[std::size_t(en.stage)];
+    if (s_.parallelism.zero < 3 && data_parallel_overlaps(s_) && needs_gather(order[en.next]) &&
+        en.gathers_complete < gathers_by_[std::size_t(en.stage)][en.next]) {
+        en.held = true;  // collective_done resumes it when the chunk's last gather ends
+        return;
+    }
     const PassPlan& plan = plan_of(en);
     if (plan.cp_bytes.value <= 0) {
         ep_phase(e, now);
@@ -638,7 +657,9 @@ NetworkStep StepEngine::run() {
                                 std::to_string(en.next));
         }
         const SimTime done = std::max(en.last_end, en.dp_last);
-        if (done > end) {
+        // Replicas of a stage share their collectives' end: the critical one is the last
+        // to finish its own tasks (a straddling EP group's), whose breakdown is the step's.
+        if (done > end || (done == end && en.last_end > ents_[critical].last_end)) {
             end = done;
             critical = e;
         }

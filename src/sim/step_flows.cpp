@@ -1,10 +1,33 @@
 #include "step_flows.hpp"
 
 #include <algorithm>
+#include <map>
 
 #include "colossim/collective_sim.hpp"
 
 namespace colossim {
+
+namespace {
+// Where a ring's domains hold unequal shares of its members (ring_channels), its time
+// hangs on the crossing out of the domain with the fewest, whose NICs carry the most
+// channels: the index of that edge (r[i] -> r[i+1]), or -1 where every domain holds as
+// many and any member's edge stands for the others.
+std::int64_t sparsest_crossing(const Topology& topo, const std::vector<std::int64_t>& r) {
+    std::map<std::int64_t, std::int64_t> held;
+    for (std::int64_t g : r) ++held[g / topo.domain_size()];
+    std::int64_t fewest = std::int64_t(r.size()), most = 0;
+    for (const auto& [domain, count] : held) {
+        fewest = std::min(fewest, count);
+        most = std::max(most, count);
+    }
+    if (fewest == most) return -1;
+    for (std::size_t i = 0; i < r.size(); ++i) {
+        const std::int64_t a = r[i], b = r[(i + 1) % r.size()];
+        if (!topo.same_domain(a, b) && held[a / topo.domain_size()] == fewest) return std::int64_t(i);
+    }
+    return -1;
+}
+}  // namespace
 
 // Every flow the step can start, by what starts it. Full mode: the real paths. Symmetric
 // mode: the representatives' flows on the links any representative flow crosses, each
@@ -68,6 +91,10 @@ void build_step_flows(const Topology& topo, const StepShape& shape, StepFlows& o
                                 tpl.to = r[(i + 1) % n];
                             }
                         }
+                        if (const std::int64_t i = sparsest_crossing(topo, r); i >= 0) {
+                            tpl.from = r[std::size_t(i)];
+                            tpl.to = r[std::size_t(i + 1) % n];
+                        }
                         ring[std::size_t(st)].push_back(std::move(tpl));
                     }
                 }
@@ -115,6 +142,10 @@ void build_step_flows(const Topology& topo, const StepShape& shape, StepFlows& o
                         continue;
                     }
                     Template tpl{r[0], r[1 % n], {}};
+                    if (const std::int64_t i = sparsest_crossing(topo, r); i >= 0) {
+                        tpl.from = r[std::size_t(i)];
+                        tpl.to = r[std::size_t(i + 1) % n];
+                    }
                     for (std::size_t i = 0; i < n; ++i) tpl.copies.emplace_back(r[i], r[(i + 1) % n]);
                     expert_ring[std::size_t(st)].push_back(std::move(tpl));
                 }
