@@ -18,6 +18,15 @@ parallelism: {tp: 1, pp: 16, ep: 64, zero: 1, recompute: none}
 training: {seq_len: 4096, global_batch: 15360, micro_batch: 1}
 )";
 
+// ZeRO-1 on 32 DGX H100, its DP traffic not overlapped: what a step's DP time is made of.
+const std::string kLlama70bZeroOneSerial = R"(
+model: llama3-70b
+cluster: dgx-h100
+gpus: 256
+parallelism: {tp: 8, pp: 1, zero: 1, recompute: full, dp_overlap: false}
+training: {seq_len: 4096, global_batch: 256, micro_batch: 1}
+)";
+
 StepResult run(const std::vector<Override>& o = {}, const std::string& yaml = test::kLlama405b) {
     return estimate(test::scenario(yaml, o), test::calibration());
 }
@@ -228,13 +237,7 @@ TEST(Engine, TpOverlapHidesAllButAChunkOfTheTpCollectives) {
 TEST(Engine, Bf16GradientsHalveTheBufferAndTheirReduction) {
     // training.grad_reduce bf16 (Megatron-Core grad_reduce_in_fp32 off): the gradient buffer
     // takes 2 bytes a parameter, not 4, and the gradients' reduce-scatter moves half the bytes.
-    const std::string yaml = R"(
-model: llama3-70b
-cluster: dgx-h100
-gpus: 256
-parallelism: {tp: 8, pp: 1, zero: 1, recompute: full, dp_overlap: false}
-training: {seq_len: 4096, global_batch: 256, micro_batch: 1}
-)";
+    const std::string& yaml = kLlama70bZeroOneSerial;
     const StepResult fp32 = run({}, yaml), bf16 = run({{"training.grad_reduce", "bf16"}}, yaml);
     EXPECT_NEAR(bf16.memory.gradients.value, 0.5 * fp32.memory.gradients.value, 1e-6 * fp32.memory.gradients.value);
     // ZeRO-1, not overlapped: a reduce-scatter of the gradients (4 or 2 bytes a parameter)
@@ -260,13 +263,7 @@ TEST(Engine, DataParallelBucketsGrowWithTheGroupAsMegatronCore) {
 TEST(Engine, EveryBucketPaysItsCollectivesLatency) {
     // ZeRO-1, not overlapped: halving the bucket doubles the calls; the bytes stay, so the
     // DP time grows by one ring latency (the closed form's) per added call.
-    const std::string yaml = R"(
-model: llama3-70b
-cluster: dgx-h100
-gpus: 256
-parallelism: {tp: 8, pp: 1, zero: 1, recompute: full, dp_overlap: false}
-training: {seq_len: 4096, global_batch: 256, micro_batch: 1}
-)";
+    const std::string& yaml = kLlama70bZeroOneSerial;
     const Scenario s = test::scenario(yaml);
     Calibration big = test::calibration(), small = test::calibration();
     small.ddp_bucket_params = big.ddp_bucket_params / 2;
