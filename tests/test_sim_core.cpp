@@ -169,12 +169,14 @@ TEST(CollectiveSim, RingAcrossNodesIsItsClosedForm) {
     // 2 DGX A100 (n = 16, k = 8 channels, one per rail): 2(n-1) steps; in each, every GPU
     // sends a chunk S/(n k) on each of the k-1 channels it is inside a node for, plus one
     // it forwards to its rail's NIC (PXN): k chunks on its NVLink; each rail's NIC carries
-    // one chunk. A step takes max(chunk / B_nic, k chunk / B_nvlink) + the network latency.
+    // one chunk. A step takes max(chunk / B_nic, k chunk / B_nvlink) + the ring's mean hop
+    // latency (2 of its 16 hops cross the network, 14 stay on NVLink).
     ClusterSpec c = cluster("dgx-a100");
     Topology t(c, 16, test::calibration());
     const double S = 1e9, n = 16, k = 8, chunk = S / (n * k);
     auto r = simulate_collective(t, CollectiveKind::all_reduce, Bytes(S), 16, CollectiveAlgorithm::ring);
-    double step = std::max(chunk / t.nic_rate().value, k * chunk / t.nvlink_rate().value) + c.network_latency.value;
+    const double hop = (2 * c.network_latency.value + 14 * c.nvlink_latency.value) / n;
+    double step = std::max(chunk / t.nic_rate().value, k * chunk / t.nvlink_rate().value) + hop;
     EXPECT_NEAR(r.time.value / (2 * (n - 1) * step), 1.0, 0.01);
 }
 
