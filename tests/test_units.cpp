@@ -41,3 +41,10 @@ TEST(Units, TypedArithmetic) {
     Seconds c = Flops(1e15) / teraflops_per_s(500);
     EXPECT_DOUBLE_EQ(c.value, 2.0);
 }
+
+TEST(Units, SwitchWordsInAnyCase) {
+    // One list for YAML fields (FieldReader::optional_flag) and CLI switches (--dropout on).
+    for (const char* on : {"on", "ON", "true", "True", "yes", "1"}) EXPECT_EQ(parse_switch(on), true) << on;
+    for (const char* off : {"off", "Off", "false", "FALSE", "no", "0"}) EXPECT_EQ(parse_switch(off), false) << off;
+    for (const char* bad : {"", "2", "enabled", "onn", " on"}) EXPECT_FALSE(parse_switch(bad).has_value()) << bad;
+}

@@ -10,6 +10,7 @@
 #include <iostream>
 #include <optional>
 
+#include "colossim/units_parse.hpp"
 #include "command.hpp"
 
 namespace colossim::cli {
@@ -24,18 +25,11 @@ bool is_switch(const std::string& flag) {
     }
     return false;
 }
-// A switch's word, any case: on/true/yes/1 or off/false/no/0; anything else is none.
-std::optional<bool> switch_word(std::string v) {
-    for (auto& c : v) c = char(std::tolower(static_cast<unsigned char>(c)));
-    if (v == "on" || v == "true" || v == "yes" || v == "1") return true;
-    if (v == "off" || v == "false" || v == "no" || v == "0") return false;
-    return std::nullopt;
-}
-bool is_boolean_word(const std::string& v) { return switch_word(v).has_value(); }
+bool is_boolean_word(const std::string& v) { return parse_switch(v).has_value(); }
 }  // namespace
 
 bool switch_value(const std::string& flag, const std::string& value) {
-    if (const auto on = switch_word(value)) return *on;
+    if (const auto on = parse_switch(value)) return *on;
     throw InputError(flag, value, "on or off (also true/false, yes/no, 1/0)");
 }
 

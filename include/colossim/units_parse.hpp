@@ -19,6 +19,8 @@ std::optional<FlopRate> parse_flop_rate(std::string_view text);
 std::optional<Watts> parse_watts(std::string_view text);
 std::optional<Seconds> parse_duration(std::string_view text);  // us, ms, s, min, h, d
 std::optional<double> parse_count(std::string_view text);      // K, M, B/G, T suffixes
+// A switch's word, any case: on/true/yes/1 or off/false/no/0 (YAML fields and CLI flags alike).
+std::optional<bool> parse_switch(std::string_view text);
 
 // Human-readable forms used by reports: "80.0 GB", "12.34 s", "400 Gbit/s".
 std::string format_bytes(Bytes b);

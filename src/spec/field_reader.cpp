@@ -120,14 +120,9 @@ std::optional<bool> FieldReader::optional_flag(const std::string& key) {
         read_.insert(key);
         return std::nullopt;
     }
-    std::string s = scalar(key, "true or false");
-    for (const char* t : {"true", "True", "TRUE", "on", "yes", "1"}) {
-        if (s == t) return true;
-    }
-    for (const char* f : {"false", "False", "FALSE", "off", "no", "0"}) {
-        if (s == f) return false;
-    }
-    throw InputError(path_of(key), s, "true or false (also on/off, yes/no)");
+    const std::string s = scalar(key, "true or false");
+    if (const auto on = parse_switch(s)) return *on;
+    throw InputError(path_of(key), s, "true or false (also on/off, yes/no, 1/0)");
 }
 
 std::string FieldReader::choice(const std::string& key, std::initializer_list<const char*> choices) {

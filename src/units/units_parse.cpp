@@ -119,6 +119,14 @@ std::optional<Seconds> parse_duration(std::string_view text) {
     return std::nullopt;
 }
 
+std::optional<bool> parse_switch(std::string_view text) {
+    std::string v(text);
+    for (auto& c : v) c = char(std::tolower(static_cast<unsigned char>(c)));
+    if (v == "on" || v == "true" || v == "yes" || v == "1") return true;
+    if (v == "off" || v == "false" || v == "no" || v == "0") return false;
+    return std::nullopt;
+}
+
 std::optional<double> parse_count(std::string_view text) {
     auto nu = split(text);
     if (!nu) return std::nullopt;
