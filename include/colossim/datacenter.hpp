@@ -11,6 +11,7 @@
 // E = k³/4 this is the k-ary fat tree: k²/2 leaves, k²/2 spines, k²/4 cores.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -84,6 +85,9 @@ FabricCounts count_fabric(const FabricSpec& f, ByteRate link_speed, std::int64_t
 FabricSpec assumed_fabric(const ClusterSpec& c);
 // The cluster's fabric, or the assumed one with a warning in `diagnostics`.
 FabricSpec fabric_of(const ClusterSpec& c, Diagnostics& diagnostics);
+// The speed a GPU's link takes a fabric port at: a what-if NIC faster than the ports
+// (--nic-bw) is counted one link a port, as the failure model and the checks count it.
+inline ByteRate port_link_speed(const ClusterSpec& c, const FabricSpec& f) { return std::min(c.nic_bandwidth, f.port_speed); }
 
 // data/prices/NAME.yaml: USD per item and per kWh. `gpu` and `switch` are either one
 // price or a map by GPU name / switch model.

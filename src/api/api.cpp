@@ -42,8 +42,7 @@ std::string summary_json(const ErrorSummary& s) {
 namespace {
 void check_fabric_holds(const Scenario& s) {
     const FabricSpec f = s.cluster.fabric ? *s.cluster.fabric : assumed_fabric(s.cluster);
-    // A NIC faster than the ports (a what-if) takes a port a link, as the failure model counts it.
-    (void)fat_tree_shape(f, std::min(s.cluster.nic_bandwidth, f.port_speed), s.gpus, "gpus");
+    (void)fat_tree_shape(f, port_link_speed(s.cluster, f), s.gpus, "gpus");
 }
 }  // namespace
 

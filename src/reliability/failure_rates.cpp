@@ -9,9 +9,8 @@ namespace colossim {
 ComponentCounts job_components(const ClusterSpec& c, std::int64_t gpus, Diagnostics& diagnostics) {
     // The fabric a job of this size needs: its own share of the cluster's fat tree. A
     // job's failures on links and switches scale with that, not with the whole building.
-    // A what-if NIC faster than the fabric's ports (--nic-bw) is counted one link a port.
     FabricSpec f = fabric_of(c, diagnostics);
-    FabricCounts net = count_fabric(f, std::min(c.nic_bandwidth, f.port_speed), gpus, "gpus");
+    FabricCounts net = count_fabric(f, port_link_speed(c, f), gpus, "gpus");
     ComponentCounts n;
     n.gpus = double(gpus);
     n.nodes = double((gpus + c.gpus_per_node - 1) / c.gpus_per_node);
