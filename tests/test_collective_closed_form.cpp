@@ -180,9 +180,10 @@ TEST(CollectiveClosedForm, RingChannelsCrossEachDomainFromEveryMember) {
 }
 
 TEST(CollectiveClosedForm, AllReduceOnEightA100MatchesPublishedNcclTests) {
-    // The published nccl-tests bus bandwidths of one 8x A100 node, 16 MiB to 4 GiB
-    // (data/calibration/a100-nccl-allreduce.csv): tensor-parallel all-reduces (50-85 MB
-    // for GPT 40B-530B at TP 8) sit where NCCL is still far from its 230 GB/s ceiling.
+    // The published nccl-tests bus bandwidths of one 8x A100 node, 16 MiB to 8 GiB, from
+    // five sources (data/calibration/a100-nccl-allreduce.csv): four fitted dgx-a100's
+    // nvlink_latency, Azure's sweep is held out. Tensor-parallel all-reduces (50-85 MB for
+    // GPT 40B-530B at TP 8) sit where NCCL is still far from its 230 GB/s ceiling.
     std::ifstream in(test::source_path("data/calibration/a100-nccl-allreduce.csv"));
     ASSERT_TRUE(in) << "missing data/calibration/a100-nccl-allreduce.csv";
     const ClusterSpec c = catalog_cluster("dgx-a100");
@@ -190,24 +191,30 @@ TEST(CollectiveClosedForm, AllReduceOnEightA100MatchesPublishedNcclTests) {
     s.cluster = c;
     s.gpus = 8;
     const CostModel cost(s, test::calibration());
-    std::vector<double> errors;
+    struct Errors {
+        double abs = 0, sum = 0;
+        int n = 0;
+    } fitted, held_out;
     std::string line;
     while (std::getline(in, line)) {
         if (line.empty() || line[0] == '#' || line.starts_with("size")) continue;
         const std::vector<std::string> f = test::csv_fields(line);
-        ASSERT_GE(f.size(), 2u) << line;
+        ASSERT_EQ(f.size(), 3u) << line;
         const double size = std::stod(f[0]) * double(1 << 20);
         const double measured = size * 2 * 7 / 8 / (std::stod(f[1]) * 1e9);  // nccl-tests: busbw = algbw x 2(n-1)/n
         const double closed = cost.collective(CollectiveKind::all_reduce, Bytes(size), {8, 8}, CollectiveAlgorithm::ring).value;
-        errors.push_back(closed / measured - 1);
-        EXPECT_LE(std::fabs(errors.back()), 0.15) << f[0] << " MiB: closed " << closed << " s, measured " << measured << " s";
+        const double e = closed / measured - 1;
+        EXPECT_LE(std::fabs(e), 0.20) << f[2] << " " << f[0] << " MiB: closed " << closed << " s, measured " << measured << " s";
+        Errors& into = f[2] == "azure" ? held_out : fitted;
+        into.abs += std::fabs(e);
+        into.sum += e;
+        ++into.n;
     }
-    ASSERT_EQ(errors.size(), 11u);
-    double mean_abs = 0, mean = 0;
-    for (double e : errors) {
-        mean_abs += std::fabs(e);
-        mean += e;
-    }
-    EXPECT_LE(mean_abs / double(errors.size()), 0.09);
-    EXPECT_LE(std::fabs(mean / double(errors.size())), 0.05);  // no lean: the 3 us estimate was -20%
+    ASSERT_EQ(fitted.n, 11);
+    ASSERT_EQ(held_out.n, 10);
+    EXPECT_LE(fitted.abs / fitted.n, 0.09);
+    EXPECT_LE(std::fabs(fitted.sum / fitted.n), 0.05);  // the 3 us estimate: -20%
+    // Held out: 7.6% (the 3 us estimate 17.4%), still 7% fast: the shared nvlink_efficiency
+    // (0.82) is above A100's measured ceiling (0.77).
+    EXPECT_LE(held_out.abs / held_out.n, 0.10);
 }
