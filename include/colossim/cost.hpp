@@ -51,6 +51,12 @@ struct Calibration {
     static Calibration from_catalog(const Catalog& catalog);
 };
 
+// The ring bus bandwidth a GPU's NVLink gives NCCL: the GPU's measured fraction of its
+// per-direction rate, else the calibration's (both engines and the closed form use it).
+inline ByteRate nvlink_ring_rate(const GpuSpec& gpu, const Calibration& cal) {
+    return gpu.nvlink_per_direction() * (gpu.nvlink_efficiency > 0 ? gpu.nvlink_efficiency : cal.nvlink_efficiency);
+}
+
 // Where a communicator's members sit: `size` ranks, consecutive members `stride` ranks
 // apart; `per_domain` of them share an NVLink domain.
 struct GroupPlacement {

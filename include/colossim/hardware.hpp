@@ -28,6 +28,8 @@ struct GpuSpec {
     double attention_efficiency = 0;
     // Query tokens a sequence needs for half the attention plateau (0: the calibration's).
     double attention_seq_half = 0;
+    // NCCL's large-message ring bus bandwidth over the NVLink rate (0: the calibration's).
+    double nvlink_efficiency = 0;
     std::map<std::string, std::string> sources;
 
     ByteRate nvlink_per_direction() const { return nvlink_bandwidth / 2.0; }

@@ -75,7 +75,7 @@ CostModel::CostModel(const Scenario& scenario, const Calibration& calibration) :
     attention_seq_half_ = gpu.attention_seq_half > 0 ? gpu.attention_seq_half : cal_.attention_seq_half;
     memory_rate_ = gpu.hbm_bandwidth * cal_.memory_efficiency;
     norm_memory_rate_ = gpu.hbm_bandwidth * cal_.norm_memory_efficiency;
-    links_ = CommLinks{gpu.nvlink_per_direction() * cal_.nvlink_efficiency,
+    links_ = CommLinks{nvlink_ring_rate(gpu, cal_),
                        s_.cluster.nic_bandwidth * cal_.network_efficiency, s_.cluster.nvlink_latency,
                        s_.cluster.network_latency};
 

@@ -27,7 +27,7 @@ Topology::Topology(const ClusterSpec& c, std::int64_t gpus, const Calibration& c
       domain_(std::max<std::int64_t>(1, c.nvlink_domain)),
       gpus_per_node_(std::max<std::int64_t>(1, c.gpus_per_node)),
       rail_optimized_(c.fabric && c.fabric->rail_optimized),
-      nvlink_rate_(c.gpu.nvlink_per_direction() * cal.nvlink_efficiency),
+      nvlink_rate_(nvlink_ring_rate(c.gpu, cal)),
       nic_rate_(c.nic_bandwidth * cal.network_efficiency),
       nvlink_latency_(c.nvlink_latency),
       network_latency_(c.network_latency),

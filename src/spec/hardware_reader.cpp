@@ -33,6 +33,7 @@ GpuSpec read_gpu_yaml(const YAML::Node& node, const std::string& path, Diagnosti
     g.gemm_efficiency_fp8 = r.optional_number("gemm_efficiency_fp8", 0.01, 1.0).value_or(0.0);
     g.attention_efficiency = r.optional_number("attention_efficiency", 0.01, 1.0).value_or(0.0);
     g.attention_seq_half = r.optional_number("attention_seq_half", 1.0, 1e6).value_or(0.0);
+    g.nvlink_efficiency = r.optional_number("nvlink_efficiency", 0.01, 1.0).value_or(0.0);
     g.sources = read_sources_map(r.raw("sources"), r.path_of("sources"));
     r.finish();
     return g;
