@@ -467,3 +467,26 @@ training: {seq_len: 4096, global_batch: 128, micro_batch: 1}
     EXPECT_LT(first_forward_end, last_gather_end);          // the gathers outlast the compute
     EXPECT_GE(task_starts[1], last_gather_end - 1e-9);      // and the forward waits for them
 }
+
+TEST(NetworkStep, PyTorchsContextParallelInBothEngines) {
+    // Llama 3 405B at 256K tokens, CP 8 across nodes (TP 8 inside): PyTorch's ring gathers
+    // every query head's K and V (16x Llama 405B's KV heads) beside its first step only, so
+    // its exchange shows where Transformer Engine's hides; both engines agree on it.
+    const std::string yaml = R"(
+model: llama3-405b
+cluster: dgx-h100
+gpus: 512
+parallelism: {tp: 8, pp: 8, cp: 8, zero: 2, recompute: full}
+training: {seq_len: 262144, global_batch: 8, micro_batch: 1}
+)";
+    for (const char* impl : {"te", "torch"}) {
+        const Scenario s = test::scenario(yaml, {{"parallelism.cp_impl", impl}});
+        const double closed = estimate(s, test::calibration()).step_time.value;
+        const double sym = run(s, SimMode::symmetric).result.step_time.value;
+        EXPECT_NEAR(sym / closed, 1.0, 0.05) << impl << ": simulated " << sym << " s, estimated " << closed << " s";
+    }
+    const Scenario te = test::scenario(yaml), torch = test::scenario(yaml, {{"parallelism.cp_impl", "torch"}});
+    const StepResult a = estimate(te, test::calibration()), b = estimate(torch, test::calibration());
+    EXPECT_GT(b.breakdown.cp_comm.value, 2 * a.breakdown.cp_comm.value);
+    EXPECT_GT(b.step_time.value, 1.05 * a.step_time.value);
+}

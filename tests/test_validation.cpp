@@ -54,7 +54,8 @@ TEST(Validation, NoSourceRegresses) {
         // mechanism, so their earlier match hid another error.
         // torchtitan rose from 0.180 when its AsyncTP rows got parallelism.tp_overlap: the
         // overlap hides about twice the gain TorchTitan's A/B rows measure (README "Validation").
-        {"torchtitan", 0.23},   {"megatron-bridge-perf", 0.32}, {"megatron-core-moe", 0.19},
+        // torchtitan fell to 0.208 with PyTorch's context parallel (parallelism.cp_impl).
+        {"torchtitan", 0.21},   {"megatron-bridge-perf", 0.32}, {"megatron-core-moe", 0.19},
         // moe-folding fell from 0.209 to 0.127 when ZeRO-3 with one hardware queue
         // (CUDA_DEVICE_MAX_CONNECTIONS=1, the paper's launcher) stopped overlapping.
         {"moe-folding", 0.132}, {"nemo-perf", 0.04},           {"deepseek", 0.07}};

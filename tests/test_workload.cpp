@@ -265,3 +265,43 @@ TEST(Elementwise, LayerNormGeluModelsCostTheSameEagerly) {
             << a.dense_layer.forward.compute[i].name;
     }
 }
+
+namespace {
+const CollectiveOp* find_comm(const std::vector<CollectiveOp>& ops, std::string_view name, CollectiveKind kind) {
+    for (const auto& c : ops) {
+        if (name == c.name && c.kind == kind) return &c;
+    }
+    return nullptr;
+}
+}  // namespace
+
+TEST(ContextParallel, PyTorchsRingMovesEveryQueryHeadAndMergesInFp32) {
+    // Llama 3 8B (32 query heads, 8 KV heads), CP 8. PyTorch's context parallel (TorchTitan)
+    // rotates K and V after repeat_kv and dK, dV in fp32, and merges each step's output
+    // by eager fp32 ops; Transformer Engine's ring sends the KV heads in bf16, merged fused.
+    const std::string yaml = R"(
+model: llama3-8b
+cluster: dgx-h100
+gpus: 8
+parallelism: {tp: 1, cp: 8, zero: 3}
+training: {seq_len: 262144, global_batch: 1, micro_batch: 1}
+)";
+    const Workload te = build_workload(test::scenario(yaml));
+    const Workload torch = build_workload(test::scenario(yaml, {{"parallelism.cp_impl", "torch"}}));
+    const auto* kv_te = find_comm(te.dense_layer.forward.comm, "cp_kv_exchange", CollectiveKind::all_gather);
+    const auto* kv_torch = find_comm(torch.dense_layer.forward.comm, "cp_kv_exchange", CollectiveKind::all_gather);
+    ASSERT_TRUE(kv_te && kv_torch);
+    EXPECT_DOUBLE_EQ(kv_torch->bytes.value / kv_te->bytes.value, 32.0 / 8.0);
+    const auto* grad_te = find_comm(te.dense_layer.backward.comm, "cp_kv_exchange", CollectiveKind::reduce_scatter);
+    const auto* grad_torch = find_comm(torch.dense_layer.backward.comm, "cp_kv_exchange", CollectiveKind::reduce_scatter);
+    ASSERT_TRUE(grad_te && grad_torch);
+    EXPECT_DOUBLE_EQ(grad_torch->bytes.value / grad_te->bytes.value, 2.0 * 32.0 / 8.0);
+    EXPECT_FALSE(find_op(te.dense_layer.forward, "cp_merge"));
+    const ComputeOp* merge = find_op(torch.dense_layer.forward, "cp_merge");
+    ASSERT_TRUE(merge);
+    const double out = 262144.0 / 8 * 32 * 128;  // local tokens x query heads x head dim
+    EXPECT_DOUBLE_EQ(merge->bytes.value, (32.0 * 7 + 12) * out);
+    // Both engines run the exchanges beside 1/cp of the attention (the first step) only.
+    EXPECT_DOUBLE_EQ(cp_overlap_share(test::scenario(yaml).parallelism), 1.0);
+    EXPECT_DOUBLE_EQ(cp_overlap_share(test::scenario(yaml, {{"parallelism.cp_impl", "torch"}}).parallelism), 1.0 / 8);
+}

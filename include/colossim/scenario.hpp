@@ -26,6 +26,13 @@ enum class AttentionKernel { flash, flash1, unfused };
 // torch.compile, MPT's fused LayerNorm) or eagerly, one PyTorch op a kernel (TorchTitan
 // without --training.compile): more HBM traffic and more launches.
 enum class Elementwise { fused, eager };
+// Whose context parallelism: te, Megatron-Core's ring attention in Transformer Engine (K
+// and V of the KV heads in bf16, each step's partial output merged in a fused kernel,
+// every exchange beside the attention); torch, PyTorch's experimental context_parallel as
+// TorchTitan runs it (torch/distributed/tensor/experimental/_attention.py): K and V after
+// repeat_kv (every query head), gathered whole before the ring (overlapped with its first
+// step only), partial outputs merged by eager fp32 ops, dK and dV rotated in fp32.
+enum class CpImpl { te, torch };
 // NCCL's all-reduce algorithm, as NCCL_ALGO fixes it; automatic: NCCL's choice by size.
 enum class NcclAlgorithm { automatic, ring, tree };
 
@@ -51,6 +58,7 @@ struct Parallelism {
     // --tp-comm-overlap with Transformer Engine's userbuffers, PyTorch's AsyncTP); needs
     // sequence parallelism, as both do.
     bool tp_overlap = false;
+    CpImpl cp_impl = CpImpl::te;
     // Layers on the first and last pipeline stages when they differ from the rest
     // (Megatron-Core's decoder_first/last_pipeline_num_layers); 0 = even split.
     std::int64_t first_stage_layers = 0, last_stage_layers = 0;

@@ -49,6 +49,9 @@ struct CollectiveOp {
     CommGroup group = CommGroup::tp;
     Bytes bytes;  // the full buffer each rank holds (all-reduce input, all-gather output)
     bool overlappable = false;  // runs beside compute (CP ring exchanges)
+    // Bytes of the backward's gradient exchange per byte of this one (CP's dK and dV: 1 in
+    // bf16, 2 where PyTorch's context parallel rotates them in fp32).
+    double gradient_width = 1.0;
 };
 
 struct OpList {
@@ -112,6 +115,12 @@ bool data_parallel_overlaps(const Scenario& s);
 // Whether the TP collectives are pipelined with their GEMMs (parallelism.tp_overlap): only
 // with tp > 1 and sequence parallelism, as Megatron's CommOverlapConfig and AsyncTP require.
 bool tp_overlaps(const Parallelism& p);
+
+// The share of a pass's attention its CP exchanges run beside, in both engines: all of it
+// for Megatron-Core's ring (each step's K/V travel beside the step before), 1/cp for
+// PyTorch's context parallel (cp_rotate_method allgather: K and V gathered whole while
+// the first step, on the local chunk, runs; the other steps wait for them).
+double cp_overlap_share(const Parallelism& p);
 
 // Bytes of one parameter's gradient as it is kept and reduced: 4 (fp32), or 2 for fp16
 // training and for training.grad_reduce bf16.

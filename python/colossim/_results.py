@@ -49,6 +49,7 @@ class Parallelism(_Result):
     dp_overlap: bool = True
     ep_overlap: bool = False
     tp_overlap: bool = False
+    cp_impl: str = "te"
     micro_batch: int = 1
     raw: dict = field(default_factory=dict)
 

@@ -50,7 +50,9 @@ PassTime pass_time(const OpList& ops, const CostModel& cost) {
     t.pass.attention = attention;
     for (const auto& c : ops.comm) {
         Seconds d = cost.collective(c);
-        if (c.overlappable) d = cost.overlap_cost(d, attention);  // beside the attention it feeds
+        // Beside the attention it feeds; PyTorch's context parallel gathers K and V whole
+        // before its ring, beside the first of its cp steps only.
+        if (c.overlappable) d = cost.overlap_cost(d, attention * cp_overlap_share(p));
         switch (c.group) {
             case CommGroup::cp:
                 t.pass.parts.cp_comm += d;

@@ -32,6 +32,7 @@ struct Request {
 // cost model (CP or EP of size 1, or expert TP unlike TP).
 struct PassPlan {
     SimTime compute = 0, attention = 0;
+    SimTime attention_after = 0;  // the attention that waits for the CP exchange (cp_overlap_share)
     Bytes cp_bytes, ep_bytes;  // per GPU, nccl-tests' sizes
     SimTime cp_latency = 0, ep_latency = 0;
 };
@@ -50,6 +51,7 @@ struct Entity {
     std::size_t next = 0;        // next task in the stage's order
     bool running = false, sending = false;
     bool attention_done = false, cp_done = false;  // the two halves of a task's CP phase
+    bool attention_tail = false;  // running the attention that waited for the CP exchange
     double slow = 1.0;
     SimTime last_end = 0;        // last task (and its send) end
     SimTime blocked = 0;         // time spent in blocking sends (ps)
@@ -192,7 +194,9 @@ PassPlan StepEngine::pass_plan(Seconds total, const PassTiming& c) const {
     Seconds compute = total;
     if (cp_group_ > 1 && c.cp_ops > 0) {
         compute -= c.attention + c.parts.cp_comm;
-        plan.attention = to_sim_time(c.attention / v);
+        const double share = cp_overlap_share(s_.parallelism);
+        plan.attention = to_sim_time(c.attention * share / v);
+        plan.attention_after = to_sim_time(c.attention * (1.0 - share) / v);
         plan.cp_bytes = c.cp_bytes / v;
         plan.cp_latency = to_sim_time(cost_.collective_latency(CollectiveKind::all_gather, cost_.placement(CommGroup::cp)) *
                                       (double(c.cp_ops) / v));
@@ -449,7 +453,17 @@ void StepEngine::compute_done(std::uint32_t e, SimTime now) {
 
 void StepEngine::cp_phase_end(std::uint32_t e, SimTime now) {
     Entity& en = ents_[e];
-    if (en.attention_done && en.cp_done) ep_phase(e, now);
+    if (!en.attention_done || !en.cp_done) return;
+    const PassPlan& plan = plan_of(en);
+    if (plan.attention_after > 0 && !en.attention_tail) {
+        // PyTorch's context parallel: the ring's other steps run once K and V are in.
+        en.attention_tail = true;
+        en.attention_done = false;
+        queue_.push(now + SimTime(double(plan.attention_after) * en.slow), kAttentionDone, e);
+        return;
+    }
+    en.attention_tail = false;
+    ep_phase(e, now);
 }
 
 void StepEngine::ep_phase(std::uint32_t e, SimTime now) {

@@ -24,6 +24,8 @@ const std::vector<FlagKey>& scenario_flags() {
         {"vpp", "parallelism.vpp", "virtual (interleaved) stages per pipeline rank", "virtual-pipeline-model-parallel-size"},
         {"dp", "parallelism.dp", "data parallel size (default gpus / (tp*pp*cp))"},
         {"cp", "parallelism.cp", "context parallel size", "context-parallel-size"},
+        {"cp-impl", "parallelism.cp_impl",
+         "te|torch: whose ring attention (te: Megatron-Core/Transformer Engine; torch: PyTorch's context_parallel, TorchTitan's)"},
         {"ep", "parallelism.ep", "expert parallel size", "expert-model-parallel-size"},
         {"etp", "parallelism.etp", "expert tensor parallel size (default tp)", "expert-tensor-parallel-size"},
         {"zero", "parallelism.zero", "0 DDP, 1 distributed optimizer, 2 +gradients, 3 +weights (FSDP)"},
@@ -185,6 +187,8 @@ Scenario load_scenario(const std::string& yaml_text, const std::string& source_n
         p.dp_overlap = q.optional_flag("dp_overlap").value_or(true);
         p.ep_overlap = q.optional_flag("ep_overlap").value_or(false);
         p.tp_overlap = q.optional_flag("tp_overlap").value_or(false);
+        if (q.has("cp_impl")) p.cp_impl = q.choice("cp_impl", {"te", "torch"}) == "torch" ? CpImpl::torch : CpImpl::te;
+        else q.raw("cp_impl");
         if (q.has("schedule")) {
             const std::string v = q.choice("schedule", {"auto", "gpipe", "1f1b", "interleaved", "zb-h1"});
             p.schedule = v == "gpipe"         ? Schedule::gpipe

@@ -65,6 +65,7 @@ Shape::Shape(const Scenario& s) {
     gated = m.gated_mlp();
     fp8 = s.training.precision == Precision::fp8;
     eager = s.training.elementwise == Elementwise::eager;
+    torch_cp = p.cp > 1 && p.cp_impl == CpImpl::torch;
     rms_norm = m.norm == Norm::rmsnorm;
 }
 
@@ -149,10 +150,30 @@ void attention_core(BlockWork& w, const Shape& x, const Scenario& s) {
         w.forward.compute.push_back(op);
         w.recompute.compute.push_back(op);  // selective recomputation re-runs the core
         if (x.cp > 1) {
-            // Ring attention (Megatron-Core CP): K and V of every CP rank pass around the
-            // ring, overlapped with the attention of the chunk in hand.
-            double kv_bytes = kAct * x.tokens * x.kv_heads * (x.d_qk + x.d_v) * x.cp;
-            w.forward.comm.push_back(collective("cp_kv_exchange", CollectiveKind::all_gather, CommGroup::cp, kv_bytes, true));
+            // Ring attention: K and V of every CP rank pass around the ring, overlapped
+            // with the attention of the chunk in hand (Megatron-Core CP). PyTorch's
+            // (CpImpl::torch) sends them after repeat_kv, every query head's, and rotates
+            // the gradients in fp32.
+            const double kv_heads = x.torch_cp ? x.heads : x.kv_heads;
+            CollectiveOp kv = collective("cp_kv_exchange", CollectiveKind::all_gather, CommGroup::cp,
+                                         kAct * x.tokens * kv_heads * (x.d_qk + x.d_v) * x.cp, true);
+            if (x.torch_cp) kv.gradient_width = 2.0;
+            w.forward.comm.push_back(kv);
+            if (x.torch_cp) {
+                // Its merges, eager and in fp32 over the output O (tokens x heads x d_v):
+                // a cast of the first step's O (6 bytes an element), then on each of the
+                // cp - 1 others cast, subtract, multiply, subtract (38) or, on the half
+                // the load balancer makes partial, those on half the rows plus a cat of O
+                // and the log-sum-exp (27): 32 on average; O back to bf16 at the end (6).
+                // The backward's accumulation of dQ, dK, dV in fp32 and its copies come to
+                // about twice that (57 cp + 18 against 64 cp - 40 elements' bytes at cp 8),
+                // as mirror_backward prices a memory op.
+                const double out = x.tokens * x.heads * x.d_v;
+                ComputeOp merge = memory("cp_merge", (32.0 * (x.cp - 1) + 12.0) * out);
+                merge.kernels = int(9 * x.cp);  // about nine eager ops a step
+                w.forward.compute.push_back(merge);
+                w.recompute.compute.push_back(merge);
+            }
         }
         return;
     }
@@ -354,6 +375,7 @@ void mirror_backward(BlockWork& w) {
         if (c.overlappable) {  // CP: K/V are exchanged again and their gradients reduced
             CollectiveOp g = c;
             g.kind = CollectiveKind::reduce_scatter;
+            g.bytes = c.bytes * c.gradient_width;
             w.backward.comm.push_back(g);
         }
     }

@@ -20,6 +20,7 @@ struct Shape {
     bool dropout, gated;
     bool fp8;                // linear layers run in FP8
     bool eager;              // elementwise steps run as eager PyTorch ops (Training::elementwise)
+    bool torch_cp;           // PyTorch's context parallel (Parallelism::cp_impl)
     bool rms_norm;           // the model's norm is RMSNorm (else LayerNorm)
 };
 

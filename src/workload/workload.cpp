@@ -44,6 +44,10 @@ bool data_parallel_overlaps(const Scenario& s) {
 
 bool tp_overlaps(const Parallelism& p) { return p.tp_overlap && p.tp > 1 && p.sequence_parallel; }
 
+double cp_overlap_share(const Parallelism& p) {
+    return p.cp > 1 && p.cp_impl == CpImpl::torch ? 1.0 / double(p.cp) : 1.0;
+}
+
 double gradient_bytes(const Scenario& s) {
     return s.training.precision == Precision::fp16 || s.training.grad_reduce_bf16 ? 2.0 : 4.0;
 }
