@@ -99,6 +99,8 @@ std::vector<std::pair<std::string, std::string>> make_fixtures(const std::string
     write(dir + "/dup.yaml", scenario + "gpus: 16\n");
     write(dir + "/bad-model.yaml", "name: m\nlayers: -3\nhidden: 4096\n");
     write(dir + "/bad-cluster.yaml", "name: c\ngpus_per_node: 8\n");
+    write(dir + "/bad-gpu.yaml", "name: g\npeak_bf16: \"989 TFLOP/s\"\nhbm_capacity: \"80 GB\"\nhbm_bandwidth: \"3 TB/s\"\n"
+                                 "nvlink_bandwidth: \"900 GB/s\"\ntdp: \"700 W\"\nsm_count: 132\nnvlink_efficiency: 1e308\n");
     write(dir + "/not-yaml.json", "{\"a\": [1, 2,\n");
     write(dir + "/bad-failures.yaml", "name: f\ncauses: 12\n");
     write(dir + "/bad-prices.yaml", "gpu: lots\n");
@@ -118,6 +120,7 @@ std::vector<std::pair<std::string, std::string>> make_fixtures(const std::string
             {"{GRID}", dir + "/grid.yaml"},
             {"{BADMODEL}", dir + "/bad-model.yaml"},
             {"{BADCLUSTER}", dir + "/bad-cluster.yaml"},
+            {"{BADGPU}", dir + "/bad-gpu.yaml"},
             {"{NOTYAML}", dir + "/not-yaml.json"},
             {"{BADFAILURES}", dir + "/bad-failures.yaml"},
             {"{BADPRICES}", dir + "/bad-prices.yaml"},

@@ -106,8 +106,8 @@ std::int64_t collective_flows(const Topology& topology, CollectiveKind kind, std
 
 // NCCL's rings over `members` (GPU ids, in rank order): inside one NVLink domain a single
 // ring; across domains one channel per member of the fullest domain, channel c entering
-// every domain at its c-th member (modulo the members it holds; so on its rail c). Used by `collective` and by a step's
-// data-parallel collectives (network_step.cpp).
+// every domain at its c-th member (modulo the members it holds; so on its rail c). Used
+// by `collective` and by a step's data-parallel collectives (network_step.cpp).
 std::vector<std::vector<std::int64_t>> ring_channels(const Topology& topology, const std::vector<std::int64_t>& members);
 
 // nccl-tests' bus-bandwidth factor: 2(n-1)/n for all-reduce, (n-1)/n for the others.

@@ -68,8 +68,8 @@ struct GroupPlacement {
     std::int64_t straddle_fewest = 0;
     // The fewest members any group keeps in one domain, where that is below per_domain
     // (dense DP 72 at stride 2 over 64-GPU segments: 32, 32, 8; expert DP 9 at stride 16
-    // over them: 4, 4, 1). Every ring channel
-    // enters and leaves every domain, so those few members' NICs carry all k channels.
+    // over them: 4, 4, 1). Every ring channel enters and leaves every domain, so those few
+    // members' NICs carry all k channels.
     // 0: every domain holds per_domain members of each group.
     std::int64_t sparsest = 0;
 };

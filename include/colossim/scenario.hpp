@@ -109,6 +109,7 @@ struct Scenario {
 };
 
 const char* to_string(Recompute r);
+const char* to_string(CpImpl c);  // te, torch: as parallelism.cp_impl takes it
 const char* to_string(Precision p);
 const char* to_string(AttentionKernel k);
 const char* to_string(Elementwise e);

@@ -14,6 +14,9 @@ std::int64_t sparsest_share(std::int64_t size, std::int64_t stride, std::int64_t
                             std::int64_t per_domain) {
     constexpr std::int64_t kMaxWalk = std::int64_t(1) << 14;
     const std::int64_t block = size * stride;
+    // Blocks of whole domains cut into whole strides: every domain holds domain / stride
+    // of each group (the usual layout on 8-GPU nodes), nothing to walk.
+    if (domain % stride == 0 && block % domain == 0) return 0;
     const std::int64_t period = std::lcm(block, domain);
     const std::int64_t walk = std::min(std::min(period, std::max(block, gpus)), std::max(block, kMaxWalk));
     std::int64_t fewest = per_domain;

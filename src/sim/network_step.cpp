@@ -146,6 +146,9 @@ private:
     std::vector<PassPlan> fwd_plan_, bwd_plan_, w_plan_;  // per stage (W: zero-bubble schedules)
     bool split_ = false;  // the schedule splits backwards into B and W (W yields the gradients)
     bool yields_gradients(const PipelineTask& t) const { return split_ ? t.weight : !t.forward; }
+    // ZeRO 1/2 with overlap stream a chunk's gathers under its first forward, which ends
+    // no earlier than the last of them (plan_gathers, compute_done).
+    bool first_forward_waits_for_gathers() const { return s_.parallelism.zero < 3 && data_parallel_overlaps(s_); }
     std::int64_t ep_group_ = 1, cp_group_ = 1;    // group sizes in entities (full mode)
     std::vector<Entity> ents_;
     std::vector<GroupOp> group_ops_;  // one slot a group: EP groups of every stage, then CP's
@@ -173,8 +176,10 @@ private:
         const double dense = (st.params - st.expert_params) / double(v_), expert = st.expert_params / double(v_);
         const bool rings = !flows_.expert_ring.empty() && flows_.expert_ring[std::size_t(stage)].size() > 0;
         std::vector<Request> out;
-        if (dense > 0) out.push_back({kind, Bytes(dense * bytes_per_param / double(buckets)), false, false});
-        if (rings && expert > 0) out.push_back({kind, Bytes(expert * bytes_per_param / double(buckets)), false, true});
+        if (dense > 0) out.push_back({.kind = kind, .bytes = Bytes(dense * bytes_per_param / double(buckets))});
+        if (rings && expert > 0) {
+            out.push_back({.kind = kind, .bytes = Bytes(expert * bytes_per_param / double(buckets)), .expert = true});
+        }
         return out;
     }
     // An all-reduce runs as NCCL's tree when the scenario fixes it (training.nccl_algo) or,
@@ -328,7 +333,7 @@ void StepEngine::plan_gathers(std::uint32_t e, SimTime now) {
         const bool gate = streamed ? b == 0 : b + 1 == buckets;
         for (std::size_t i = 0; i < parts.size(); ++i) {
             parts[i].gather = gate && i + 1 == parts.size();  // one DP stream: the last one in ends the bucket
-            parts[i].completes = streamed && s_.parallelism.zero < 3 && b + 1 == buckets && i + 1 == parts.size();
+            parts[i].completes = first_forward_waits_for_gathers() && b + 1 == buckets && i + 1 == parts.size();
             issue(e, parts[i], now);
         }
     }
@@ -430,7 +435,7 @@ void StepEngine::try_start(std::uint32_t e, SimTime now) {
 void StepEngine::compute_done(std::uint32_t e, SimTime now) {
     Entity& en = ents_[e];
     const auto& order = order_[std::size_t(en.stage)];
-    if (s_.parallelism.zero < 3 && data_parallel_overlaps(s_) && needs_gather(order[en.next]) &&
+    if (first_forward_waits_for_gathers() && needs_gather(order[en.next]) &&
         en.gathers_complete < gathers_by_[std::size_t(en.stage)][en.next]) {
         en.held = true;  // collective_done resumes it when the chunk's last gather ends
         return;

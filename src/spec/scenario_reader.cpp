@@ -187,7 +187,7 @@ Scenario load_scenario(const std::string& yaml_text, const std::string& source_n
         p.dp_overlap = q.optional_flag("dp_overlap").value_or(true);
         p.ep_overlap = q.optional_flag("ep_overlap").value_or(false);
         p.tp_overlap = q.optional_flag("tp_overlap").value_or(false);
-        if (q.has("cp_impl")) p.cp_impl = q.choice("cp_impl", {"te", "torch"}) == "torch" ? CpImpl::torch : CpImpl::te;
+        if (q.has("cp_impl")) p.cp_impl = q.choice("cp_impl", {"te", "torch"}) == to_string(CpImpl::torch) ? CpImpl::torch : CpImpl::te;
         else q.raw("cp_impl");
         if (q.has("schedule")) {
             const std::string v = q.choice("schedule", {"auto", "gpipe", "1f1b", "interleaved", "zb-h1"});
@@ -299,6 +299,7 @@ const char* to_string(Recompute r) {
     }
     return "?";
 }
+const char* to_string(CpImpl c) { return c == CpImpl::torch ? "torch" : "te"; }
 const char* to_string(Precision p) {
     switch (p) {
         case Precision::bf16: return "bf16";
