@@ -134,7 +134,9 @@ TEST(Fp8, LinearLayersRunInFp8AndCastTheirInputsTheOutputLayerAndRouterStay16Bit
         EXPECT_FALSE(op.low_precision);
         EXPECT_NE(std::string_view(op.name), "fp8_cast");
     }
-    // The cost model prices an FP8 GEMM at the FP8 peak: the 16-bit time x bf16 peak / fp8 peak.
+    // The cost model prices an FP8 GEMM at the FP8 peak: the 16-bit time x bf16 peak / fp8 peak
+    // where the GPU file gives FP8 the 16-bit efficiency.
+    s.cluster.gpu.gemm_efficiency_fp8 = s.cluster.gpu.gemm_efficiency;
     CostModel cost(s, test::calibration());
     ComputeOp g;
     g.kind = ComputeKind::gemm;

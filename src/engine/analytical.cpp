@@ -205,8 +205,9 @@ DataParallelTime data_parallel_time(const Scenario& s, const Workload& w, const 
     // overlap_grad_reduce), gather during the forward (overlap_param_gather; FSDP's
     // prefetch of the next unit); per-step collectives hide behind the last backward or
     // the first forward, per-micro-batch ones behind a micro-batch's work; the last bucket
-    // (or FSDP unit) cannot hide.
-    const double last_bucket = params > 0 ? 1.0 / double(data_parallel_buckets(s, st, params, cal)) : 1.0;
+    // (or FSDP unit) cannot hide: one of the `calls` (the last chunk's last bucket, as
+    // the event engine issues them).
+    const double last_bucket = params > 0 ? 1.0 / calls : 1.0;
     // The last bucket runs after the work it follows; the rest beside that work, which
     // it slows (CostModel::overlap_cost).
     Seconds slowdown(0);
