@@ -85,6 +85,45 @@ TEST(KernelCalibration, CausalFlashAttentionOnH200) {
     EXPECT_LT(std::fabs(errors.back()), 0.25);
 }
 
+TEST(KernelCalibration, CausalCudnnAttentionOnH200) {
+    // cuDNN's fused attention (attention: cudnn, Transformer Engine's pick on Hopper+):
+    // FlashAttention-2's curve times the calibration's cudnn_attention_speed, against the
+    // 15 cuDNN timings beside the FA2 ones.
+    std::ifstream in(test::source_path("data/calibration/h200-attention.csv"));
+    ASSERT_TRUE(in) << "missing data/calibration/h200-attention.csv";
+    Scenario s = test::scenario(test::kLlama405b, {{"hardware.gpu", "h200"}, {"training.attention", "cudnn"}});
+    Scenario fa2 = test::scenario(test::kLlama405b, {{"hardware.gpu", "h200"}, {"training.attention", "flash"}});
+    CostModel cost(s, test::calibration()), flash(fa2, test::calibration());
+    std::vector<double> errors;
+    std::string line;
+    while (std::getline(in, line)) {
+        if (line.empty() || line[0] == '#' || line.starts_with("config,")) continue;
+        const std::vector<std::string> f = test::csv_fields(line);
+        if (f.size() < 11 || f[1] != "cudnn" || f[7] != "1" || f[8] != "fwd_bwd") continue;
+        const double batch = std::stod(f[2]), heads = std::stod(f[3]), seq = std::stod(f[5]), d = std::stod(f[6]);
+        ComputeOp fwd;
+        fwd.kind = ComputeKind::attention;
+        fwd.m = seq;
+        fwd.batch = batch * heads;
+        fwd.flops = Flops(4 * batch * heads * seq * seq * d / 2);
+        ComputeOp bwd = fwd;
+        bwd.flops = fwd.flops * 2.5;
+        const double measured = std::stod(f[10]) * 1e-6;
+        errors.push_back(((cost.compute(fwd) + cost.compute(bwd)).value - measured) / measured);
+        EXPECT_LT(cost.compute(fwd).value, flash.compute(fwd).value);  // faster than FA2 at every length
+    }
+    ASSERT_EQ(errors.size(), 15u);
+    double mean_abs = 0;
+    for (double e : errors) mean_abs += std::fabs(e);
+    mean_abs /= double(errors.size());
+    std::sort(errors.begin(), errors.end());
+    std::cout << "cuDNN attention model vs H200: mean |error| " << 100 * mean_abs << "%, range "
+              << 100 * errors.front() << "% .. " << 100 * errors.back() << "%\n";
+    EXPECT_LT(mean_abs, 0.07);  // 6.2%: FA2's half-point fits cuDNN's short sequences less well
+    EXPECT_LT(std::fabs(errors.front()), 0.25);
+    EXPECT_LT(std::fabs(errors.back()), 0.25);
+}
+
 TEST(KernelCalibration, CausalFlashAttentionOnA100) {
     // The published FlashAttention-2 and -1 bars (FA2 paper Fig. 4, A100) against the cost
     // model: data/gpus/a100-80gb.yaml's plateau and s_half for FA2, times the calibration's

@@ -85,6 +85,10 @@ TEST(LaunchConfig, TheValuesAreThePlans) {
     EXPECT_FALSE(t.notes.empty());
     EXPECT_NE(t.text.find("# Megatron's selective recomputation"), std::string::npos);
     EXPECT_THROW(parse_launch_framework("deepspeed"), InputError);
+    // The attention kernel priced is the one asked of Megatron-Core (cuDNN is its "fused").
+    EXPECT_NE(megatron.find("--attention-backend flash"), std::string::npos);
+    const Scenario cudnn = test::scenario(test::kLlama405b, {{"training.attention", "cudnn"}});
+    EXPECT_NE(launch_config(cudnn, LaunchFramework::megatron).text.find("--attention-backend fused"), std::string::npos);
 }
 
 TEST(LaunchConfig, AsyncTpIsEmittedExactlyWhenItIsPriced) {

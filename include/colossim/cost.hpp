@@ -33,6 +33,7 @@ struct Calibration {
     double default_attention_efficiency = 0.5;
     double attention_seq_half = 2392;  // tokens a sequence needs to reach half the attention plateau
     double flash1_speed = 0.55;        // FlashAttention-1-class kernels' speed / FlashAttention-2's
+    double cudnn_attention_speed = 1.76;  // cuDNN fused attention's speed / FlashAttention-2's
     double ddp_bucket_params = 40e6;   // Megatron-Core DDP bucket (parameters)
     double comm_sms = 24;              // SMs a running NCCL collective holds (one CTA a channel)
 

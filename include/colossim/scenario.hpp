@@ -18,9 +18,10 @@ enum class Recompute { none, selective, full, selective_op };
 // (Megatron-LM accumulates and reduces bf16 gradients in fp32, fp16 ones in fp16).
 enum class Precision { bf16, fp16, fp8 };
 // The attention kernel: FlashAttention-2 (and kernels as fast), FlashAttention-1 (and the
-// Triton kernels of 2023 derived from it, e.g. MPT's attn_impl "triton"), or Megatron's
-// unfused bmm + softmax path.
-enum class AttentionKernel { flash, flash1, unfused };
+// Triton kernels of 2023 derived from it, e.g. MPT's attn_impl "triton"), cuDNN's fused
+// attention (what Transformer Engine, so Megatron-Core and NeMo, picks on Hopper and newer),
+// or Megatron's unfused bmm + softmax path.
+enum class AttentionKernel { flash, flash1, cudnn, unfused };
 // How the elementwise steps of a layer (norms, rotary, the gated activation) run: fused
 // kernels (Transformer Engine / Apex in Megatron-LM and NeMo, Inductor under
 // torch.compile, MPT's fused LayerNorm) or eagerly, one PyTorch op a kernel (TorchTitan

@@ -18,6 +18,7 @@ double* field(Calibration& c, const std::string& name) {
     if (name == "default_attention_efficiency") return &c.default_attention_efficiency;
     if (name == "attention_seq_half") return &c.attention_seq_half;
     if (name == "flash1_speed") return &c.flash1_speed;
+    if (name == "cudnn_attention_speed") return &c.cudnn_attention_speed;
     if (name == "comm_sms") return &c.comm_sms;
     throw InternalError("calibration has no fittable constant " + name);
 }
@@ -44,6 +45,7 @@ Calibration Calibration::from_catalog(const Catalog& catalog) {
     c.default_attention_efficiency = r.number("default_attention_efficiency", 0.01, 1.0);
     c.attention_seq_half = r.number("attention_seq_half", 0, 1e6);
     c.flash1_speed = r.number("flash1_speed", 0.01, 1.0);
+    c.cudnn_attention_speed = r.number("cudnn_attention_speed", 0.01, 10.0);
     c.ddp_bucket_params = r.number("ddp_bucket_params", 1, 1e12);
     c.comm_sms = r.number("comm_sms", 0, 1024);
     if (r.has("fitted")) {

@@ -71,9 +71,11 @@ CostModel::CostModel(const Scenario& scenario, const Calibration& calibration) :
     gemm_efficiency_max_ = gpu.gemm_efficiency > 0 ? gpu.gemm_efficiency : cal_.default_gemm_efficiency;
     gemm_efficiency_fp8_ = gpu.gemm_efficiency_fp8 > 0 ? gpu.gemm_efficiency_fp8 : gemm_efficiency_max_;
     double attention_eff = gpu.attention_efficiency > 0 ? gpu.attention_efficiency : cal_.default_attention_efficiency;
-    // Attention runs in 16-bit in every recipe modelled; FlashAttention-1-class kernels at
-    // their measured fraction of FlashAttention-2's speed.
-    const double kernel_speed = s_.training.attention == AttentionKernel::flash1 ? cal_.flash1_speed : 1.0;
+    // Attention runs in 16-bit in every recipe modelled; FlashAttention-1-class and cuDNN
+    // kernels at their measured speed against FlashAttention-2 (same s_half: one curve).
+    const double kernel_speed = s_.training.attention == AttentionKernel::flash1   ? cal_.flash1_speed
+                                : s_.training.attention == AttentionKernel::cudnn ? cal_.cudnn_attention_speed
+                                                                                  : 1.0;
     attention_rate_ = gpu.peak_bf16 * attention_eff * kernel_speed;
     attention_seq_half_ = gpu.attention_seq_half > 0 ? gpu.attention_seq_half : cal_.attention_seq_half;
     memory_rate_ = gpu.hbm_bandwidth * cal_.memory_efficiency;

@@ -138,7 +138,9 @@ void megatron(const Scenario& s, Builder& b) {
         b.add("--fp8-format", "hybrid");
         b.note("FP8 priced as per-tensor scaling of the linear layers (Transformer Engine's hybrid recipe)");
     }
-    b.add("--attention-backend", t.attention == AttentionKernel::unfused ? "unfused" : "flash");
+    b.add("--attention-backend", t.attention == AttentionKernel::unfused ? "unfused"
+                                 : t.attention == AttentionKernel::cudnn ? "fused"
+                                                                         : "flash");
     if (t.attention == AttentionKernel::flash1) b.note("FlashAttention-1-class kernels were priced; Megatron-LM runs FlashAttention-2 or cuDNN");
     if (t.elementwise == Elementwise::eager) b.note("eager elementwise kernels were priced; Megatron-LM fuses them (Transformer Engine)");
 }

@@ -50,7 +50,7 @@ const std::vector<FlagKey>& scenario_flags() {
         {"seq-len", "training.seq_len", "tokens per sequence (8k = 8,192, 1M = 1,048,576)", "seq-length"},
         {"tokens", "training.tokens", "tokens to train, e.g. 15.6T"},
         {"precision", "training.precision", "bf16|fp16|fp8"},
-        {"attention", "training.attention", "flash (FlashAttention-2) | flash1 (FlashAttention-1, 2023 Triton kernels) | unfused"},
+        {"attention", "training.attention", "flash (FlashAttention-2) | flash1 (FlashAttention-1, 2023 Triton kernels) | cudnn (cuDNN fused attention: Transformer Engine's choice on Hopper and newer) | unfused"},
         {"elementwise", "training.elementwise", "fused (TE/Apex kernels, torch.compile) | eager (PyTorch ops one kernel each)"},
         {"dropout", "training.dropout", "on|off: dropout layers present", nullptr, true},
         {"nccl-algo", "training.nccl_algo", "auto|ring|tree: the event engine's all-reduce algorithm (as NCCL_ALGO)"},
@@ -227,9 +227,10 @@ Scenario load_scenario(const std::string& yaml_text, const std::string& source_n
         }
         else q.raw("precision");
         if (q.has("attention")) {
-            const std::string kernel = q.choice("attention", {"flash", "flash1", "unfused"});
-            t.attention = kernel == "unfused" ? AttentionKernel::unfused
+            const std::string kernel = q.choice("attention", {"flash", "flash1", "cudnn", "unfused"});
+            t.attention = kernel == "unfused"  ? AttentionKernel::unfused
                           : kernel == "flash1" ? AttentionKernel::flash1
+                          : kernel == "cudnn"  ? AttentionKernel::cudnn
                                                : AttentionKernel::flash;
         } else {
             q.raw("attention");
@@ -310,7 +311,13 @@ const char* to_string(Precision p) {
 }
 const char* to_string(Elementwise e) { return e == Elementwise::eager ? "eager" : "fused"; }
 const char* to_string(AttentionKernel k) {
-    return k == AttentionKernel::flash ? "flash" : k == AttentionKernel::flash1 ? "flash1" : "unfused";
+    switch (k) {
+        case AttentionKernel::flash: return "flash";
+        case AttentionKernel::flash1: return "flash1";
+        case AttentionKernel::cudnn: return "cudnn";
+        case AttentionKernel::unfused: return "unfused";
+    }
+    return "?";
 }
 
 }  // namespace colossim
