@@ -307,3 +307,38 @@ training: {seq_len: 262144, global_batch: 1, micro_batch: 1}
     EXPECT_DOUBLE_EQ(cp_overlap_share(test::scenario(yaml).parallelism), 1.0);
     EXPECT_DOUBLE_EQ(cp_overlap_share(test::scenario(yaml, {{"parallelism.cp_impl", "torch"}}).parallelism), 1.0 / 8);
 }
+
+TEST(Fsdp2, CopiesEachLayersParametersOutOfEveryGatherAndItsGradientsIntoTheReduction) {
+    // PyTorch FSDP2 (parallelism.zero_impl fsdp2) copies the gathered buffer out into each
+    // parameter before the forward and the backward (4 bytes a parameter) and the bf16
+    // gradients into the reduce-scatter's buffer in the reduce dtype (2 + 4 in fp32).
+    const std::vector<Override> fsdp2 = {{"parallelism.zero", "3"}, {"parallelism.zero_impl", "fsdp2"}};
+    const Scenario s = test::scenario(test::kLlama405b, fsdp2);
+    const Workload w = build_workload(s);
+    const ParamCounts pc = count_parameters(s.model);
+    const double layer = pc.attention / double(s.parallelism.tp) + pc.norms + pc.dense_mlp / double(s.parallelism.tp);
+    const auto bytes = [](const OpList& ops, std::string_view name) {
+        double b = 0;
+        for (const auto& op : ops.compute) {
+            if (name == op.name) b += op.bytes.value;
+        }
+        return b;
+    };
+    EXPECT_DOUBLE_EQ(bytes(w.dense_layer.forward, "fsdp2_copy_out"), 4.0 * layer);
+    EXPECT_DOUBLE_EQ(bytes(w.dense_layer.backward, "fsdp2_copy_out"), 4.0 * layer);
+    EXPECT_DOUBLE_EQ(bytes(w.dense_layer.backward, "fsdp2_reduce_copy_in"), 6.0 * layer);  // fp32 gradients
+    Scenario bf16_grads = test::scenario(test::kLlama405b, {{"parallelism.zero", "3"}, {"parallelism.zero_impl", "fsdp2"},
+                                                            {"training.grad_reduce", "bf16"}});
+    EXPECT_DOUBLE_EQ(bytes(build_workload(bf16_grads).dense_layer.backward, "fsdp2_reduce_copy_in"), 4.0 * layer);
+    // Flat buffers (Megatron-FSDP, FSDP1, DeepSpeed) gather and reduce in place; ZeRO-2 keeps
+    // the weights gathered through the step.
+    for (const Scenario& none : {test::scenario(test::kLlama405b, {{"parallelism.zero", "3"}}),
+                                 test::scenario(test::kLlama405b, {{"parallelism.zero", "2"}, {"parallelism.zero_impl", "fsdp2"}})}) {
+        const Workload n = build_workload(none);
+        EXPECT_EQ(bytes(n.dense_layer.forward, "fsdp2_copy_out"), 0.0);
+        EXPECT_EQ(bytes(n.dense_layer.backward, "fsdp2_reduce_copy_in"), 0.0);
+    }
+    // Priced in both engines: the step is slower by at least the copies' HBM time.
+    const Scenario flat = test::scenario(test::kLlama405b, {{"parallelism.zero", "3"}});
+    EXPECT_GT(estimate(s, test::calibration()).step_time.value, estimate(flat, test::calibration()).step_time.value);
+}

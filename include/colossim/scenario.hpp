@@ -34,6 +34,14 @@ enum class Elementwise { fused, eager };
 // repeat_kv (every query head), gathered whole before the ring (overlapped with its first
 // step only), partial outputs merged by eager fp32 ops, dK and dV rotated in fp32.
 enum class CpImpl { te, torch };
+// Whose ZeRO-3 / FSDP: flat, one flat buffer a unit that the all-gather fills in place and
+// the reduce-scatter reads in place (Megatron-Core's distributed optimizer and
+// Megatron-FSDP, PyTorch FSDP1's FlatParameter, DeepSpeed ZeRO-3); fsdp2, PyTorch's
+// fully_shard (TorchTitan's), whose per-parameter shards are copied into the all-gather's
+// buffer and out into each parameter, and whose gradients are copied into the
+// reduce-scatter's buffer in the reduce dtype (torch/distributed/fsdp/_fully_shard/
+// _fsdp_collectives.py: foreach_all_gather, foreach_all_gather_copy_out, foreach_reduce).
+enum class ZeroImpl { flat, fsdp2 };
 // NCCL's all-reduce algorithm, as NCCL_ALGO fixes it; automatic: NCCL's choice by size.
 enum class NcclAlgorithm { automatic, ring, tree };
 
@@ -60,6 +68,7 @@ struct Parallelism {
     // sequence parallelism, as both do.
     bool tp_overlap = false;
     CpImpl cp_impl = CpImpl::te;
+    ZeroImpl zero_impl = ZeroImpl::flat;
     // Layers on the first and last pipeline stages when they differ from the rest
     // (Megatron-Core's decoder_first/last_pipeline_num_layers); 0 = even split.
     std::int64_t first_stage_layers = 0, last_stage_layers = 0;
@@ -111,6 +120,7 @@ struct Scenario {
 
 const char* to_string(Recompute r);
 const char* to_string(CpImpl c);  // te, torch: as parallelism.cp_impl takes it
+const char* to_string(ZeroImpl z);  // flat, fsdp2: as parallelism.zero_impl takes it
 const char* to_string(Precision p);
 const char* to_string(AttentionKernel k);
 const char* to_string(Elementwise e);

@@ -50,6 +50,7 @@ class Parallelism(_Result):
     ep_overlap: bool = False
     tp_overlap: bool = False
     cp_impl: str = "te"
+    zero_impl: str = "flat"
     micro_batch: int = 1
     raw: dict = field(default_factory=dict)
 

@@ -28,6 +28,7 @@ nlohmann::ordered_json result_object(const Scenario& s, const Parallelism& p, st
                         {"ep_overlap", p.ep_overlap},
                         {"tp_overlap", p.tp_overlap},
                         {"cp_impl", to_string(p.cp_impl)},
+                        {"zero_impl", to_string(p.zero_impl)},
                         {"micro_batch", micro_batch}};
     j["step_time_s"] = r.step_time.value;
     j["mfu"] = r.mfu;

@@ -97,8 +97,15 @@ void megatron(const Scenario& s, Builder& b) {
     if (m.moe.enabled()) b.add("--expert-tensor-parallel-size", p.expert_tp());
     if (p.sequence_parallel && p.tp > 1) b.add("--sequence-parallel");
     if (p.zero == 3) {
-        b.add("--use-torch-fsdp2");
-        b.add("--no-gradient-accumulation-fusion");
+        // The FSDP priced: Megatron-FSDP's flat buffers, or PyTorch's fully_shard with its copies.
+        if (p.zero_impl == ZeroImpl::fsdp2) {
+            b.add("--use-torch-fsdp2");
+            b.add("--no-gradient-accumulation-fusion");
+        } else {
+            b.add("--use-megatron-fsdp");
+            b.add("--data-parallel-sharding-strategy", "optim_grads_params");
+            b.add("--use-distributed-optimizer");
+        }
         b.note(data_parallel_overlaps(s) ? "ZeRO-3 priced with its collectives beside compute: launch with CUDA_DEVICE_MAX_CONNECTIONS unset"
                                          : "ZeRO-3 priced with its collectives serialised behind compute (CUDA_DEVICE_MAX_CONNECTIONS=1)");
     } else if (p.zero >= 1) {
@@ -195,6 +202,7 @@ void torchtitan(const Scenario& s, Builder& b) {
     b.add("parallelism.data_parallel_replicate_degree", shard ? 1 : p.dp);
     b.add("parallelism.data_parallel_shard_degree", shard ? p.dp : 1);
     if (p.zero == 1) b.note("ZeRO-1 was priced; TorchTitan shards with FSDP2 (ZeRO-3) instead");
+    if (p.zero == 3 && p.zero_impl == ZeroImpl::flat) b.note("flat-buffer ZeRO-3 was priced; TorchTitan's FSDP2 also copies each parameter in and out (parallelism.zero_impl fsdp2)");
     if (p.zero == 2) b.add("parallelism.fsdp_reshard_after_forward", "\"never\"");
     b.add("parallelism.tensor_parallel_degree", p.tp);
     if (p.tp > 1 && !p.sequence_parallel) b.note("TorchTitan's TP always shards the sequence of norms (sequence parallel)");

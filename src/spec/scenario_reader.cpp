@@ -29,6 +29,8 @@ const std::vector<FlagKey>& scenario_flags() {
         {"ep", "parallelism.ep", "expert parallel size", "expert-model-parallel-size"},
         {"etp", "parallelism.etp", "expert tensor parallel size (default tp)", "expert-tensor-parallel-size"},
         {"zero", "parallelism.zero", "0 DDP, 1 distributed optimizer, 2 +gradients, 3 +weights (FSDP)"},
+        {"zero-impl", "parallelism.zero_impl",
+         "flat|fsdp2: whose ZeRO-3 (flat: Megatron, FSDP1, DeepSpeed buffers gathered in place; fsdp2: PyTorch fully_shard, TorchTitan's, copying each parameter in and out)"},
         {"recompute", "parallelism.recompute", "none|selective|full|selective-op (TorchTitan's per-op AC)", "recompute-granularity"},
         {"recompute-layers", "parallelism.recompute_layers",
          "with --recompute full: layers of each pipeline chunk recomputed, the first ones (Megatron's block method); 0 = all",
@@ -189,6 +191,11 @@ Scenario load_scenario(const std::string& yaml_text, const std::string& source_n
         p.tp_overlap = q.optional_flag("tp_overlap").value_or(false);
         if (q.has("cp_impl")) p.cp_impl = q.choice("cp_impl", {"te", "torch"}) == to_string(CpImpl::torch) ? CpImpl::torch : CpImpl::te;
         else q.raw("cp_impl");
+        if (q.has("zero_impl")) {
+            p.zero_impl = q.choice("zero_impl", {"flat", "fsdp2"}) == to_string(ZeroImpl::fsdp2) ? ZeroImpl::fsdp2 : ZeroImpl::flat;
+        } else {
+            q.raw("zero_impl");
+        }
         if (q.has("schedule")) {
             const std::string v = q.choice("schedule", {"auto", "gpipe", "1f1b", "interleaved", "zb-h1"});
             p.schedule = v == "gpipe"         ? Schedule::gpipe
@@ -301,6 +308,7 @@ const char* to_string(Recompute r) {
     return "?";
 }
 const char* to_string(CpImpl c) { return c == CpImpl::torch ? "torch" : "te"; }
+const char* to_string(ZeroImpl z) { return z == ZeroImpl::fsdp2 ? "fsdp2" : "flat"; }
 const char* to_string(Precision p) {
     switch (p) {
         case Precision::bf16: return "bf16";

@@ -345,6 +345,20 @@ OpList selective_op_recompute(const BlockWork& w) {
     return r;
 }
 
+// FSDP2 gathers into one buffer and copies each parameter out of it
+// (foreach_all_gather_copy_out: split_with_sizes_copy, read 2 bytes and write 2 a
+// parameter), before the forward and again before the backward (reshard after forward);
+// the backward's gradients are chunk-concatenated into the reduce-scatter's buffer in the
+// reduce dtype (foreach_reduce: read 2, write grad_bytes). The shard-sized copies into the
+// gather and out of the reduction (1/dp of these) are left out. They run on the compute
+// stream in the copy-outs' case and beside it in the reduction's; both are priced on it.
+void add_fsdp2_copies(BlockWork& w, double params, double grad_bytes) {
+    if (params <= 0) return;
+    w.forward.compute.push_back(memory("fsdp2_copy_out", 4.0 * params));
+    w.backward.compute.push_back(memory("fsdp2_copy_out", 4.0 * params));
+    w.backward.compute.push_back(memory("fsdp2_reduce_copy_in", (2.0 + grad_bytes) * params));
+}
+
 void mirror_backward(BlockWork& w) {
     for (const auto& op : w.forward.compute) {
         if (op.kind == ComputeKind::gemm) {

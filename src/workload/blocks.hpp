@@ -33,6 +33,9 @@ BlockWork head(const Scenario& s, const Shape& x);
 // attention 2.5x its forward FLOPs, memory-bound kernels twice their bytes, and each
 // collective its transpose (all-gather <-> reduce-scatter, all-reduce stays).
 void mirror_backward(BlockWork& w);
+// PyTorch FSDP2's copies around a layer's ZeRO-3 collectives (ZeroImpl::fsdp2): `params`
+// the layer's unsharded parameters on this GPU, `grad_bytes` the reduce dtype's size.
+void add_fsdp2_copies(BlockWork& w, double params, double grad_bytes);
 // What TorchTitan's per-op selective checkpointing recomputes of a block's forward.
 OpList selective_op_recompute(const BlockWork& w);
 

@@ -62,6 +62,17 @@ Workload build_workload(const Scenario& s) {
     w.embedding = workload::embedding(s, shape);
     w.head = workload::head(s, shape);
     w.params = count_parameters(m);
+    if (p.zero == 3 && p.zero_impl == ZeroImpl::fsdp2) {
+        const auto& pc = w.params;
+        const double shared = pc.attention / double(p.tp) + pc.norms;
+        workload::add_fsdp2_copies(w.dense_layer, shared + pc.dense_mlp / double(p.tp), gradient_bytes(s));
+        if (m.moe.enabled()) {
+            workload::add_fsdp2_copies(w.moe_layer,
+                                       shared + pc.shared_experts / double(p.tp) + pc.router +
+                                           pc.routed_experts / double(p.expert_tp() * p.ep),
+                                       gradient_bytes(s));
+        }
+    }
     w.micro_batches = s.training.micro_batches_per_step(p);
     w.tokens_per_micro_batch = shape.tokens;
     // Between stages each TP rank sends its 1/tp slice (scatter/gather optimisation,
