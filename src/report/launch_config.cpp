@@ -98,14 +98,15 @@ void megatron(const Scenario& s, Builder& b) {
     if (p.sequence_parallel && p.tp > 1) b.add("--sequence-parallel");
     if (p.zero == 3) {
         // The FSDP priced: Megatron-FSDP's flat buffers, or PyTorch's fully_shard with its copies.
+        // (Megatron-FSDP's required flags: docs/discussions/megatron-fsdp-user-guide.)
         if (p.zero_impl == ZeroImpl::fsdp2) {
             b.add("--use-torch-fsdp2");
-            b.add("--no-gradient-accumulation-fusion");
         } else {
             b.add("--use-megatron-fsdp");
             b.add("--data-parallel-sharding-strategy", "optim_grads_params");
             b.add("--use-distributed-optimizer");
         }
+        b.add("--no-gradient-accumulation-fusion");
         b.note(data_parallel_overlaps(s) ? "ZeRO-3 priced with its collectives beside compute: launch with CUDA_DEVICE_MAX_CONNECTIONS unset"
                                          : "ZeRO-3 priced with its collectives serialised behind compute (CUDA_DEVICE_MAX_CONNECTIONS=1)");
     } else if (p.zero >= 1) {
