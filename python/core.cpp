@@ -118,6 +118,15 @@ PYBIND11_MODULE(_core, m) {
         return answer(a);
     }, py::arg("text"), py::arg("source"), py::arg("overrides"));
 
+    m.def("layer_ops", [](const std::string& text, const std::string& source, const Pairs& overrides) {
+        api::Answer a;
+        {
+            py::gil_scoped_release release;
+            a = api::layer_ops(catalog(), request(text, source, overrides));
+        }
+        return answer(a);
+    }, py::arg("text"), py::arg("source"), py::arg("overrides"));
+
     m.def("collective", [](const std::string& kind, const std::string& cluster, std::int64_t gpus, const std::string& size,
                            const std::string& algorithm, const std::string& slow_nic) {
         api::CollectiveRequest r{kind, size, cluster, algorithm, slow_nic, gpus, {}};

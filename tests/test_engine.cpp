@@ -3,7 +3,9 @@
 
 #include <cmath>
 
+#include "colossim/layer_ops.hpp"
 #include "colossim/network_step.hpp"
+#include "colossim/report.hpp"
 #include "helpers.hpp"
 
 using namespace colossim;
@@ -276,4 +278,60 @@ TEST(Engine, EveryBucketPaysItsCollectivesLatency) {
                            cost.collective_latency(CollectiveKind::all_gather, dp).value;
     const double grown = estimate(s, small).breakdown.dp_comm.value - estimate(s, big).breakdown.dp_comm.value;
     EXPECT_NEAR(grown, added * latency, 0.05 * added * latency);
+}
+
+TEST(LayerOps, ShowWhereTheEstimatesComputeGoes) {
+    // `estimate --ops`: one layer's ops priced as the estimate prices them. With no
+    // pipeline, no overlap and every layer alike, the estimate's compute is the layer's
+    // ops times layers times micro-batches, plus the embedding and head.
+    const Scenario s = test::scenario(R"(
+model: llama3-8b
+cluster: dgx-h100
+gpus: 8
+parallelism: {tp: 8, pp: 1, zero: 1, recompute: selective, sequence_parallel: true}
+training: {seq_len: 8192, global_batch: 4, micro_batch: 1}
+)");
+    const std::vector<LayerOp> ops = layer_ops(s, test::calibration());
+    const auto find = [&](const char* pass, const char* name) -> const LayerOp* {
+        for (const auto& o : ops) {
+            if (o.pass == pass && o.name == name) return &o;
+        }
+        return nullptr;
+    };
+    const LayerOp* fwd = find("forward", "fc1");
+    const LayerOp* bwd = find("backward", "fc1");
+    ASSERT_TRUE(fwd && bwd);
+    EXPECT_EQ(bwd->count, 2);  // dgrad and wgrad
+    EXPECT_NEAR(bwd->flops.value, 2 * fwd->flops.value, 1e-6 * fwd->flops.value);
+    ASSERT_TRUE(find("recompute", "flash_attention"));  // selective: the attention core again
+    const LayerOp* gather = find("forward", "tp_all_gather_attention");
+    ASSERT_TRUE(gather);
+    EXPECT_TRUE(gather->collective);
+    EXPECT_EQ(gather->kind, "all-gather");
+    EXPECT_FALSE(gather->overlapped);
+    double layer_compute = 0;
+    for (const auto& o : ops) {
+        if (!o.collective) layer_compute += o.time.value;
+    }
+    const StepResult r = estimate(s, test::calibration());
+    const double layers_work = layer_compute * double(s.model.layers) * double(r.micro_batches);
+    EXPECT_GT(r.breakdown.compute.value, layers_work);         // plus the embedding and head
+    EXPECT_LT(r.breakdown.compute.value, 1.15 * layers_work);  // which are small beside 32 layers
+    // The table and the JSON say the same.
+    EXPECT_NE(layer_ops_table(ops).find("dense layer total"), std::string::npos);
+    EXPECT_NE(layer_ops_json(ops).find("\"op\": \"fc1\""), std::string::npos);
+    // TP overlap marks the TP collectives as partly hidden.
+    const Scenario overlapped = test::scenario(R"(
+model: llama3-8b
+cluster: dgx-h100
+gpus: 8
+parallelism: {tp: 8, pp: 1, zero: 1, recompute: none, sequence_parallel: true, tp_overlap: true}
+training: {seq_len: 8192, global_batch: 4, micro_batch: 1}
+)");
+    for (const auto& o : layer_ops(overlapped, test::calibration())) {
+        if (o.name == "tp_all_gather_attention") {
+            EXPECT_TRUE(o.overlapped);
+        }
+        EXPECT_NE(o.pass, "recompute");
+    }
 }

@@ -15,12 +15,14 @@ Command add_estimate(CLI::App& root) {
     auto json = std::make_shared<bool>(false);
     auto emit = std::make_shared<std::string>();
     auto explain = std::make_shared<bool>(false);
+    auto ops = std::make_shared<bool>(false);
     options->add_to(*cmd);
+    cmd->add_flag("--ops", *ops, "also print where one layer's time goes: each op of its passes, priced as the estimate prices it");
     cmd->add_flag("--explain", *explain, "why the plan is refused or does not fit, and what single change would fix it");
     auto* json_flag = cmd->add_flag("--json", *json, "print one JSON object");
     cmd->add_option("--emit", *emit, "megatron|nemo|torchtitan: print the scenario as that framework's launch arguments")
         ->excludes(json_flag);
-    return {cmd, [options, json, emit, explain](const Catalog& catalog) {
+    return {cmd, [options, json, emit, explain, ops](const Catalog& catalog) {
                 if (*explain) {
                     api::ExplainAnswer x = api::explain_scenario(catalog, options->request());
                     print_warnings(Diagnostics{x.warnings});
@@ -34,10 +36,13 @@ Command add_estimate(CLI::App& root) {
                 if (emitting) {
                     std::cout << predicted_line(a.result) << launch_config(a.scenario, framework).text;
                 } else if (*json) {
-                    std::cout << estimate_with_failures_json(a.scenario, a.result, a.failures, a.warnings) << "\n";
+                    std::string j = estimate_with_failures_json(a.scenario, a.result, a.failures, a.warnings);
+                    if (*ops) j = with_layer_ops_json(j, layer_ops(a.scenario, Calibration::from_catalog(catalog)));
+                    std::cout << j << "\n";
                 } else {
                     std::cout << estimate_table(a.scenario, a.result)
                               << (a.failures ? failure_overhead_table(*a.failures) : "");
+                    if (*ops) std::cout << "\n" << layer_ops_table(layer_ops(a.scenario, Calibration::from_catalog(catalog)));
                 }
                 return 0;
             }};

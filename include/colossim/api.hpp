@@ -49,6 +49,8 @@ struct EstimateAnswer {
 };
 EstimateAnswer estimate_scenario(const Catalog& catalog, const ScenarioRequest& request);
 Answer estimate(const Catalog& catalog, const ScenarioRequest& request);
+// `estimate --ops` alone: one layer's operations (layer_ops()) as a JSON array.
+Answer layer_ops(const Catalog& catalog, const ScenarioRequest& request);
 
 // "INDEX:NUMBER" flag values (--slow-gpu 3:1.2, --slow-nic 3:0.5), the whole text
 // consumed; anything else is an InputError on `flag` that says `valid`.

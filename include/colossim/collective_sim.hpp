@@ -113,7 +113,6 @@ std::vector<std::vector<std::int64_t>> ring_channels(const Topology& topology, c
 // nccl-tests' bus-bandwidth factor: 2(n-1)/n for all-reduce, (n-1)/n for the others.
 double bus_factor(CollectiveKind kind, std::int64_t n);
 
-const char* to_string(CollectiveKind k);
 const char* to_string(CollectiveAlgorithm a);
 
 }  // namespace colossim

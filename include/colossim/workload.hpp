@@ -37,6 +37,7 @@ struct ComputeOp {
 };
 
 enum class CollectiveKind { all_reduce, all_gather, reduce_scatter, all_to_all, send_recv };
+const char* to_string(CollectiveKind k);  // all-reduce, all-gather, reduce-scatter, all-to-all, send-recv
 
 // The communicator an operation runs on. Ranks are laid out TP innermost, then CP, then
 // DP, then PP (Megatron-Core's tp-cp-dp-pp order; Llama 3's [TP, CP, PP, DP] puts PP

@@ -30,7 +30,7 @@ from ._scenario import flag_names, input_error, request, split_options
 __all__ = [
     "InputError", "ColossimWarning", "estimate", "simulate", "Simulation", "sweep", "Sweep", "compare", "plan", "goodput", "datacenter", "validate", "catalog",
     "show", "flag_names", "collective", "Collective", "Estimate", "Comparison", "Plan", "Goodput", "Datacenter", "Validation", "Parallelism", "Breakdown", "Memory",
-    "ValidationCase", "ErrorSummary", "Record", "fleet", "Fleet",
+    "ValidationCase", "ErrorSummary", "Record", "fleet", "Fleet", "layer_ops",
 ]
 
 InputError = _core._InputError
@@ -68,6 +68,18 @@ def _answer(cls, json_text: str, warnings: Sequence[str]):
 def estimate(scenario: Any = None, **flags: Any) -> Estimate:
     """Analytical step time, MFU, memory and cost of a scenario (``colossim estimate``)."""
     return _answer(Estimate, *_core.estimate(*request(scenario, **flags)))
+
+
+def layer_ops(scenario: Any = None, **flags: Any):
+    """Where one layer's time goes (``colossim estimate --ops``): each op of the dense (and
+    MoE) layer's forward, recomputation and backward for one micro-batch on one GPU, priced
+    as ``estimate`` prices it, as a pandas DataFrame (columns layer, pass, op, kind, count,
+    time_s, flops, bytes, collective, overlapped; collectives at their closed-form time)."""
+    text, warnings = _core.layer_ops(*request(scenario, **flags))
+    for w in warnings:
+        _warnings.warn(w, ColossimWarning, stacklevel=2)
+    import pandas as pd
+    return pd.DataFrame(json.loads(text))
 
 
 def simulate(scenario: Any = None, *, mode: Optional[str] = None, contention: bool = True, trace: bool = False,

@@ -84,6 +84,12 @@ Answer estimate(const Catalog& catalog, const ScenarioRequest& request) {
     return {estimate_with_failures_json(a.scenario, a.result, a.failures, a.warnings), a.warnings};
 }
 
+Answer layer_ops(const Catalog& catalog, const ScenarioRequest& request) {
+    Diagnostics diagnostics;
+    const Scenario s = load(catalog, request, diagnostics);
+    return {layer_ops_json(colossim::layer_ops(s, Calibration::from_catalog(catalog))), diagnostics.warnings};
+}
+
 namespace {
 // Why a plan loaded with fields_only cannot run: the GPUs do not divide into tp*pp*cp
 // (fields_only set dp from them regardless), or a rule of scenario_problem.

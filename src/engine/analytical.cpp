@@ -12,12 +12,31 @@
 #include <cmath>
 
 #include "colossim/estimate.hpp"
+#include "colossim/layer_ops.hpp"
 
 namespace colossim {
 
 namespace {
 
 using StageTime = StageTiming;
+
+}  // namespace
+
+Seconds compute_op_time(const ComputeOp& op, const CostModel& cost) {
+    const auto& p = cost.scenario().parallelism;
+    if (tp_overlaps(p) && op.kind == ComputeKind::gemm && !op.weight_gradient && op.m >= double(p.tp)) {
+        // Overlapped, a GEMM beside a TP transfer runs as tp chunks of its rows, each a
+        // smaller GEMM (and a launch) of its own; weight gradients overlap whole.
+        ComputeOp chunk = op;
+        chunk.m = op.m / double(p.tp);
+        chunk.flops = op.flops / double(p.tp);
+        chunk.bytes = op.bytes / double(p.tp);
+        return cost.compute(chunk) * double(p.tp);
+    }
+    return cost.compute(op);
+}
+
+namespace {
 
 // One pass (forward, backward or recomputation) of one block, priced once and reused by
 // every stage that holds the block.
@@ -32,16 +51,7 @@ PassTime pass_time(const OpList& ops, const CostModel& cost) {
     const bool tp_overlap = tp_overlaps(p);
     Seconds attention(0), gemms(0);
     for (const auto& op : ops.compute) {
-        Seconds c = cost.compute(op);
-        if (tp_overlap && op.kind == ComputeKind::gemm && !op.weight_gradient && op.m >= double(p.tp)) {
-            // Overlapped, a GEMM beside a TP transfer runs as tp chunks of its rows, each a
-            // smaller GEMM (and a launch) of its own; weight gradients overlap whole.
-            ComputeOp chunk = op;
-            chunk.m = op.m / double(p.tp);
-            chunk.flops = op.flops / double(p.tp);
-            chunk.bytes = op.bytes / double(p.tp);
-            c = cost.compute(chunk) * double(p.tp);
-        }
+        const Seconds c = compute_op_time(op, cost);
         t.pass.parts.compute += c;
         if (op.kind == ComputeKind::gemm) gemms += c;
         if (op.kind == ComputeKind::attention || std::string_view(op.name).starts_with("attention")) attention += c;

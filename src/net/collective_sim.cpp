@@ -326,17 +326,6 @@ CollectiveResult simulate_collective(Topology& topo, CollectiveKind kind, Bytes 
     return r;
 }
 
-const char* to_string(CollectiveKind k) {
-    switch (k) {
-        case CollectiveKind::all_reduce: return "all-reduce";
-        case CollectiveKind::all_gather: return "all-gather";
-        case CollectiveKind::reduce_scatter: return "reduce-scatter";
-        case CollectiveKind::all_to_all: return "all-to-all";
-        case CollectiveKind::send_recv: return "send-recv";
-    }
-    return "?";
-}
-
 const char* to_string(CollectiveAlgorithm a) {
     switch (a) {
         case CollectiveAlgorithm::automatic: return "auto";

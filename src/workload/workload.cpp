@@ -48,6 +48,17 @@ double cp_overlap_share(const Parallelism& p) {
     return p.cp > 1 && p.cp_impl == CpImpl::torch ? 1.0 / double(p.cp) : 1.0;
 }
 
+const char* to_string(CollectiveKind k) {
+    switch (k) {
+        case CollectiveKind::all_reduce: return "all-reduce";
+        case CollectiveKind::all_gather: return "all-gather";
+        case CollectiveKind::reduce_scatter: return "reduce-scatter";
+        case CollectiveKind::all_to_all: return "all-to-all";
+        case CollectiveKind::send_recv: return "send-recv";
+    }
+    return "?";
+}
+
 double gradient_bytes(const Scenario& s) {
     return s.training.precision == Precision::fp16 || s.training.grad_reduce_bf16 ? 2.0 : 4.0;
 }

@@ -47,6 +47,16 @@ class SameNumbersAsTheCli(unittest.TestCase):
         self.assertEqual([x.step_time_s for x in p.plans], [x["step_time_s"] for x in cli["plans"]])
         self.assertEqual(p.evaluated, cli["evaluated"])
 
+    def test_layer_ops_equal_cli(self):
+        df = colossim.layer_ops(**FLAGSHIP)
+        cli = cli_json("estimate", "--model", "llama3-405b", "--cluster", "dgx-h100", "--gpus", "16384", "--tp", "8",
+                       "--pp", "16", "--seq-len", "8192", "--global-batch", "2048", "--micro-batch", "1",
+                       "--ops")["layer_ops"]
+        self.assertEqual(list(df.columns), list(cli[0].keys()))
+        self.assertEqual(list(df["op"]), [o["op"] for o in cli])
+        self.assertEqual([float(t) for t in df["time_s"]], [o["time_s"] for o in cli])
+        self.assertIn("fc1", set(df["op"]))
+
     def test_validate_equals_cli(self):
         v = colossim.validate()
         cli = cli_json("validate")
