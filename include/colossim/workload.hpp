@@ -108,6 +108,10 @@ ParamCounts count_parameters(const ModelSpec& m);
 // recomputation limited to parallelism.recompute_layers of each of the vpp chunks.
 double recomputed_layer_fraction(const Parallelism& p, std::int64_t stage_layers);
 
+// What a block's recomputation replays under `rc`: its whole forward (full), its
+// `recompute` list (selective, selective-op), or nothing (none).
+const OpList* recomputed_ops(const BlockWork& b, Recompute rc);
+
 // Whether the data-parallel collectives run beside compute (parallelism.dp_overlap), as both
 // engines schedule them. ZeRO-3 with one hardware queue (training.cuda_device_max_connections
 // 1) does not: its gathers and reduce-scatters serialise behind the compute kernels.

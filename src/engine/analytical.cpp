@@ -123,8 +123,8 @@ BlockTimes block_times(const BlockWork& b, Recompute rc, const CostModel& cost) 
     BlockTimes t;
     t.forward = pass_time(b.forward, cost);
     t.backward = pass_time(b.backward, cost);
-    if (rc == Recompute::full) t.recompute = t.forward;
-    else if (rc == Recompute::selective || rc == Recompute::selective_op) t.recompute = pass_time(b.recompute, cost);
+    // A full recomputation replays the forward just priced.
+    if (const OpList* r = recomputed_ops(b, rc)) t.recompute = r == &b.forward ? t.forward : pass_time(*r, cost);
     return t;
 }
 

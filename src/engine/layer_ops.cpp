@@ -1,7 +1,6 @@
 #include "colossim/layer_ops.hpp"
 
 #include <map>
-#include <string_view>
 
 namespace colossim {
 
@@ -46,8 +45,11 @@ void add_pass(std::vector<LayerOp>& out, const char* block, const char* pass, co
         o.count += 1;
         o.bytes += c.bytes;
         o.time += cost.collective(c);
-        o.overlapped = c.overlappable || (p.ep_overlap && c.group == CommGroup::ep) ||
-                       (tp_overlaps(p) && c.group == CommGroup::tp);
+        // pass_time's buckets: CP rings beside their attention, EP all-to-alls under
+        // ep_overlap, every other group's collectives (TP, expert TP) with the GEMMs under
+        // TP overlap.
+        const bool other = c.group != CommGroup::cp && c.group != CommGroup::ep;
+        o.overlapped = c.overlappable || (p.ep_overlap && c.group == CommGroup::ep) || (tp_overlaps(p) && other);
     }
 }
 
@@ -59,9 +61,7 @@ std::vector<LayerOp> layer_ops(const Scenario& s, const Calibration& calibration
     std::vector<LayerOp> out;
     const auto add_block = [&](const char* block, const BlockWork& b) {
         add_pass(out, block, "forward", b.forward, cost);
-        const Recompute rc = s.parallelism.recompute;
-        if (rc == Recompute::full) add_pass(out, block, "recompute", b.forward, cost);
-        else if (rc == Recompute::selective || rc == Recompute::selective_op) add_pass(out, block, "recompute", b.recompute, cost);
+        if (const OpList* r = recomputed_ops(b, s.parallelism.recompute)) add_pass(out, block, "recompute", *r, cost);
         add_pass(out, block, "backward", b.backward, cost);
     };
     if (s.model.dense_layers() > 0) add_block("dense", w.dense_layer);

@@ -59,6 +59,16 @@ const char* to_string(CollectiveKind k) {
     return "?";
 }
 
+const OpList* recomputed_ops(const BlockWork& b, Recompute rc) {
+    switch (rc) {
+        case Recompute::full: return &b.forward;
+        case Recompute::selective:
+        case Recompute::selective_op: return &b.recompute;
+        case Recompute::none: return nullptr;
+    }
+    return nullptr;
+}
+
 double gradient_bytes(const Scenario& s) {
     return s.training.precision == Precision::fp16 || s.training.grad_reduce_bf16 ? 2.0 : 4.0;
 }
@@ -73,16 +83,15 @@ Workload build_workload(const Scenario& s) {
     w.embedding = workload::embedding(s, shape);
     w.head = workload::head(s, shape);
     w.params = count_parameters(m);
+    // One layer's parameters on one GPU, by part: attention and norms in every layer,
+    // then the dense MLP, or the MoE layer's shared experts and router and its experts.
+    const auto& pc = w.params;
+    const double tp = double(p.tp), etp_ep = double(p.expert_tp() * p.ep);
+    const double every_layer = pc.attention / tp + pc.norms, dense_mlp = pc.dense_mlp / tp;
+    const double moe_dense = pc.shared_experts / tp + pc.router, experts = pc.routed_experts / etp_ep;
     if (p.zero == 3 && p.zero_impl == ZeroImpl::fsdp2) {
-        const auto& pc = w.params;
-        const double shared = pc.attention / double(p.tp) + pc.norms;
-        workload::add_fsdp2_copies(w.dense_layer, shared + pc.dense_mlp / double(p.tp), gradient_bytes(s));
-        if (m.moe.enabled()) {
-            workload::add_fsdp2_copies(w.moe_layer,
-                                       shared + pc.shared_experts / double(p.tp) + pc.router +
-                                           pc.routed_experts / double(p.expert_tp() * p.ep),
-                                       gradient_bytes(s));
-        }
+        workload::add_fsdp2_copies(w.dense_layer, every_layer + dense_mlp, gradient_bytes(s));
+        if (m.moe.enabled()) workload::add_fsdp2_copies(w.moe_layer, every_layer + moe_dense + experts, gradient_bytes(s));
     }
     w.micro_batches = s.training.micro_batches_per_step(p);
     w.tokens_per_micro_batch = shape.tokens;
@@ -93,8 +102,6 @@ Workload build_workload(const Scenario& s) {
     // Layers go to stages in order; the dense layers of an MoE model come first.
     auto layers = stage_layers(m, p);
     std::int64_t dense_left = m.dense_layers();
-    const double tp = double(p.tp), etp_ep = double(p.expert_tp() * p.ep);
-    const auto& pc = w.params;
     for (std::size_t i = 0; i < layers.size(); ++i) {
         StageWork st;
         st.dense_layers = std::min(layers[i], dense_left);
@@ -102,10 +109,10 @@ Workload build_workload(const Scenario& s) {
         st.moe_layers = layers[i] - st.dense_layers;
         st.has_embedding = i == 0;
         st.has_head = i + 1 == layers.size();
-        double attention = double(layers[i]) * (pc.attention / tp + pc.norms);
-        double dense = double(st.dense_layers) * pc.dense_mlp / tp;
-        double moe = double(st.moe_layers) * (pc.shared_experts / tp + pc.router);
-        st.expert_params = double(st.moe_layers) * pc.routed_experts / etp_ep;
+        double attention = double(layers[i]) * every_layer;
+        double dense = double(st.dense_layers) * dense_mlp;
+        double moe = double(st.moe_layers) * moe_dense;
+        st.expert_params = double(st.moe_layers) * experts;
         double embed = st.has_embedding ? pc.embedding / tp : 0.0;
         // The last stage holds the output projection, or a copy of the tied embedding
         // when it is not also the first stage (Megatron keeps both in sync).
