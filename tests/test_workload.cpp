@@ -185,6 +185,25 @@ TEST(Flops, TorchTitanOpCheckpointingRecomputesEverySecondMatmul) {
     EXPECT_STREQ(to_string(s.parallelism.recompute), "selective-op");
 }
 
+TEST(Flops, TorchTitanOpCheckpointingGathersTheSequenceParallelInputsAgain) {
+    // TorchTitan's save list keeps reduce_scatter_tensor outputs but not all_gather_into_tensor
+    // ones, so under sequence parallelism the replay gathers the attention's and the MLP's
+    // inputs again (their column-parallel weight gradients need them), and reduces nothing.
+    auto replayed = [](const char* sp) {
+        Scenario s = test::scenario(gpt(std::string("{tp: 8, pp: 8, recompute: selective-op, sequence_parallel: ") + sp + "}",
+                                        "{seq_len: 2048, global_batch: 2304, micro_batch: 2}"));
+        return build_workload(s).dense_layer.recompute.comm;
+    };
+    const auto with_sp = replayed("true");
+    ASSERT_EQ(with_sp.size(), 2u);
+    for (const auto& c : with_sp) {
+        EXPECT_EQ(c.kind, CollectiveKind::all_gather);
+        EXPECT_EQ(c.group, CommGroup::tp);
+        EXPECT_NEAR(c.bytes.value, 2.0 * 2 * 2048 * 12288, 1.0);  // the gathered bf16 input
+    }
+    EXPECT_TRUE(replayed("false").empty());  // all-reduces are outputs, kept
+}
+
 TEST(Moe, ExpertTensorParallelGathersTheReceivedTokens) {
     // Megatron-Core's all-to-all dispatcher with expert TP: after the EP all-to-all the
     // tokens are all-gathered over the expert-TP group, and the experts' outputs

@@ -335,6 +335,10 @@ BlockWork head(const Scenario& s, const Shape& x) {
 // block wq, wv, w1, w2 are kept; wk, wo, w3 recomputed). So every elementwise op and every
 // second GEMM run again. colossim's fused GEMMs (qkv, out, fc1 = w1|w3, fc2) make that
 // out_proj and fc2: for Llama 3 8B 5% fewer FLOPs than wk + wo + w3.
+// Under sequence parallelism the policy's save list (mm, SDPA, reduce_scatter_tensor)
+// leaves out all_gather_into_tensor, so the gathered input of every column-parallel
+// matmul, which its weight gradient needs, is gathered again: the replay repeats the
+// attention's and the MLP's all-gathers (a Llama block's two), not its reduce-scatters.
 OpList selective_op_recompute(const BlockWork& w) {
     OpList r;
     int matmuls = 0;
@@ -342,6 +346,8 @@ OpList selective_op_recompute(const BlockWork& w) {
         if (op.kind == ComputeKind::memory) r.compute.push_back(op);
         else if (op.kind == ComputeKind::gemm && ++matmuls % 2 == 0) r.compute.push_back(op);
     }
+    for (const auto& c : w.forward.comm)
+        if (c.group == CommGroup::tp && c.kind == CollectiveKind::all_gather && !c.overlappable) r.comm.push_back(c);
     return r;
 }
 
