@@ -236,6 +236,28 @@ TEST(Engine, TpOverlapHidesAllButAChunkOfTheTpCollectives) {
                      run({{"parallelism.sequence_parallel", "off"}}).step_time.value);
 }
 
+TEST(Engine, AsyncTpLeavesTheBackwardsSummedReduceScattersExposed) {
+    // PyTorch's AsyncTP fuses reduce_scatter(mm) only; the backward's reduce-scatters of the
+    // attention input's gradient (wq + wk + wv) and the gated MLP's (w1 + w3) are sums, so 2
+    // of a layer's 8 equal TP collectives stay whole on the stream. Against TE's overlap,
+    // which pipelines all 8 (1/8 of each showing, the rest slowing the GEMMs by 24 of 132
+    // SMs), the exposed TP time grows by about 2 x (1 - 1/8 - 7/8 x 0.18) of 8: 0.18 of the
+    // unoverlapped TP time.
+    const StepResult base = run();
+    const StepResult te = run({{"parallelism.tp_overlap", "on"}});
+    const StepResult torch = run({{"parallelism.tp_overlap", "on"}, {"parallelism.tp_overlap_impl", "torch"}});
+    const double grown = (torch.breakdown.tp_comm - te.breakdown.tp_comm).value / base.breakdown.tp_comm.value;
+    EXPECT_GT(grown, 0.15);
+    EXPECT_LT(grown, 0.21);
+    EXPECT_GT(torch.step_time.value, te.step_time.value);
+    EXPECT_LT(torch.step_time.value, base.step_time.value);
+    // the rule both engines and estimate --ops use
+    const Scenario s = test::scenario(test::kLlama405b, {{"parallelism.tp_overlap", "on"}, {"parallelism.tp_overlap_impl", "torch"}});
+    int exposed = 0;
+    for (const auto& c : build_workload(s).dense_layer.backward.comm) exposed += tp_overlap_pipelines(c, s.parallelism) ? 0 : 1;
+    EXPECT_EQ(exposed, 2);
+}
+
 TEST(Engine, Bf16GradientsHalveTheBufferAndTheirReduction) {
     // training.grad_reduce bf16 (Megatron-Core grad_reduce_in_fp32 off): the gradient buffer
     // takes 2 bytes a parameter, not 4, and the gradients' reduce-scatter moves half the bytes.

@@ -42,6 +42,15 @@ enum class CpImpl { te, torch };
 // reduce-scatter's buffer in the reduce dtype (torch/distributed/fsdp/_fully_shard/
 // _fsdp_collectives.py: foreach_all_gather, foreach_all_gather_copy_out, foreach_reduce).
 enum class ZeroImpl { flat, fsdp2 };
+// Whose TP overlap (parallelism.tp_overlap): te, Transformer Engine's userbuffers as
+// Megatron-LM's --tp-comm-overlap runs them, every TP all-gather and reduce-scatter of both
+// passes pipelined with a GEMM (the backward's "bulk" overlaps included); torch, PyTorch's
+// AsyncTP (TorchTitan's enable_async_tensor_parallel: inductor's micro_pipeline_tp pass),
+// which fuses an all-gather into the matmuls reading it and a reduce-scatter into the one
+// matmul producing it (torch/_inductor/fx_passes/micro_pipeline_tp.py,
+// fuse_matmul_reduce_scatter), so a backward reduce-scatter of a sum of input gradients
+// (the attention's q, k, v; a gated MLP's w1, w3) stays an exposed NCCL collective.
+enum class TpOverlapImpl { te, torch };
 // NCCL's all-reduce algorithm, as NCCL_ALGO fixes it; automatic: NCCL's choice by size.
 enum class NcclAlgorithm { automatic, ring, tree };
 
@@ -69,6 +78,7 @@ struct Parallelism {
     bool tp_overlap = false;
     CpImpl cp_impl = CpImpl::te;
     ZeroImpl zero_impl = ZeroImpl::flat;
+    TpOverlapImpl tp_overlap_impl = TpOverlapImpl::te;
     // Layers on the first and last pipeline stages when they differ from the rest
     // (Megatron-Core's decoder_first/last_pipeline_num_layers); 0 = even split.
     std::int64_t first_stage_layers = 0, last_stage_layers = 0;
@@ -121,6 +131,7 @@ struct Scenario {
 const char* to_string(Recompute r);
 const char* to_string(CpImpl c);  // te, torch: as parallelism.cp_impl takes it
 const char* to_string(ZeroImpl z);  // flat, fsdp2: as parallelism.zero_impl takes it
+const char* to_string(TpOverlapImpl t);  // te, torch: as parallelism.tp_overlap_impl takes it
 const char* to_string(Precision p);
 const char* to_string(AttentionKernel k);
 const char* to_string(Elementwise e);

@@ -53,6 +53,11 @@ struct CollectiveOp {
     // Bytes of the backward's gradient exchange per byte of this one (CP's dK and dV: 1 in
     // bf16, 2 where PyTorch's context parallel rotates them in fp32).
     double gradient_width = 1.0;
+    // Matmuls reading an all-gather's output as separate PyTorch modules (a Llama
+    // attention's wq, wk, wv; a gated MLP's w1, w3), which the backward's mirror turns into
+    // the input gradients summed before its reduce-scatter: AsyncTP pipelines a
+    // reduce-scatter only behind the one matmul producing its input (tp_overlap_pipelines).
+    int matmuls = 1;
 };
 
 struct OpList {
@@ -120,6 +125,11 @@ bool data_parallel_overlaps(const Scenario& s);
 // Whether the TP collectives are pipelined with their GEMMs (parallelism.tp_overlap): only
 // with tp > 1 and sequence parallelism, as Megatron's CommOverlapConfig and AsyncTP require.
 bool tp_overlaps(const Parallelism& p);
+
+// Whether TP overlap pipelines this collective with a GEMM, in both engines: under
+// tp_overlaps, every collective of a group other than CP and EP, except, with PyTorch's
+// AsyncTP (TpOverlapImpl::torch), a reduce-scatter of several matmuls' summed outputs.
+bool tp_overlap_pipelines(const CollectiveOp& c, const Parallelism& p);
 
 // The share of a pass's attention its CP exchanges run beside, in both engines: all of it
 // for Megatron-Core's ring (each step's K/V travel beside the step before), 1/cp for

@@ -48,7 +48,6 @@ struct PassTime {
 PassTime pass_time(const OpList& ops, const CostModel& cost) {
     PassTime t;
     const auto& p = cost.scenario().parallelism;
-    const bool tp_overlap = tp_overlaps(p);
     Seconds attention(0), gemms(0);
     for (const auto& op : ops.compute) {
         const Seconds c = compute_op_time(op, cost);
@@ -58,6 +57,7 @@ PassTime pass_time(const OpList& ops, const CostModel& cost) {
         if (op.weight_gradient) t.pass.weight_gradient += c;
     }
     t.pass.attention = attention;
+    Seconds pipelined(0);  // the TP collectives TP overlap runs beside the GEMMs
     for (const auto& c : ops.comm) {
         Seconds d = cost.collective(c);
         // Beside the attention it feeds; PyTorch's context parallel gathers K and V whole
@@ -74,16 +74,19 @@ PassTime pass_time(const OpList& ops, const CostModel& cost) {
                 t.pass.ep_bytes += c.bytes;
                 ++t.pass.ep_ops;
                 break;
-            default: t.pass.parts.tp_comm += d; break;
+            default:
+                if (tp_overlap_pipelines(c, p)) pipelined += d;
+                else t.pass.parts.tp_comm += d;
+                break;
         }
     }
-    if (tp_overlap) {
+    if (pipelined > Seconds(0)) {
         // Each all-gather feeds a GEMM and each reduce-scatter drains one: TE's userbuffers
         // (and AsyncTP) split the pair into tp chunks and run chunk i's transfer beside
         // chunk i+-1's GEMM, so the first (or last) chunk's transfer shows and the rest
         // runs beside the pass's GEMMs, slowing them by the SMs it holds.
-        const Seconds tp = t.pass.parts.tp_comm, chunk = tp / double(p.tp);
-        t.pass.parts.tp_comm = chunk + cost.overlap_cost(tp - chunk, gemms);
+        const Seconds chunk = pipelined / double(p.tp);
+        t.pass.parts.tp_comm += chunk + cost.overlap_cost(pipelined - chunk, gemms);
     }
     if (p.ep_overlap) {
         // The all-to-alls of this pass run beside another micro-batch's compute of the

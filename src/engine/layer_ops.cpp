@@ -46,10 +46,8 @@ void add_pass(std::vector<LayerOp>& out, const char* block, const char* pass, co
         o.bytes += c.bytes;
         o.time += cost.collective(c);
         // pass_time's buckets: CP rings beside their attention, EP all-to-alls under
-        // ep_overlap, every other group's collectives (TP, expert TP) with the GEMMs under
-        // TP overlap.
-        const bool other = c.group != CommGroup::cp && c.group != CommGroup::ep;
-        o.overlapped = c.overlappable || (p.ep_overlap && c.group == CommGroup::ep) || (tp_overlaps(p) && other);
+        // ep_overlap, the TP (and expert-TP) collectives TP overlap pipelines.
+        o.overlapped = c.overlappable || (p.ep_overlap && c.group == CommGroup::ep) || tp_overlap_pipelines(c, p);
     }
 }
 

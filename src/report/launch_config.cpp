@@ -207,7 +207,12 @@ void torchtitan(const Scenario& s, Builder& b) {
     if (p.zero == 2) b.add("parallelism.fsdp_reshard_after_forward", "\"never\"");
     b.add("parallelism.tensor_parallel_degree", p.tp);
     if (p.tp > 1 && !p.sequence_parallel) b.note("TorchTitan's TP always shards the sequence of norms (sequence parallel)");
-    if (tp_overlaps(p)) b.add("parallelism.enable_async_tensor_parallel", "true");
+    if (tp_overlaps(p)) {
+        b.add("parallelism.enable_async_tensor_parallel", "true");
+        if (p.tp_overlap_impl == TpOverlapImpl::te) {
+            b.note("Transformer Engine's TP overlap was priced; AsyncTP leaves the backward's reduce-scatters of summed input gradients exposed (parallelism.tp_overlap_impl torch)");
+        }
+    }
     b.add("parallelism.pipeline_parallel_degree", p.pp);
     if (p.pp > 1) {
         const char* schedule = p.schedule == Schedule::gpipe   ? "\"GPipe\""

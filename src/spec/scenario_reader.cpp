@@ -44,6 +44,8 @@ const std::vector<FlagKey>& scenario_flags() {
         {"tp-overlap", "parallelism.tp_overlap",
          "on|off: pipeline TP all-gathers/reduce-scatters with their GEMMs (TE userbuffers, AsyncTP; needs sequence parallelism)",
          "tp-comm-overlap", true},
+        {"tp-overlap-impl", "parallelism.tp_overlap_impl",
+         "te|torch: whose TP overlap (te: Transformer Engine userbuffers, both passes; torch: PyTorch AsyncTP, whose backward reduce-scatters of summed input gradients stay exposed)"},
         {"schedule", "parallelism.schedule", "auto|gpipe|1f1b|interleaved|zb-h1: the pipeline schedule (auto: interleaved when vpp > 1)"},
         {"first-stage-layers", "parallelism.first_stage_layers", "layers on the first pipeline stage", "decoder-first-pipeline-num-layers"},
         {"last-stage-layers", "parallelism.last_stage_layers", "layers on the last pipeline stage", "decoder-last-pipeline-num-layers"},
@@ -196,6 +198,12 @@ Scenario load_scenario(const std::string& yaml_text, const std::string& source_n
         } else {
             q.raw("zero_impl");
         }
+        if (q.has("tp_overlap_impl")) {
+            p.tp_overlap_impl = q.choice("tp_overlap_impl", {"te", "torch"}) == to_string(TpOverlapImpl::torch) ? TpOverlapImpl::torch
+                                                                                                                : TpOverlapImpl::te;
+        } else {
+            q.raw("tp_overlap_impl");
+        }
         if (q.has("schedule")) {
             const std::string v = q.choice("schedule", {"auto", "gpipe", "1f1b", "interleaved", "zb-h1"});
             p.schedule = v == "gpipe"         ? Schedule::gpipe
@@ -309,6 +317,7 @@ const char* to_string(Recompute r) {
 }
 const char* to_string(CpImpl c) { return c == CpImpl::torch ? "torch" : "te"; }
 const char* to_string(ZeroImpl z) { return z == ZeroImpl::fsdp2 ? "fsdp2" : "flat"; }
+const char* to_string(TpOverlapImpl t) { return t == TpOverlapImpl::torch ? "torch" : "te"; }
 const char* to_string(Precision p) {
     switch (p) {
         case Precision::bf16: return "bf16";

@@ -117,9 +117,13 @@ ComputeOp row_reduction(const char* name, double bytes) {
 }
 
 // Norm + (all-gather) ... (reduce-scatter/all-reduce) + residual wrap every sub-block.
-void open_sublayer(BlockWork& w, const Shape& x, const char* norm_name, const char* gather_name) {
+// `matmuls`: the separate linear modules reading the gathered input (CollectiveOp::matmuls).
+void open_sublayer(BlockWork& w, const Shape& x, const char* norm_name, const char* gather_name, int matmuls) {
     w.forward.compute.push_back(memory(norm_name, x.norm_tokens * x.h, norm_cost(x)));
-    if (x.sp) w.forward.comm.push_back(collective(gather_name, CollectiveKind::all_gather, CommGroup::tp, kAct * x.tokens * x.h));
+    if (!x.sp) return;
+    CollectiveOp gather = collective(gather_name, CollectiveKind::all_gather, CommGroup::tp, kAct * x.tokens * x.h);
+    gather.matmuls = matmuls;
+    w.forward.comm.push_back(gather);
 }
 
 void close_sublayer(BlockWork& w, const Shape& x, const char* reduce_name, const char* residual_name) {
@@ -214,7 +218,8 @@ void add_gemm(BlockWork& w, const Shape& x, ComputeOp op, double model_share = 1
 void attention_block(BlockWork& w, const Shape& x, const Scenario& s) {
     const auto& m = s.model;
     const bool parallel = m.parallel_block;
-    open_sublayer(w, x, parallel ? "input_norm" : "attention_norm", "tp_all_gather_attention");
+    // PyTorch modules read the gathered input apart: wq, wk, wv (Llama), q and kv_a (MLA).
+    open_sublayer(w, x, parallel ? "input_norm" : "attention_norm", "tp_all_gather_attention", m.mla.enabled() ? 2 : 3);
     if (m.mla.enabled()) {
         // Down-projections are small and replicated on every TP rank (Megatron-Core MLA):
         // their kernel FLOPs run tp times, their model FLOPs count once.
@@ -244,9 +249,9 @@ void attention_block(BlockWork& w, const Shape& x, const Scenario& s) {
 }
 
 // The MLP half of a layer: its own norm and gather, or, in a parallel block, the
-// attention's input (nothing to open).
-void open_mlp(BlockWork& w, const Shape& x, const Scenario& s) {
-    if (!s.model.parallel_block) open_sublayer(w, x, "mlp_norm", "tp_all_gather_mlp");
+// attention's input (nothing to open). `matmuls`: the modules reading its gathered input.
+void open_mlp(BlockWork& w, const Shape& x, const Scenario& s, int matmuls) {
+    if (!s.model.parallel_block) open_sublayer(w, x, "mlp_norm", "tp_all_gather_mlp", matmuls);
 }
 
 void mlp(BlockWork& w, const Shape& x, double width, double rows, const char* fc1, const char* act, const char* fc2,
@@ -262,7 +267,7 @@ void mlp(BlockWork& w, const Shape& x, double width, double rows, const char* fc
 BlockWork dense_layer(const Scenario& s, const Shape& x) {
     BlockWork w;
     attention_block(w, x, s);
-    open_mlp(w, x, s);
+    open_mlp(w, x, s, x.gated ? 2 : 1);  // w1 and w3 of a gated MLP
     mlp(w, x, double(s.model.ffn_hidden) / x.tp, x.tokens, "fc1", "activation", "fc2");
     close_sublayer(w, x, "tp_reduce_mlp", "mlp_residual");
     mirror_backward(w);
@@ -274,7 +279,7 @@ BlockWork moe_layer(const Scenario& s, const Shape& x) {
     const auto& moe = s.model.moe;
     BlockWork w;
     attention_block(w, x, s);
-    open_mlp(w, x, s);
+    open_mlp(w, x, s, 2);  // the router beside the experts
     const double routed_tokens = x.tokens / x.tp * double(moe.top_k);  // this rank's share, top-k copies
     add_gemm(w, x, gemm("router", x.tokens / x.tp, double(moe.experts), x.h), 1.0, false);
     w.forward.compute.push_back(memory("permute", 2 * kAct * routed_tokens * x.h));
@@ -317,7 +322,7 @@ BlockWork embedding(const Scenario& s, const Shape& x) {
 BlockWork head(const Scenario& s, const Shape& x) {
     BlockWork w;
     const double vocab = double(s.model.vocab) / x.tp;
-    open_sublayer(w, x, "final_norm", "tp_all_gather_head");
+    open_sublayer(w, x, "final_norm", "tp_all_gather_head", 1);
     add_gemm(w, x, gemm("logits", x.tokens, vocab, x.h), 1.0, false);
     // Vocabulary-parallel cross-entropy in fp32: read the logits, write fp32 exp/softmax.
     w.forward.compute.push_back(row_reduction("cross_entropy", (kAct + 4 + 4) * x.tokens * vocab));

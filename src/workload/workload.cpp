@@ -44,6 +44,13 @@ bool data_parallel_overlaps(const Scenario& s) {
 
 bool tp_overlaps(const Parallelism& p) { return p.tp_overlap && p.tp > 1 && p.sequence_parallel; }
 
+bool tp_overlap_pipelines(const CollectiveOp& c, const Parallelism& p) {
+    if (!tp_overlaps(p) || c.group == CommGroup::cp || c.group == CommGroup::ep) return false;
+    // inductor's fuse_matmul_reduce_scatter fuses reduce_scatter(mm(A, B)) only: an add of
+    // input gradients before the reduce-scatter leaves it an NCCL collective on the stream.
+    return !(p.tp_overlap_impl == TpOverlapImpl::torch && c.kind == CollectiveKind::reduce_scatter && c.matmuls > 1);
+}
+
 double cp_overlap_share(const Parallelism& p) {
     return p.cp > 1 && p.cp_impl == CpImpl::torch ? 1.0 / double(p.cp) : 1.0;
 }
