@@ -119,6 +119,16 @@ TEST(BadInput, NewScenarioFieldsRefuseHostileValues) {
     expect_error({{"training.attention", "flash3"}}, "training.attention", "flash1");
     expect_error({{"parallelism.recompute", "op"}}, "parallelism.recompute", "selective-op");
     expect_error({{"training.elementwise", "compiled"}}, "training.elementwise", "eager");
+    expect_error({{"parallelism.moe_dispatcher", "nccl"}}, "parallelism.moe_dispatcher", "deepep");
+    // group-limited routing: groups divide the experts; the chosen groups hold top_k experts
+    auto moe_model = [](const char* groups) {
+        return std::string("model: {name: m, layers: 4, hidden: 1024, heads: 8, vocab: 1000, max_seq_len: 2048, ") +
+               "activation: swiglu, moe: {experts: 64, top_k: 8, ffn_hidden: 512, " + groups +
+               "}}\ncluster: dgx-h100\ngpus: 8\ntraining: {seq_len: 2048, global_batch: 8}\n";
+    };
+    expect_error({}, "model.moe.groups", "divide", moe_model("groups: 6, group_top_k: 2"));
+    expect_error({}, "model.moe.group_top_k", "top_k", moe_model("groups: 16, group_top_k: 1"));
+    expect_error({}, "model.moe.group_top_k", "moe.groups", moe_model("group_top_k: 2"));
     expect_error({{"parallelism.recompute_layers", "4"}, {"parallelism.recompute", "selective"}},
                  "parallelism.recompute_layers", "recompute is full");
     expect_error({{"parallelism.recompute_layers", "1000"}, {"parallelism.recompute", "full"}}, "parallelism.recompute_layers",

@@ -1,7 +1,14 @@
 // Collectives against their closed forms; GEMM efficiency's shape.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <numeric>
+#include <random>
+#include <set>
+#include <string_view>
+
 #include "colossim/cost.hpp"
+#include "colossim/workload.hpp"
 #include "helpers.hpp"
 
 using namespace colossim;
@@ -153,4 +160,73 @@ TEST(Overlap, CollectivesBesideComputeSlowItOrShowTheirExcess) {
     EXPECT_NEAR(f.cost.overlap_cost(Seconds(1.1), Seconds(1)).value, 1.1 * share, 1e-12);
     // No compute to slow: the collective itself.
     EXPECT_NEAR(f.cost.overlap_cost(Seconds(2), Seconds(0)).value, 2.0, 1e-12);
+}
+
+TEST(TokenRouting, DomainsReachedAreTheChanceEachIsHitTimesTheDomains) {
+    // Unlimited routing: a domain holding d of E experts is missed by all k picks with
+    // probability C(E - d, k) / C(E, k). 8 experts over 4 domains, top-2: 1 - 15/28 a domain.
+    EXPECT_NEAR(expected_domains_reached({2, 8, 0, 0}, 4), 4.0 * 13.0 / 28.0, 1e-12);
+    // Qwen3-235B (128 experts, top-8) over EP 32 on 4 nodes: 4 (1 - prod_i (96 - i) / (128 - i)).
+    double miss = 1;
+    for (int i = 0; i < 8; ++i) miss *= (96.0 - i) / (128.0 - i);
+    EXPECT_NEAR(expected_domains_reached({8, 128, 0, 0}, 4), 4 * (1 - miss), 1e-12);
+    // DeepSeek-V3 (256 experts, top-8 of the best 4 of 8 groups) over EP 64 on 8 nodes, a group
+    // a node: half the nodes are eligible, each hit unless its 32 of the 128 eligible experts
+    // are all missed: 8 x 1/2 x (1 - the same product) -- at most the 4 nodes of sec. 3.2.2.
+    EXPECT_NEAR(expected_domains_reached({8, 256, 8, 4}, 8), 4 * (1 - miss), 1e-12);
+    EXPECT_LT(expected_domains_reached({8, 256, 8, 4}, 8), expected_domains_reached({8, 256, 0, 0}, 8));
+    // One domain, or a single copy: nothing to save.
+    EXPECT_DOUBLE_EQ(expected_domains_reached({8, 128, 0, 0}, 1), 1.0);
+    EXPECT_DOUBLE_EQ(expected_domains_reached({1, 128, 0, 0}, 4), 1.0);
+}
+
+TEST(TokenRouting, GroupLimitedRoutingMatchesADrawOfGroupsThenExperts) {
+    // Two groups a domain (8 groups over 4 domains, 4 chosen, top-6 of 64 experts): the
+    // hypergeometric sum against a seeded Monte Carlo of the same draw.
+    std::mt19937_64 rng(7);
+    const int experts = 64, groups = 8, chosen = 4, k = 6, domains = 4, per_group = experts / groups;
+    double reached = 0;
+    const int draws = 200000;
+    for (int t = 0; t < draws; ++t) {
+        std::vector<int> g(groups);
+        std::iota(g.begin(), g.end(), 0);
+        std::shuffle(g.begin(), g.end(), rng);
+        std::vector<int> pool;
+        for (int i = 0; i < chosen; ++i)
+            for (int e = 0; e < per_group; ++e) pool.push_back(g[i] * per_group + e);
+        std::shuffle(pool.begin(), pool.end(), rng);
+        std::set<int> hit;
+        for (int i = 0; i < k; ++i) hit.insert(pool[i] / (experts / domains));
+        reached += double(hit.size());
+    }
+    EXPECT_NEAR(expected_domains_reached({k, experts, groups, chosen}, domains), reached / draws, 0.01);
+}
+
+TEST(TokenRouting, DeepEpSendsATokenOnceADestinationNode) {
+    // Qwen3-235B's dispatch over EP 32 on DGX H100 (4 nodes): DeepEP puts domains_reached / top_k
+    // of the all-to-all's bytes on the wire; inside one node (EP 8) it saves nothing.
+    auto dispatch_bytes = [](const char* ep, const char* dispatcher) {
+        const Scenario s = test::scenario(R"(
+model: {name: q, family: qwen3_moe, layers: 8, hidden: 4096, heads: 64, kv_heads: 4, head_dim: 128, vocab: 151936,
+        max_seq_len: 4096, activation: swiglu, position_embedding: rope, tie_embeddings: false, bias: false,
+        moe: {experts: 128, top_k: 8, ffn_hidden: 1536}}
+cluster: dgx-h100
+gpus: 256
+training: {seq_len: 4096, global_batch: 256, micro_batch: 1}
+)", {{"parallelism.ep", ep}, {"parallelism.etp", "1"}, {"parallelism.moe_dispatcher", dispatcher}, {"parallelism.recompute", "none"}});
+        const Workload w = build_workload(s);
+        const CostModel cost(s, test::calibration());
+        for (const auto& c : w.moe_layer.forward.comm)
+            if (std::string_view(c.name) == "ep_dispatch") return std::pair{c.bytes.value, cost.wire_bytes(c).value};
+        return std::pair{0.0, 0.0};
+    };
+    double miss = 1;
+    for (int i = 0; i < 8; ++i) miss *= (96.0 - i) / (128.0 - i);
+    const auto [bytes, wire] = dispatch_bytes("32", "deepep");
+    EXPECT_GT(bytes, 0);
+    EXPECT_NEAR(wire / bytes, 4 * (1 - miss) / 8, 1e-12);
+    const auto [plain, plain_wire] = dispatch_bytes("32", "alltoall");
+    EXPECT_DOUBLE_EQ(plain_wire, plain);
+    const auto [in_node, in_node_wire] = dispatch_bytes("8", "deepep");
+    EXPECT_DOUBLE_EQ(in_node_wire, in_node);
 }

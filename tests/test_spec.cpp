@@ -121,6 +121,8 @@ TEST(HfConfig, DeepSeekV3WithMla) {
     EXPECT_EQ(m.mla.q_lora_rank, 1536);
     EXPECT_EQ(m.moe.first_dense_layers, 3);
     EXPECT_EQ(m.moe.shared_experts, 1);
+    EXPECT_EQ(m.moe.groups, 8);  // n_group, topk_group: node-limited routing
+    EXPECT_EQ(m.moe.group_top_k, 4);
     // DeepSeek-V3 report (arXiv 2412.19437): 671B total, 37B activated, main model without MTP.
     EXPECT_NEAR(count_parameters(m).total / 1e9, 671.0, 1.0);
     EXPECT_NEAR(count_parameters(m).active / 1e9, 37.5, 1.0);

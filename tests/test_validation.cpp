@@ -55,7 +55,9 @@ TEST(Validation, NoSourceRegresses) {
         // torchtitan rose from 0.180 when its AsyncTP rows got parallelism.tp_overlap: the
         // overlap hides about twice the gain TorchTitan's A/B rows measure (README "Validation").
         // torchtitan fell to 0.208 with PyTorch's context parallel (parallelism.cp_impl).
-        {"torchtitan", 0.16},   {"megatron-bridge-perf", 0.31}, {"megatron-core-moe", 0.19},
+        // megatron-core-moe fell from 0.182 and deepseek from 0.076 when DeepEP's dispatch
+        // crossed the nodes once a destination node (parallelism.moe_dispatcher deepep).
+        {"torchtitan", 0.16},   {"megatron-bridge-perf", 0.31}, {"megatron-core-moe", 0.15},
         // moe-folding fell from 0.209 to 0.127 when ZeRO-3 with one hardware queue
         // (CUDA_DEVICE_MAX_CONNECTIONS=1, the paper's launcher) stopped overlapping.
         // deepseek rose from 0.064, torchtitan fell from 0.208 and megatron-bridge-perf from
@@ -66,7 +68,7 @@ TEST(Validation, NoSourceRegresses) {
         // when FSDP2's parameter and gradient copies were priced (parallelism.zero_impl), to
         // 0.152 when per-op checkpointing replayed the SP all-gathers and AsyncTP left the
         // backward's summed reduce-scatters exposed (parallelism.tp_overlap_impl torch).
-        {"moe-folding", 0.132}, {"nemo-perf", 0.04},           {"deepseek", 0.08}};
+        {"moe-folding", 0.132}, {"nemo-perf", 0.04},           {"deepseek", 0.06}};
     auto results = run_validation(test::catalog(), test::calibration());
     for (const auto& s : summarize(results, GroupBy::origin)) {
         ASSERT_TRUE(bound.count(s.group)) << "a new source needs its bound: " << s.group;

@@ -120,6 +120,10 @@ CollectiveAlgorithm resolve_closed_form(CollectiveKind kind, Bytes bytes, GroupP
 // Height of NCCL's double binary tree over `ranks`: ceil(log2 ranks), 0 for one.
 std::int64_t tree_depth(std::int64_t ranks);
 
+// The NVLink domains a token's top_k copies reach, on average, when the experts lie evenly
+// over `domains` domains in order and routing is balanced (src/cost/token_routing.cpp).
+double expected_domains_reached(const TokenRouting& routing, std::int64_t domains);
+
 class CostModel {
 public:
     CostModel(const Scenario& scenario, const Calibration& calibration);
@@ -130,6 +134,12 @@ public:
     // kernels hold calibration.comm_sms of the GPU's SMs), whichever is the larger.
     Seconds overlap_cost(Seconds comm, Seconds compute) const;
     Seconds collective(const CollectiveOp& op) const;
+    // The bytes `op` moves as a plain collective of its kind would: its own, or for a
+    // deduplicating MoE dispatch or combine across domains the share of its top_k copies
+    // that cross the scale-out network, expected_domains_reached / top_k (the copies
+    // forwarded inside a domain go over NVLink, priced as the plain all-to-all's). Both
+    // engines price and send these.
+    Bytes wire_bytes(const CollectiveOp& op) const;
     // All-reduces as the scenario's training.nccl_algo says (auto: NCCL's pick), every
     // other kind as NCCL's rings.
     Seconds collective(CollectiveKind kind, Bytes bytes, GroupPlacement where) const;

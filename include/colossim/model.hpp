@@ -23,6 +23,11 @@ struct MoeSpec {
     std::int64_t shared_experts = 0;     // always-on experts (DeepSeek, Qwen2-MoE)
     std::int64_t shared_ffn_hidden = 0;  // width of one shared expert
     std::int64_t first_dense_layers = 0; // leading layers with a dense MLP (first_k_dense_replace)
+    // Group-limited routing (DeepSeek-V3's n_group / topk_group): the experts form `groups`
+    // equal groups of consecutive experts and a token takes its top_k from its
+    // `group_top_k` best groups. 0: any expert. DeepSeek-V3's 8 groups of 32 experts lie on
+    // 8 nodes under EP 64, so a token reaches at most 4 (arXiv 2412.19437 sec. 3.2.2).
+    std::int64_t groups = 0, group_top_k = 0;
     bool enabled() const { return experts > 0; }
 };
 

@@ -51,6 +51,12 @@ enum class ZeroImpl { flat, fsdp2 };
 // fuse_matmul_reduce_scatter), so a backward reduce-scatter of a sum of input gradients
 // (the attention's q, k, v; a gated MLP's w1, w3) stays an exposed NCCL collective.
 enum class TpOverlapImpl { te, torch };
+// Megatron-Core's MoE token dispatcher: alltoall, NCCL all-to-alls that send every one of a
+// token's top-k copies to its expert's rank (--moe-token-dispatcher-type alltoall); deepep,
+// DeepEP / HybridEP (--moe-token-dispatcher-type flex), which send a token bound for
+// several experts of one NVLink domain across the scale-out network once and forward it
+// inside the domain over NVLink (DeepSeek-V3, arXiv 2412.19437 sec. 3.2.2; deepseek-ai/DeepEP).
+enum class MoeDispatcher { alltoall, deepep };
 // NCCL's all-reduce algorithm, as NCCL_ALGO fixes it; automatic: NCCL's choice by size.
 enum class NcclAlgorithm { automatic, ring, tree };
 
@@ -79,6 +85,7 @@ struct Parallelism {
     CpImpl cp_impl = CpImpl::te;
     ZeroImpl zero_impl = ZeroImpl::flat;
     TpOverlapImpl tp_overlap_impl = TpOverlapImpl::te;
+    MoeDispatcher moe_dispatcher = MoeDispatcher::alltoall;
     // Layers on the first and last pipeline stages when they differ from the rest
     // (Megatron-Core's decoder_first/last_pipeline_num_layers); 0 = even split.
     std::int64_t first_stage_layers = 0, last_stage_layers = 0;
@@ -132,6 +139,7 @@ const char* to_string(Recompute r);
 const char* to_string(CpImpl c);  // te, torch: as parallelism.cp_impl takes it
 const char* to_string(ZeroImpl z);  // flat, fsdp2: as parallelism.zero_impl takes it
 const char* to_string(TpOverlapImpl t);  // te, torch: as parallelism.tp_overlap_impl takes it
+const char* to_string(MoeDispatcher d);  // alltoall, deepep: as parallelism.moe_dispatcher takes it
 const char* to_string(Precision p);
 const char* to_string(AttentionKernel k);
 const char* to_string(Elementwise e);

@@ -44,6 +44,13 @@ const char* to_string(CollectiveKind k);  // all-reduce, all-gather, reduce-scat
 // inside DP, which for the level model below changes nothing while TP fills a node).
 enum class CommGroup { tp, cp, ep, dp, expert_dp, pp, etp };  // etp: expert tensor parallel
 
+// How a MoE dispatch's tokens choose experts, for a dispatcher that sends a token once a
+// destination NVLink domain (MoeDispatcher::deepep); top_k 0: a plain all-to-all.
+struct TokenRouting {
+    std::int64_t top_k = 0, experts = 0;
+    std::int64_t groups = 0, group_top_k = 0;  // MoeSpec's group-limited routing
+};
+
 struct CollectiveOp {
     const char* name = "";
     CollectiveKind kind = CollectiveKind::all_reduce;
@@ -58,6 +65,8 @@ struct CollectiveOp {
     // the input gradients summed before its reduce-scatter: AsyncTP pipelines a
     // reduce-scatter only behind the one matmul producing its input (tp_overlap_pipelines).
     int matmuls = 1;
+    // A deduplicating MoE dispatch or combine (CostModel::wire_bytes); empty otherwise.
+    TokenRouting routing;
 };
 
 struct OpList {

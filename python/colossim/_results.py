@@ -52,6 +52,7 @@ class Parallelism(_Result):
     cp_impl: str = "te"
     zero_impl: str = "flat"
     tp_overlap_impl: str = "te"
+    moe_dispatcher: str = "alltoall"
     micro_batch: int = 1
     raw: dict = field(default_factory=dict)
 

@@ -153,7 +153,15 @@ Seconds CostModel::overlap_cost(Seconds comm, Seconds compute) const {
     return max(comm, slowed) - compute;
 }
 
-Seconds CostModel::collective(const CollectiveOp& op) const { return collective(op.kind, op.bytes, placement(op.group)); }
+Seconds CostModel::collective(const CollectiveOp& op) const { return collective(op.kind, wire_bytes(op), placement(op.group)); }
+
+Bytes CostModel::wire_bytes(const CollectiveOp& op) const {
+    if (op.routing.top_k <= 0 || op.kind != CollectiveKind::all_to_all) return op.bytes;
+    const GroupPlacement where = placement(op.group);
+    const std::int64_t domains = (where.size + where.per_domain - 1) / std::max<std::int64_t>(1, where.per_domain);
+    if (domains <= 1) return op.bytes;
+    return op.bytes * (expected_domains_reached(op.routing, domains) / double(op.routing.top_k));
+}
 
 Seconds CostModel::collective(CollectiveKind kind, Bytes bytes, GroupPlacement where) const {
     CollectiveAlgorithm algorithm = CollectiveAlgorithm::ring;

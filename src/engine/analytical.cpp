@@ -71,7 +71,7 @@ PassTime pass_time(const OpList& ops, const CostModel& cost) {
                 break;
             case CommGroup::ep:
                 t.pass.parts.ep_comm += d;
-                t.pass.ep_bytes += c.bytes;
+                t.pass.ep_bytes += cost.wire_bytes(c);  // the event engine's flows carry these
                 ++t.pass.ep_ops;
                 break;
             default:

@@ -84,7 +84,16 @@ void megatron(const Scenario& s, Builder& b) {
             b.add("--moe-layer-freq", fmt::format("'([0]*{}+[1]*{})'", m.moe.first_dense_layers, m.moe_layers()));
         }
         b.add("--moe-grouped-gemm");
-        b.add("--moe-token-dispatcher-type", "alltoall");
+        if (p.moe_dispatcher == MoeDispatcher::deepep) {
+            b.add("--moe-token-dispatcher-type", "flex");
+            b.add("--moe-enable-deepep");
+        } else {
+            b.add("--moe-token-dispatcher-type", "alltoall");
+        }
+        if (m.moe.groups > 0) {
+            b.add("--moe-router-num-groups", m.moe.groups);
+            b.add("--moe-router-group-topk", m.moe.group_top_k);
+        }
         b.note("MoE routing priced as balanced (as --moe-router-force-load-balancing benchmarks run)");
     }
     b.add("--tensor-model-parallel-size", p.tp);

@@ -63,6 +63,10 @@ std::string describe_model(const ModelSpec& m) {
         out += fmt::format("  MoE: {} experts, top-{}, expert ffn {}, {} shared (ffn {}), {} dense layers first\n",
                            m.moe.experts, m.moe.top_k, m.moe.ffn_hidden, m.moe.shared_experts, m.moe.shared_ffn_hidden,
                            m.moe.first_dense_layers);
+        if (m.moe.groups > 0) {
+            out += fmt::format("  routing: top-{} of the best {} of {} expert groups\n", m.moe.top_k, m.moe.group_top_k,
+                               m.moe.groups);
+        }
     }
     if (m.mla.enabled()) {
         out += fmt::format("  MLA: q_lora {}  kv_lora {}  qk_nope {}  qk_rope {}  v {}\n", m.mla.q_lora_rank,

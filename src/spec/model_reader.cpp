@@ -63,6 +63,8 @@ ModelSpec read_model_yaml(const YAML::Node& node, const std::string& path, Diagn
         m.moe.shared_experts = moe.optional_integer("shared_experts", 0).value_or(0);
         m.moe.shared_ffn_hidden = moe.optional_integer("shared_ffn_hidden", 0).value_or(m.moe.ffn_hidden);
         m.moe.first_dense_layers = moe.optional_integer("first_dense_layers", 0).value_or(0);
+        m.moe.groups = moe.optional_integer("groups", 0).value_or(0);
+        m.moe.group_top_k = moe.optional_integer("group_top_k", 0).value_or(0);
         moe.finish();
     } else {
         r.raw("moe");
@@ -300,6 +302,8 @@ ModelSpec read_hf_config(const YAML::Node& document, const std::string& source_n
         m.moe.shared_experts = r.optional_integer("n_shared_experts", 0).value_or(0);
         m.moe.shared_ffn_hidden = m.moe.ffn_hidden;
         m.moe.first_dense_layers = r.optional_integer("first_k_dense_replace", 0).value_or(0);
+        m.moe.groups = r.optional_integer("n_group", 0).value_or(0);  // group-limited routing
+        m.moe.group_top_k = r.optional_integer("topk_group", 0).value_or(0);
         m.mla.q_lora_rank = r.has("q_lora_rank") ? r.integer("q_lora_rank", 0) : 0;
         m.mla.kv_lora_rank = r.integer("kv_lora_rank");
         m.mla.qk_nope_head_dim = r.integer("qk_nope_head_dim");
@@ -334,6 +338,18 @@ void check_model(const ModelSpec& m, const std::string& path) {
         }
         if (m.moe.first_dense_layers > 0 && m.ffn_hidden <= 0) {
             throw InputError(field("ffn_hidden"), "", "required when the model has dense layers");
+        }
+        if (m.moe.groups > 0 && m.moe.experts % m.moe.groups != 0) {
+            throw InputError(field("moe.groups"), std::to_string(m.moe.groups),
+                             "must divide the experts (" + std::to_string(m.moe.experts) + ")");
+        }
+        if (m.moe.group_top_k > 0 && m.moe.groups == 0) {
+            throw InputError(field("moe.group_top_k"), std::to_string(m.moe.group_top_k), "needs moe.groups");
+        }
+        if (m.moe.group_top_k > 0 && (m.moe.group_top_k > m.moe.groups ||
+                                 m.moe.group_top_k * (m.moe.experts / m.moe.groups) < m.moe.top_k)) {
+            throw InputError(field("moe.group_top_k"), std::to_string(m.moe.group_top_k),
+                             "between 1 and moe.groups, its groups holding at least top_k experts");
         }
     } else if (m.ffn_hidden <= 0) {
         throw InputError(field("ffn_hidden"), std::to_string(m.ffn_hidden), "a whole number >= 1");

@@ -44,6 +44,9 @@ const std::vector<FlagKey>& scenario_flags() {
         {"tp-overlap", "parallelism.tp_overlap",
          "on|off: pipeline TP all-gathers/reduce-scatters with their GEMMs (TE userbuffers, AsyncTP; needs sequence parallelism)",
          "tp-comm-overlap", true},
+        {"moe-dispatcher", "parallelism.moe_dispatcher",
+         "alltoall|deepep: Megatron-Core's MoE token dispatcher (deepep, alias flex: DeepEP/HybridEP, a token sent once a destination NVLink domain)",
+         "moe-token-dispatcher-type"},
         {"tp-overlap-impl", "parallelism.tp_overlap_impl",
          "te|torch: whose TP overlap (te: Transformer Engine userbuffers, both passes; torch: PyTorch AsyncTP, whose backward reduce-scatters of summed input gradients stay exposed)"},
         {"schedule", "parallelism.schedule", "auto|gpipe|1f1b|interleaved|zb-h1: the pipeline schedule (auto: interleaved when vpp > 1)"},
@@ -198,6 +201,13 @@ Scenario load_scenario(const std::string& yaml_text, const std::string& source_n
         } else {
             q.raw("zero_impl");
         }
+        if (q.has("moe_dispatcher")) {
+            // Megatron's --moe-token-dispatcher-type flex is DeepEP's (or HybridEP's) path.
+            const std::string d = q.choice("moe_dispatcher", {"alltoall", "deepep", "flex"});
+            p.moe_dispatcher = d == "alltoall" ? MoeDispatcher::alltoall : MoeDispatcher::deepep;
+        } else {
+            q.raw("moe_dispatcher");
+        }
         if (q.has("tp_overlap_impl")) {
             p.tp_overlap_impl = q.choice("tp_overlap_impl", {"te", "torch"}) == to_string(TpOverlapImpl::torch) ? TpOverlapImpl::torch
                                                                                                                 : TpOverlapImpl::te;
@@ -318,6 +328,7 @@ const char* to_string(Recompute r) {
 const char* to_string(CpImpl c) { return c == CpImpl::torch ? "torch" : "te"; }
 const char* to_string(ZeroImpl z) { return z == ZeroImpl::fsdp2 ? "fsdp2" : "flat"; }
 const char* to_string(TpOverlapImpl t) { return t == TpOverlapImpl::torch ? "torch" : "te"; }
+const char* to_string(MoeDispatcher d) { return d == MoeDispatcher::deepep ? "deepep" : "alltoall"; }
 const char* to_string(Precision p) {
     switch (p) {
         case Precision::bf16: return "bf16";

@@ -34,7 +34,13 @@ ComputeOp memory(const char* name, double bytes) {
 
 CollectiveOp collective(const char* name, CollectiveKind kind, CommGroup group, double bytes,
                         bool overlappable = false) {
-    return CollectiveOp{name, kind, group, Bytes(bytes), overlappable};
+    CollectiveOp op;
+    op.name = name;
+    op.kind = kind;
+    op.group = group;
+    op.bytes = Bytes(bytes);
+    op.overlappable = overlappable;
+    return op;
 }
 }  // namespace
 
@@ -283,7 +289,12 @@ BlockWork moe_layer(const Scenario& s, const Shape& x) {
     const double routed_tokens = x.tokens / x.tp * double(moe.top_k);  // this rank's share, top-k copies
     add_gemm(w, x, gemm("router", x.tokens / x.tp, double(moe.experts), x.h), 1.0, false);
     w.forward.compute.push_back(memory("permute", 2 * kAct * routed_tokens * x.h));
-    w.forward.comm.push_back(collective("ep_dispatch", CollectiveKind::all_to_all, CommGroup::ep, kAct * routed_tokens * x.h));
+    // DeepEP / HybridEP send a token once a destination domain (CostModel::wire_bytes).
+    TokenRouting routing;
+    if (s.parallelism.moe_dispatcher == MoeDispatcher::deepep) routing = {moe.top_k, moe.experts, moe.groups, moe.group_top_k};
+    CollectiveOp dispatch = collective("ep_dispatch", CollectiveKind::all_to_all, CommGroup::ep, kAct * routed_tokens * x.h);
+    dispatch.routing = routing;
+    w.forward.comm.push_back(dispatch);
     // Expert-TP ranks gather each other's tokens and split each expert's width: Megatron-
     // Core's all-to-all dispatcher all-gathers the received tokens over the expert-TP
     // group after the all-to-all and reduce-scatters the experts' outputs before the
@@ -294,7 +305,9 @@ BlockWork moe_layer(const Scenario& s, const Shape& x) {
     mlp(w, x, double(moe.ffn_hidden) / x.etp, routed_tokens * x.etp, "expert_fc1", "expert_activation", "expert_fc2",
         local_experts);
     if (x.etp > 1) w.forward.comm.push_back(collective("etp_reduce_scatter_tokens", CollectiveKind::reduce_scatter, CommGroup::etp, gathered));
-    w.forward.comm.push_back(collective("ep_combine", CollectiveKind::all_to_all, CommGroup::ep, kAct * routed_tokens * x.h));
+    CollectiveOp combine = collective("ep_combine", CollectiveKind::all_to_all, CommGroup::ep, kAct * routed_tokens * x.h);
+    combine.routing = routing;  // DeepEP reduces a domain's copies before they cross back
+    w.forward.comm.push_back(combine);
     w.forward.compute.push_back(memory("unpermute", 2 * kAct * routed_tokens * x.h));
     if (moe.shared_experts > 0) {
         mlp(w, x, double(moe.shared_experts * moe.shared_ffn_hidden) / x.tp, x.tokens, "shared_fc1", "shared_activation",
