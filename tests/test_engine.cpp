@@ -258,6 +258,41 @@ TEST(Engine, AsyncTpLeavesTheBackwardsSummedReduceScattersExposed) {
     EXPECT_EQ(exposed, 2);
 }
 
+TEST(Engine, FineGrainedExpertsWaitOnTheHostUnlessGraphed) {
+    // Qwen3-30B-A3B's 128 experts over EP 8 (16 local) at micro-batch 1 on 8 B200: TE's
+    // GroupedLinear issues a GEMM a local expert (73 us of CPU each, calibration
+    // expert_gemm_host_time), 2 in the forward and 4 in the backward a layer, more than the
+    // GPU needs for them: the passes wait on the host. CUDA graphs of the iteration, or one
+    // grouped kernel (training.grouped_gemm fused), issue nothing a expert.
+    const std::string yaml = R"(
+model: {name: q, family: qwen3_moe, layers: 48, hidden: 2048, heads: 32, kv_heads: 4, head_dim: 128, vocab: 151936,
+        max_seq_len: 4096, activation: swiglu, position_embedding: rope, tie_embeddings: false, bias: false,
+        moe: {experts: 128, top_k: 8, ffn_hidden: 768}}
+cluster: dgx-b200
+gpus: 8
+parallelism: {ep: 8, etp: 1, recompute: none}
+training: {seq_len: 4096, global_batch: 64, micro_batch: 1, precision: bf16}
+)";
+    const StepResult te = run({}, yaml);
+    const StepResult graphed = run({{"training.cuda_graphs", "on"}}, yaml);
+    const StepResult fused = run({{"training.grouped_gemm", "fused"}}, yaml);
+    EXPECT_GT(te.breakdown.host.value, 0.2 * te.step_time.value);
+    EXPECT_EQ(graphed.breakdown.host.value, 0.0);
+    EXPECT_EQ(fused.breakdown.host.value, 0.0);
+    EXPECT_NEAR(te.step_time.value - graphed.step_time.value, te.breakdown.host.value, 0.01 * te.step_time.value);
+    // A host-bound layer takes its issue time: 16 x 6 expert calls x 73 us, plus 3 us a
+    // launch of everything else, a micro-batch (8 of them) a layer (48).
+    const Scenario s = test::scenario(yaml);
+    const Workload w = build_workload(s);
+    const CostModel cost(s, test::calibration());
+    double launches = 0;
+    for (const OpList* pass : {&w.moe_layer.forward, &w.moe_layer.backward})
+        for (const auto& op : pass->compute) launches += op.kernels;
+    const double issue = 16 * 6 * 73e-6 + launches * 3e-6;
+    const double layers_time = (te.breakdown.compute + te.breakdown.host).value;
+    EXPECT_NEAR(layers_time / (issue * 48 * 8), 1.0, 0.1);  // the embedding and head add a little
+}
+
 TEST(Engine, Bf16GradientsHalveTheBufferAndTheirReduction) {
     // training.grad_reduce bf16 (Megatron-Core grad_reduce_in_fp32 off): the gradient buffer
     // takes 2 bytes a parameter, not 4, and the gradients' reduce-scatter moves half the bytes.

@@ -56,8 +56,10 @@ TEST(Validation, NoSourceRegresses) {
         // overlap hides about twice the gain TorchTitan's A/B rows measure (README "Validation").
         // torchtitan fell to 0.208 with PyTorch's context parallel (parallelism.cp_impl).
         // megatron-core-moe fell from 0.182 and deepseek from 0.076 when DeepEP's dispatch
-        // crossed the nodes once a destination node (parallelism.moe_dispatcher deepep).
-        {"torchtitan", 0.16},   {"megatron-bridge-perf", 0.31}, {"megatron-core-moe", 0.15},
+        // crossed the nodes once a destination node (parallelism.moe_dispatcher deepep);
+        // megatron-bridge-perf fell from 0.301 and megatron-core-moe from 0.146 when a pass
+        // took at least the host's issue time (training.grouped_gemm te, cuda_graphs).
+        {"torchtitan", 0.16},   {"megatron-bridge-perf", 0.29}, {"megatron-core-moe", 0.12},
         // moe-folding fell from 0.209 to 0.127 when ZeRO-3 with one hardware queue
         // (CUDA_DEVICE_MAX_CONNECTIONS=1, the paper's launcher) stopped overlapping.
         // deepseek rose from 0.064, torchtitan fell from 0.208 and megatron-bridge-perf from
@@ -74,7 +76,7 @@ TEST(Validation, NoSourceRegresses) {
         ASSERT_TRUE(bound.count(s.group)) << "a new source needs its bound: " << s.group;
         EXPECT_LE(s.mean_abs, bound.at(s.group)) << s.group;
     }
-    EXPECT_LE(summarize_all(results).mean_abs, 0.12);
+    EXPECT_LE(summarize_all(results).mean_abs, 0.11);
 }
 
 TEST(Validation, SetCoversSourcesGenerationsAndPrecisions) {

@@ -27,6 +27,9 @@ struct Calibration {
     double gemm_k_half = 128;          // k at which the reduction-length loss is 1/2
     double gemm_tile_m = 128, gemm_tile_n = 128;
     Seconds kernel_overhead = microseconds(2);
+    // CPU time to issue one local expert's GEMM through Transformer Engine's GroupedLinear,
+    // its share of the module's per-expert work (allocations, quantizer and split setup).
+    Seconds expert_gemm_host_time = microseconds(73);
     double nvlink_efficiency = 0.8;    // ring bus bandwidth / NVLink rate
     double network_efficiency = 0.95;  // ring bus bandwidth / NIC rate
     double default_gemm_efficiency = 0.8;       // for a GPU file that gives none
@@ -129,6 +132,9 @@ public:
     CostModel(const Scenario& scenario, const Calibration& calibration);
 
     Seconds compute(const ComputeOp& op) const;
+    // CPU time to issue `op`: its launches at kernel_overhead (a launch-bound kernel's
+    // floor) and its local experts' GEMM calls at expert_gemm_host_time.
+    Seconds host_time(const ComputeOp& op) const;
     // What `comm` seconds of collectives started beside `compute` seconds of work add to
     // that work: the part that outlasts it, or the slowdown of the work while they run (their
     // kernels hold calibration.comm_sms of the GPU's SMs), whichever is the larger.

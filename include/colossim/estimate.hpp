@@ -20,7 +20,10 @@ namespace colossim {
 // behind compute; bubble is pipeline fill and drain; optimizer is the parameter update.
 struct Breakdown {
     Seconds compute, tp_comm, cp_comm, ep_comm, pp_comm, dp_comm, bubble, optimizer;
-    Seconds total() const { return compute + tp_comm + cp_comm + ep_comm + pp_comm + dp_comm + bubble + optimizer; }
+    // The GPU idle while the CPU issues a pass's kernels (CostModel::host_time): what a
+    // pass's host time exceeds its GPU time by, unless CUDA graphs replay the iteration.
+    Seconds host;
+    Seconds total() const { return compute + tp_comm + cp_comm + ep_comm + pp_comm + dp_comm + bubble + optimizer + host; }
 };
 
 // Bytes one GPU holds on its fullest pipeline stage.

@@ -57,6 +57,12 @@ enum class TpOverlapImpl { te, torch };
 // several experts of one NVLink domain across the scale-out network once and forward it
 // inside the domain over NVLink (DeepSeek-V3, arXiv 2412.19437 sec. 3.2.2; deepseek-ai/DeepEP).
 enum class MoeDispatcher { alltoall, deepep };
+// How a MoE layer's local experts run their GEMMs: te, Transformer Engine's GroupedLinear
+// as Megatron-Core's TEGroupedMLP runs it, one cuBLAS GEMM a local expert on four streams
+// (transformer_engine/common/gemm/cublaslt_gemm.cu, multi_stream_cublas_gemm), each costing
+// the host time of a module call a local expert (calibration expert_gemm_host_time); fused,
+// one grouped kernel for all of them (DeepGEMM, CUTLASS grouped GEMM, torch._grouped_mm).
+enum class GroupedGemm { te, fused };
 // NCCL's all-reduce algorithm, as NCCL_ALGO fixes it; automatic: NCCL's choice by size.
 enum class NcclAlgorithm { automatic, ring, tree };
 
@@ -115,6 +121,11 @@ struct Training {
     // default for bf16, accumulate_allreduce_grads_in_fp32) or bf16 (Megatron-Core's
     // grad_reduce_in_fp32 off, as NVIDIA's Megatron-Bridge performance recipes run).
     bool grad_reduce_bf16 = false;
+    GroupedGemm grouped_gemm = GroupedGemm::te;
+    // The whole iteration captured as CUDA graphs (Megatron's --cuda-graph-scope
+    // full_iteration): the host replays it and issues no kernel itself, so no pass waits on
+    // the CPU. Partial scopes (attention, router) leave the experts' launches to the host.
+    bool cuda_graphs = false;
     double price_per_gpu_hour = 0;  // USD; from the cluster unless set
     double pue = 0;                 // from the cluster unless set
     // Share of each GPU's memory kept free: the CUDA context, cuBLAS workspaces, NCCL's
@@ -140,6 +151,7 @@ const char* to_string(CpImpl c);  // te, torch: as parallelism.cp_impl takes it
 const char* to_string(ZeroImpl z);  // flat, fsdp2: as parallelism.zero_impl takes it
 const char* to_string(TpOverlapImpl t);  // te, torch: as parallelism.tp_overlap_impl takes it
 const char* to_string(MoeDispatcher d);  // alltoall, deepep: as parallelism.moe_dispatcher takes it
+const char* to_string(GroupedGemm g);  // te, fused: as training.grouped_gemm takes it
 const char* to_string(Precision p);
 const char* to_string(AttentionKernel k);
 const char* to_string(Elementwise e);

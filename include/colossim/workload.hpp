@@ -32,6 +32,9 @@ struct ComputeOp {
                                             // zero-bubble schedules defer: the W pass)
     bool low_precision = false;             // an FP8 GEMM: runs at the FP8 peak (else 16-bit)
     int kernels = 1;                        // launches: an eager chain of elementwise ops is several
+    // Local experts whose GEMM the host issues one by one (GroupedGemm::te): each costs
+    // the CPU calibration.expert_gemm_host_time (CostModel::host_time).
+    std::int64_t host_calls = 0;
     bool row_reduction = false;             // a memory-bound kernel that reduces along rows
                                             // (norm, softmax, cross-entropy): slower than a stream
 };

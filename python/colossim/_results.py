@@ -72,6 +72,7 @@ class Breakdown(_Result):
     dp_comm_s: float = 0.0
     bubble_s: float = 0.0
     optimizer_s: float = 0.0
+    host_s: float = 0.0  # the GPU idle while the CPU issues kernels (host-bound passes)
     raw: dict = field(default_factory=dict)
 
     def items(self) -> list[tuple[str, float]]:

@@ -16,7 +16,7 @@ from typing import Optional, Sequence
 # The CLI's order and names of the step's parts (Breakdown.items()).
 _PART_COLOURS = {
     "compute": "#4878cf", "tp_comm": "#6acc65", "cp_comm": "#d65f5f", "ep_comm": "#b47cc7",
-    "pp_comm": "#c4ad66", "dp_comm": "#77bedb", "bubble": "#bbbbbb", "optimizer": "#8c613c",
+    "pp_comm": "#c4ad66", "dp_comm": "#77bedb", "bubble": "#bbbbbb", "optimizer": "#8c613c", "host": "#e8a33d",
 }
 # Trace categories (the event engine's Chrome trace "cat") in the timeline's colours.
 _SPAN_COLOURS = {
@@ -44,7 +44,7 @@ def _labels(items: Sequence, labels: Optional[Sequence[str]]) -> list[str]:
 
 def breakdown(*estimates, labels: Optional[Sequence[str]] = None, title: str = "where a step's time goes"):
     """Stacked bars of each estimate's step time by part (compute, TP/CP/EP/PP/DP
-    communication exposed, pipeline bubble, optimizer), one bar a scenario."""
+    communication exposed, pipeline bubble, optimizer, host wait), one bar a scenario."""
     if not estimates:
         raise ValueError("breakdown: give at least one estimate")
     plt = _pyplot()

@@ -39,6 +39,7 @@ Calibration Calibration::from_catalog(const Catalog& catalog) {
     c.gemm_tile_m = r.number("gemm_tile_m", 1, 1024);
     c.gemm_tile_n = r.number("gemm_tile_n", 1, 1024);
     c.kernel_overhead = r.duration("kernel_overhead");
+    c.expert_gemm_host_time = r.duration("expert_gemm_host_time");
     c.nvlink_efficiency = r.number("nvlink_efficiency", 0.01, 1.0);
     c.network_efficiency = r.number("network_efficiency", 0.01, 1.0);
     c.default_gemm_efficiency = r.number("default_gemm_efficiency", 0.01, 1.0);

@@ -140,6 +140,10 @@ Seconds CostModel::compute(const ComputeOp& op) const {
     return Seconds(0);
 }
 
+Seconds CostModel::host_time(const ComputeOp& op) const {
+    return cal_.kernel_overhead * double(op.kernels) + cal_.expert_gemm_host_time * double(op.host_calls);
+}
+
 Seconds CostModel::overlap_cost(Seconds comm, Seconds compute) const {
     // While a collective runs, the work beside it proceeds on the SMs the collective's CTAs
     // leave free, at (1 - f) of its rate, f = comm_sms / sm_count: the work ends at

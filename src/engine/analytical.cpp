@@ -48,9 +48,10 @@ struct PassTime {
 PassTime pass_time(const OpList& ops, const CostModel& cost) {
     PassTime t;
     const auto& p = cost.scenario().parallelism;
-    Seconds attention(0), gemms(0);
+    Seconds attention(0), gemms(0), host(0);
     for (const auto& op : ops.compute) {
         const Seconds c = compute_op_time(op, cost);
+        host += cost.host_time(op);
         t.pass.parts.compute += c;
         if (op.kind == ComputeKind::gemm) gemms += c;
         if (op.kind == ComputeKind::attention || std::string_view(op.name).starts_with("attention")) attention += c;
@@ -94,8 +95,13 @@ PassTime pass_time(const OpList& ops, const CostModel& cost) {
         // another's backward; DualPipe does the same): what that compute cannot cover shows.
         t.pass.parts.ep_comm = cost.overlap_cost(t.pass.parts.ep_comm, t.pass.parts.compute);
     }
-    const Breakdown& b = t.pass.parts;
-    t.total = b.compute + b.tp_comm + b.cp_comm + b.ep_comm;
+    Breakdown& b = t.pass.parts;
+    const Seconds gpu = b.compute + b.tp_comm + b.cp_comm + b.ep_comm;
+    // A pass no faster than the CPU issues it: Megatron's dropless dispatcher even blocks
+    // the host once a MoE layer (token_dispatcher.py, _maybe_dtoh_and_synchronize), so a
+    // pass cannot bank the slack of another. Replayed CUDA graphs issue nothing.
+    if (!cost.scenario().training.cuda_graphs && host > gpu) b.host = host - gpu;
+    t.total = gpu + b.host;
     return t;
 }
 
@@ -116,6 +122,7 @@ void add_scaled(Breakdown& into, const Breakdown& b, double k) {
     into.tp_comm += b.tp_comm * k;
     into.cp_comm += b.cp_comm * k;
     into.ep_comm += b.ep_comm * k;
+    into.host += b.host * k;
 }
 
 struct BlockTimes {
@@ -339,6 +346,7 @@ Breakdown steady_state_parts(const StepAnalysis& a) {
     b.tp_comm = parts.tp_comm * m;
     b.cp_comm = parts.cp_comm * m;
     b.ep_comm = parts.ep_comm * m;
+    b.host = parts.host * m;
     b.dp_comm = a.dp_exposed;
     b.optimizer = a.optimizer;
     return b;

@@ -69,7 +69,7 @@ std::vector<ComparisonRow> comparison_rows(const std::vector<ComparedScenario>& 
     const std::pair<const char*, Seconds Breakdown::*> parts[] = {
         {"compute", &Breakdown::compute}, {"tp comm", &Breakdown::tp_comm}, {"cp comm", &Breakdown::cp_comm},
         {"ep comm", &Breakdown::ep_comm}, {"pp comm", &Breakdown::pp_comm}, {"dp comm", &Breakdown::dp_comm},
-        {"bubble", &Breakdown::bubble},   {"optimizer", &Breakdown::optimizer}};
+        {"bubble", &Breakdown::bubble},   {"optimizer", &Breakdown::optimizer}, {"host wait", &Breakdown::host}};
     for (const auto& [name, member] : parts) {
         number_row("breakdown", name, "s", [m = member](C c) { return std::optional<double>((c.result.breakdown.*m).value); });
     }

@@ -45,7 +45,8 @@ nlohmann::ordered_json result_object(const Scenario& s, const Parallelism& p, st
     j["breakdown"] = {{"compute_s", b.compute.value},   {"tp_comm_s", b.tp_comm.value},
                       {"cp_comm_s", b.cp_comm.value},   {"ep_comm_s", b.ep_comm.value},
                       {"pp_comm_s", b.pp_comm.value},   {"dp_comm_s", b.dp_comm.value},
-                      {"bubble_s", b.bubble.value},     {"optimizer_s", b.optimizer.value}};
+                      {"bubble_s", b.bubble.value},     {"optimizer_s", b.optimizer.value},
+                      {"host_s", b.host.value}};
     const auto& m = r.memory;
     j["memory"] = {{"stage", m.stage},
                    {"weights_bytes", m.weights.value},

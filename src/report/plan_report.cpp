@@ -19,7 +19,7 @@ std::pair<const char*, double> largest_overhead(const StepResult& r) {
     const std::pair<const char*, Seconds> parts[] = {{"pipeline bubble", b.bubble}, {"TP communication", b.tp_comm},
                                                      {"DP communication", b.dp_comm}, {"PP communication", b.pp_comm},
                                                      {"CP communication", b.cp_comm}, {"EP communication", b.ep_comm},
-                                                     {"optimizer step", b.optimizer}};
+                                                     {"optimizer step", b.optimizer}, {"host (CPU) issue", b.host}};
     const auto* best = &parts[0];
     for (const auto& p : parts) {
         if (p.second > best->second) best = &p;
@@ -189,7 +189,7 @@ std::string sweep_json(const std::vector<SweepEntry>& entries) {
 std::string plan_csv_header() {
     return "model,cluster,gpu,gpus,seq_len,global_batch,tp,pp,vpp,dp,cp,ep,zero,recompute,sequence_parallel,micro_batch,"
            "step_time_s,mfu,hfu,tokens_per_s,memory_bytes,fits,compute_s,tp_comm_s,cp_comm_s,ep_comm_s,pp_comm_s,"
-           "dp_comm_s,bubble_s,optimizer_s,time_to_train_s,cost_usd,objective\n";
+           "dp_comm_s,bubble_s,optimizer_s,host_s,time_to_train_s,cost_usd,objective\n";
 }
 
 std::string plan_csv_rows(const Scenario& base, const std::vector<PlanRow>& rows) {
@@ -199,13 +199,13 @@ std::string plan_csv_rows(const Scenario& base, const std::vector<PlanRow>& rows
         const auto& r = row.result;
         const auto& b = r.breakdown;
         out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{:.9g},{:.6g},{:.6g},{:.9g},{:.9g},{},"
-                           "{:.9g},{:.9g},{:.9g},{:.9g},{:.9g},{:.9g},{:.9g},{:.9g},{:.9g},{:.9g},{:.9g}\n",
+                           "{:.9g},{:.9g},{:.9g},{:.9g},{:.9g},{:.9g},{:.9g},{:.9g},{:.9g},{:.9g},{:.9g},{:.9g}\n",
                            base.model.name, base.cluster.name, base.cluster.gpu.name, p.tp * p.pp * p.cp * p.dp,
                            base.training.seq_len, base.training.global_batch, p.tp, p.pp, p.vpp, p.dp, p.cp, p.ep, p.zero,
                            to_string(p.recompute), p.sequence_parallel ? 1 : 0, row.micro_batch, r.step_time.value, r.mfu,
                            r.hfu, r.tokens_per_s, r.memory.total.value, r.memory.fits ? 1 : 0, b.compute.value,
                            b.tp_comm.value, b.cp_comm.value, b.ep_comm.value, b.pp_comm.value, b.dp_comm.value,
-                           b.bubble.value, b.optimizer.value, r.time_to_train.value, r.cost_usd, row.objective);
+                           b.bubble.value, b.optimizer.value, b.host.value, r.time_to_train.value, r.cost_usd, row.objective);
     }
     return out;
 }

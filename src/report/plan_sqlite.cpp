@@ -15,14 +15,14 @@ CREATE TABLE IF NOT EXISTS plans (
   recompute TEXT, sequence_parallel INTEGER, micro_batch INTEGER,
   step_time_s REAL, mfu REAL, hfu REAL, tokens_per_s REAL, memory_bytes REAL, fits INTEGER,
   compute_s REAL, tp_comm_s REAL, cp_comm_s REAL, ep_comm_s REAL, pp_comm_s REAL, dp_comm_s REAL,
-  bubble_s REAL, optimizer_s REAL, time_to_train_s REAL, cost_usd REAL, objective REAL);
+  bubble_s REAL, optimizer_s REAL, host_s REAL, time_to_train_s REAL, cost_usd REAL, objective REAL);
 )sql";
 
 constexpr const char* kInsert =
     "INSERT INTO plans (model, cluster, gpu, gpus, seq_len, global_batch, tp, pp, vpp, dp, cp, ep, zero, recompute, "
     "sequence_parallel, micro_batch, step_time_s, mfu, hfu, tokens_per_s, memory_bytes, fits, compute_s, tp_comm_s, "
-    "cp_comm_s, ep_comm_s, pp_comm_s, dp_comm_s, bubble_s, optimizer_s, time_to_train_s, cost_usd, objective) VALUES "
-    "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+    "cp_comm_s, ep_comm_s, pp_comm_s, dp_comm_s, bubble_s, optimizer_s, host_s, time_to_train_s, cost_usd, objective) VALUES "
+    "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
 
 // Owns the connection and statement; turns SQLite failures into OutputErrors on --db.
 class Database {
@@ -68,7 +68,7 @@ public:
         for (double v : {r.step_time.value, r.mfu, r.hfu, r.tokens_per_s, r.memory.total.value}) real(v);
         integer(r.memory.fits ? 1 : 0);
         for (double v : {b.compute.value, b.tp_comm.value, b.cp_comm.value, b.ep_comm.value, b.pp_comm.value,
-                         b.dp_comm.value, b.bubble.value, b.optimizer.value, r.time_to_train.value, r.cost_usd,
+                         b.dp_comm.value, b.bubble.value, b.optimizer.value, b.host.value, r.time_to_train.value, r.cost_usd,
                          row.objective}) {
             real(v);
         }

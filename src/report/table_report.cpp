@@ -35,6 +35,9 @@ std::string estimate_table(const Scenario& s, const StepResult& r) {
     for (const auto& [name, v] : rows) {
         out += fmt::format("  {:<12} {:10.3f} s  {}\n", name, v.value, percent(v.value, r.step_time.value));
     }
+    if (b.host.value > 0) {  // shown where a pass waits on the CPU (host-bound MoE experts)
+        out += fmt::format("  {:<12} {:10.3f} s  {}\n", "host wait", b.host.value, percent(b.host.value, r.step_time.value));
+    }
     const auto& m = r.memory;
     out += fmt::format("\nmemory per GPU (stage {})\n", m.stage);
     out += fmt::format("  weights      {}\n  gradients    {}\n  optimizer    {}\n  activations  {}\n", gb(m.weights),

@@ -690,7 +690,7 @@ NetworkStep StepEngine::run() {
     // full rate, so the step adds the analytical engine's slowdown (CostModel::overlap_cost).
     b.dp_comm = to_seconds(std::max<SimTime>(0, cr.dp_last - cr.last_end)) + a_.dp_slowdown;
     const Seconds pipeline = to_seconds(cr.last_end);
-    b.bubble = max(Seconds(0), pipeline - (b.compute + b.tp_comm + b.cp_comm + b.ep_comm) - b.pp_comm);
+    b.bubble = max(Seconds(0), pipeline - (b.compute + b.tp_comm + b.cp_comm + b.ep_comm + b.host) - b.pp_comm);
     out.result = summarize_step(s_, a_, b);
     out.mode = opt_.mode;
     out.schedule = schedule_;

@@ -123,7 +123,7 @@ SimulatedStep simulate_step(const Scenario& s, const Calibration& calibration, c
     out.pipeline = to_seconds(last);
 
     Breakdown b = steady_state_parts(a);
-    const Seconds busy = b.compute + b.tp_comm + b.cp_comm + b.ep_comm;
+    const Seconds busy = b.compute + b.tp_comm + b.cp_comm + b.ep_comm + b.host;
     b.pp_comm = a.p2p_hop * 2.0 * double(v) * double(m);
     b.bubble = max(Seconds(0), out.pipeline - busy - b.pp_comm);
     out.result = summarize_step(s, a, b);

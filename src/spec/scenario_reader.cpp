@@ -63,6 +63,11 @@ const std::vector<FlagKey>& scenario_flags() {
         {"nccl-algo", "training.nccl_algo", "auto|ring|tree: the event engine's all-reduce algorithm (as NCCL_ALGO)"},
         {"grad-reduce", "training.grad_reduce",
          "fp32|bf16: the gradient buffer, accumulated and reduced in it (default fp32; bf16 as --grad-reduce-in-bf16)"},
+        {"grouped-gemm", "training.grouped_gemm",
+         "te|fused: a MoE layer's expert GEMMs (te: Transformer Engine's GroupedLinear, a cuBLAS GEMM and host time a local expert; fused: one grouped kernel, DeepGEMM or CUTLASS)"},
+        {"cuda-graphs", "training.cuda_graphs",
+         "on|off: the whole iteration captured as CUDA graphs (--cuda-graph-scope full_iteration): no pass waits on the host", nullptr,
+         true},
         {"cuda-device-max-connections", "training.cuda_device_max_connections",
          "1-32, as CUDA_DEVICE_MAX_CONNECTIONS (default 8): with 1, ZeRO-3's collectives serialise behind compute"},
         {"price", "training.price_per_gpu_hour", "USD per GPU-hour"},
@@ -276,6 +281,9 @@ Scenario load_scenario(const std::string& yaml_text, const std::string& source_n
         else q.raw("grad_reduce");
         t.cuda_device_max_connections =
             q.optional_integer("cuda_device_max_connections", 1, 32).value_or(t.cuda_device_max_connections);
+        if (q.has("grouped_gemm")) t.grouped_gemm = q.choice("grouped_gemm", {"te", "fused"}) == "fused" ? GroupedGemm::fused : GroupedGemm::te;
+        else q.raw("grouped_gemm");
+        t.cuda_graphs = q.optional_flag("cuda_graphs").value_or(false);
         t.price_per_gpu_hour = q.optional_number("price_per_gpu_hour", 0.0, 1e4).value_or(s.cluster.price_per_gpu_hour);
         t.pue = q.optional_number("pue", 1.0, 5.0).value_or(s.cluster.pue);
         t.memory_headroom = q.optional_number("memory_headroom", 0.0, 0.9).value_or(t.memory_headroom);
@@ -329,6 +337,7 @@ const char* to_string(CpImpl c) { return c == CpImpl::torch ? "torch" : "te"; }
 const char* to_string(ZeroImpl z) { return z == ZeroImpl::fsdp2 ? "fsdp2" : "flat"; }
 const char* to_string(TpOverlapImpl t) { return t == TpOverlapImpl::torch ? "torch" : "te"; }
 const char* to_string(MoeDispatcher d) { return d == MoeDispatcher::deepep ? "deepep" : "alltoall"; }
+const char* to_string(GroupedGemm g) { return g == GroupedGemm::fused ? "fused" : "te"; }
 const char* to_string(Precision p) {
     switch (p) {
         case Precision::bf16: return "bf16";

@@ -6,6 +6,9 @@
 // of the tokens and the all-reduces become reduce-scatter + all-gather.
 #include "blocks.hpp"
 
+#include <cmath>
+#include <string_view>
+
 namespace colossim::workload {
 
 namespace {
@@ -304,6 +307,15 @@ BlockWork moe_layer(const Scenario& s, const Shape& x) {
     if (x.etp > 1) w.forward.comm.push_back(collective("etp_all_gather_tokens", CollectiveKind::all_gather, CommGroup::etp, gathered));
     mlp(w, x, double(moe.ffn_hidden) / x.etp, routed_tokens * x.etp, "expert_fc1", "expert_activation", "expert_fc2",
         local_experts);
+    if (s.training.grouped_gemm == GroupedGemm::te) {
+        // TE's GroupedLinear issues one cuBLAS GEMM a local expert from the host.
+        for (auto& op : w.forward.compute) {
+            const std::string_view name(op.name);
+            if (op.kind == ComputeKind::gemm && (name == "expert_fc1" || name == "expert_fc2")) {
+                op.host_calls = std::int64_t(std::ceil(local_experts));
+            }
+        }
+    }
     if (x.etp > 1) w.forward.comm.push_back(collective("etp_reduce_scatter_tokens", CollectiveKind::reduce_scatter, CommGroup::etp, gathered));
     CollectiveOp combine = collective("ep_combine", CollectiveKind::all_to_all, CommGroup::ep, kAct * routed_tokens * x.h);
     combine.routing = routing;  // DeepEP reduces a domain's copies before they cross back
@@ -390,6 +402,7 @@ void mirror_backward(BlockWork& w) {
             ComputeOp dgrad = gemm(op.name, op.m, op.k, op.n, op.batch);
             ComputeOp wgrad = gemm(op.name, op.k, op.n, op.m, op.batch);
             dgrad.low_precision = wgrad.low_precision = op.low_precision;
+            dgrad.host_calls = wgrad.host_calls = op.host_calls;  // each again a local expert
             // Unfused attention's batched GEMMs multiply activations: both halves are B.
             wgrad.weight_gradient = !std::string_view(op.name).starts_with("attention");
             w.backward.compute.push_back(dgrad);
