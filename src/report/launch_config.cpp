@@ -128,6 +128,13 @@ void megatron(const Scenario& s, Builder& b) {
     }
     if (p.ep_overlap) b.add("--overlap-moe-expert-parallel-comm");
     if (tp_overlaps(p)) b.add("--tp-comm-overlap");
+    if (s.training.cuda_graphs) {
+        b.add("--cuda-graph-impl", "local");
+        b.add("--cuda-graph-scope", "full_iteration");
+    }
+    if (s.model.moe.enabled() && s.training.grouped_gemm == GroupedGemm::fused) {
+        b.note("one grouped expert kernel was priced (training.grouped_gemm fused); Megatron's TEGroupedMLP issues a GEMM a local expert");
+    }
     switch (p.recompute) {
         case Recompute::none: break;
         case Recompute::selective: b.add("--recompute-granularity", "selective"); break;
