@@ -22,6 +22,9 @@ struct LayerOp {
     // Compute: what the engine charges (with TP overlap's chunking). Collectives: their
     // closed-form time alone; the engine overlaps some of it with compute (`overlapped`).
     Seconds time;
+    // Compute: the CPU time to issue it (CostModel::host_time); a pass whose ops' host time
+    // exceeds their GPU time waits for the host (Breakdown::host).
+    Seconds host;
     bool collective = false;
     bool overlapped = false;  // a CP ring, TP overlap or EP overlap hides part of it
 };

@@ -74,7 +74,7 @@ def layer_ops(scenario: Any = None, **flags: Any):
     """Where one layer's time goes (``colossim estimate --ops``): each op of the dense (and
     MoE) layer's forward, recomputation and backward for one micro-batch on one GPU, priced
     as ``estimate`` prices it, as a pandas DataFrame (columns layer, pass, op, kind, count,
-    time_s, flops, bytes, collective, overlapped; collectives at their closed-form time)."""
+    time_s, host_s, flops, bytes, collective, overlapped; collectives at their closed-form time)."""
     text, warnings = _core.layer_ops(*request(scenario, **flags))
     for w in warnings:
         _warnings.warn(w, ColossimWarning, stacklevel=2)

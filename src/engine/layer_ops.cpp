@@ -37,6 +37,7 @@ void add_pass(std::vector<LayerOp>& out, const char* block, const char* pass, co
         o.flops += op.flops;
         o.bytes += op.bytes;
         o.time += compute_op_time(op, cost);
+        o.host += cost.host_time(op);
     }
     for (const auto& c : ops.comm) {
         LayerOp& o = slot(c.name);
