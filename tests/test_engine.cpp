@@ -291,6 +291,12 @@ training: {seq_len: 4096, global_batch: 64, micro_batch: 1, precision: bf16}
     const double issue = 16 * 6 * 73e-6 + launches * 3e-6;
     const double layers_time = (te.breakdown.compute + te.breakdown.host).value;
     EXPECT_NEAR(layers_time / (issue * 48 * 8), 1.0, 0.1);  // the embedding and head add a little
+    // The event engine runs the same passes: the same step and host wait.
+    NetworkStepOptions o;
+    o.mode = SimMode::symmetric;
+    const StepResult sim = simulate_network_step(s, test::calibration(), o).result;
+    EXPECT_NEAR(sim.step_time.value / te.step_time.value, 1.0, 0.01);
+    EXPECT_NEAR(sim.breakdown.host.value, te.breakdown.host.value, 1e-9);
     // estimate --ops shows each op's issue time: the forward expert_fc1 is 16 calls and a launch.
     for (const auto& o : layer_ops(s, test::calibration())) {
         if (o.block == "moe" && o.pass == "forward" && o.name == "expert_fc1") {
