@@ -10,6 +10,7 @@
 // NVLink, across domains NCCL's multi-channel rings (see CostModel::collective).
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -76,6 +77,8 @@ struct GroupPlacement {
     // members' NICs carry all k channels.
     // 0: every domain holds per_domain members of each group.
     std::int64_t sparsest = 0;
+    // NVLink domains a group spans: ceil(size / per_domain).
+    std::int64_t domains() const { return (size + std::max<std::int64_t>(1, per_domain) - 1) / std::max<std::int64_t>(1, per_domain); }
 };
 // Where the groups of `size` ranks at `stride` lie in a job of `gpus` GPUs whose NVLink
 // domains hold `domain` GPUs, in Megatron's rank order.

@@ -17,7 +17,7 @@ struct Shape {
 Shape shape_of(GroupPlacement where) {
     const double n = double(where.size), k = double(std::max<std::int64_t>(1, where.per_domain));
     const double sparse = where.sparsest > 0 ? std::min(k, double(where.sparsest)) : k;
-    return {n, k, std::ceil(n / k), sparse};
+    return {n, k, double(where.domains()), sparse};
 }
 
 // One ring pass of (n-1)/n of the buffer: NCCL's channels keep every rail's NIC and every

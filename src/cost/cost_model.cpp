@@ -161,8 +161,7 @@ Seconds CostModel::collective(const CollectiveOp& op) const { return collective(
 
 Bytes CostModel::wire_bytes(const CollectiveOp& op) const {
     if (op.routing.top_k <= 0 || op.kind != CollectiveKind::all_to_all) return op.bytes;
-    const GroupPlacement where = placement(op.group);
-    const std::int64_t domains = (where.size + where.per_domain - 1) / std::max<std::int64_t>(1, where.per_domain);
+    const std::int64_t domains = placement(op.group).domains();
     if (domains <= 1) return op.bytes;
     return op.bytes * (expected_domains_reached(op.routing, domains) / double(op.routing.top_k));
 }

@@ -263,12 +263,15 @@ void open_mlp(BlockWork& w, const Shape& x, const Scenario& s, int matmuls) {
     if (!s.model.parallel_block) open_sublayer(w, x, "mlp_norm", "tp_all_gather_mlp", matmuls);
 }
 
+// `host_calls`: the GEMMs the host issues one by one for the `batch` (ComputeOp::host_calls).
 void mlp(BlockWork& w, const Shape& x, double width, double rows, const char* fc1, const char* act, const char* fc2,
-         double batch = 1) {
+         double batch = 1, std::int64_t host_calls = 0) {
     const double up = x.gated ? 2.0 : 1.0;
-    add_gemm(w, x, gemm(fc1, rows / batch, up * width, x.h, batch));
+    ComputeOp up_proj = gemm(fc1, rows / batch, up * width, x.h, batch), down_proj = gemm(fc2, rows / batch, x.h, width, batch);
+    up_proj.host_calls = down_proj.host_calls = host_calls;
+    add_gemm(w, x, up_proj);
     w.forward.compute.push_back(memory(act, rows * width, activation_cost(x)));
-    add_gemm(w, x, gemm(fc2, rows / batch, x.h, width, batch));
+    add_gemm(w, x, down_proj);
 }
 
 }  // namespace
@@ -305,17 +308,10 @@ BlockWork moe_layer(const Scenario& s, const Shape& x) {
     const double local_experts = double(moe.experts) / x.ep;
     const double gathered = kAct * routed_tokens * x.etp * x.h;
     if (x.etp > 1) w.forward.comm.push_back(collective("etp_all_gather_tokens", CollectiveKind::all_gather, CommGroup::etp, gathered));
+    // TE's GroupedLinear issues one cuBLAS GEMM a local expert from the host.
+    const std::int64_t host_calls = s.training.grouped_gemm == GroupedGemm::te ? std::int64_t(std::ceil(local_experts)) : 0;
     mlp(w, x, double(moe.ffn_hidden) / x.etp, routed_tokens * x.etp, "expert_fc1", "expert_activation", "expert_fc2",
-        local_experts);
-    if (s.training.grouped_gemm == GroupedGemm::te) {
-        // TE's GroupedLinear issues one cuBLAS GEMM a local expert from the host.
-        for (auto& op : w.forward.compute) {
-            const std::string_view name(op.name);
-            if (op.kind == ComputeKind::gemm && (name == "expert_fc1" || name == "expert_fc2")) {
-                op.host_calls = std::int64_t(std::ceil(local_experts));
-            }
-        }
-    }
+        local_experts, host_calls);
     if (x.etp > 1) w.forward.comm.push_back(collective("etp_reduce_scatter_tokens", CollectiveKind::reduce_scatter, CommGroup::etp, gathered));
     CollectiveOp combine = collective("ep_combine", CollectiveKind::all_to_all, CommGroup::ep, kAct * routed_tokens * x.h);
     combine.routing = routing;  // DeepEP reduces a domain's copies before they cross back
@@ -377,7 +373,7 @@ OpList selective_op_recompute(const BlockWork& w) {
         else if (op.kind == ComputeKind::gemm && ++matmuls % 2 == 0) r.compute.push_back(op);
     }
     for (const auto& c : w.forward.comm)
-        if (c.group == CommGroup::tp && c.kind == CollectiveKind::all_gather && !c.overlappable) r.comm.push_back(c);
+        if (c.group == CommGroup::tp && c.kind == CollectiveKind::all_gather) r.comm.push_back(c);
     return r;
 }
 
