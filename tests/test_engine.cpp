@@ -245,14 +245,14 @@ TEST(Engine, AsyncTpLeavesTheBackwardsSummedReduceScattersExposed) {
     // unoverlapped TP time.
     const StepResult base = run();
     const StepResult te = run({{"parallelism.tp_overlap", "on"}});
-    const StepResult torch = run({{"parallelism.tp_overlap", "on"}, {"parallelism.tp_overlap_impl", "torch"}});
+    const StepResult torch = run({{"parallelism.tp_overlap", "on"}, {"parallelism.tp_impl", "torch"}});
     const double grown = (torch.breakdown.tp_comm - te.breakdown.tp_comm).value / base.breakdown.tp_comm.value;
     EXPECT_GT(grown, 0.15);
     EXPECT_LT(grown, 0.21);
     EXPECT_GT(torch.step_time.value, te.step_time.value);
     EXPECT_LT(torch.step_time.value, base.step_time.value);
     // the rule both engines and estimate --ops use
-    const Scenario s = test::scenario(test::kLlama405b, {{"parallelism.tp_overlap", "on"}, {"parallelism.tp_overlap_impl", "torch"}});
+    const Scenario s = test::scenario(test::kLlama405b, {{"parallelism.tp_overlap", "on"}, {"parallelism.tp_impl", "torch"}});
     int exposed = 0;
     for (const auto& c : build_workload(s).dense_layer.backward.comm) exposed += tp_overlap_pipelines(c, s.parallelism) ? 0 : 1;
     EXPECT_EQ(exposed, 2);

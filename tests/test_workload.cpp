@@ -2,6 +2,9 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <string_view>
+#include <utility>
+#include <vector>
 
 #include "colossim/cost.hpp"
 #include "colossim/workload.hpp"
@@ -202,6 +205,36 @@ TEST(Flops, TorchTitanOpCheckpointingGathersTheSequenceParallelInputsAgain) {
         EXPECT_NEAR(c.bytes.value, 2.0 * 2 * 2048 * 12288, 1.0);  // the gathered bf16 input
     }
     EXPECT_TRUE(replayed("false").empty());  // all-reduces are outputs, kept
+}
+
+TEST(TensorParallel, PyTorchsBatchFirstLayoutCopiesEachSequenceParallelCollective) {
+    // DTensor shards [b, s, h] on dim 1: a functional all-gather fills dim 0 and then chunks
+    // and concatenates into dim 1, a reduce-scatter concatenates dim 1's chunks first; each
+    // is a copy of the whole tensor (read + write) on the compute stream. Megatron's
+    // sequence-first layout needs none; AsyncTP's fused collectives need none either, so
+    // under it only the backward's two summed reduce-scatters keep theirs.
+    auto copies = [](const std::vector<Override>& o) {
+        const Workload w = build_workload(test::scenario(test::kLlama405b, o));
+        std::vector<double> fwd, bwd;
+        for (const auto& op : w.dense_layer.forward.compute)
+            if (std::string_view(op.name) == "tp_layout_copy") fwd.push_back(op.bytes.value);
+        for (const auto& op : w.dense_layer.backward.compute)
+            if (std::string_view(op.name) == "tp_layout_copy") bwd.push_back(op.bytes.value);
+        return std::pair{fwd, bwd};
+    };
+    const double whole = 2.0 * 8192 * 16384;  // one micro-batch's bf16 [s, h], Llama 3 405B
+    const auto [fwd, bwd] = copies({{"parallelism.tp_impl", "torch"}});
+    ASSERT_EQ(fwd.size(), 4u);  // attention and MLP: a gather and a reduce-scatter each
+    ASSERT_EQ(bwd.size(), 4u);  // their transposes
+    for (double b : fwd) EXPECT_NEAR(b, 2 * whole, 1.0);
+    for (double b : bwd) EXPECT_NEAR(b, 2 * whole, 1.0);  // the collective's size, not mirrored twice
+    EXPECT_TRUE(copies({}).first.empty());  // te (Megatron-Core) gathers on dim 0
+    EXPECT_TRUE(copies({{"parallelism.tp_impl", "torch"}, {"parallelism.sequence_parallel", "off"}}).first.empty());
+    const auto [async_fwd, async_bwd] = copies({{"parallelism.tp_impl", "torch"}, {"parallelism.tp_overlap", "on"}});
+    EXPECT_TRUE(async_fwd.empty());
+    EXPECT_EQ(async_bwd.size(), 2u);
+    // the old key still reads
+    EXPECT_EQ(test::scenario(test::kLlama405b, {{"parallelism.tp_overlap_impl", "torch"}}).parallelism.tp_impl, TpImpl::torch);
 }
 
 TEST(Moe, ExpertTensorParallelGathersTheReceivedTokens) {

@@ -42,15 +42,21 @@ enum class CpImpl { te, torch };
 // reduce-scatter's buffer in the reduce dtype (torch/distributed/fsdp/_fully_shard/
 // _fsdp_collectives.py: foreach_all_gather, foreach_all_gather_copy_out, foreach_reduce).
 enum class ZeroImpl { flat, fsdp2 };
-// Whose TP overlap (parallelism.tp_overlap): te, Transformer Engine's userbuffers as
-// Megatron-LM's --tp-comm-overlap runs them, every TP all-gather and reduce-scatter of both
-// passes pipelined with a GEMM (the backward's "bulk" overlaps included); torch, PyTorch's
-// AsyncTP (TorchTitan's enable_async_tensor_parallel: inductor's micro_pipeline_tp pass),
-// which fuses an all-gather into the matmuls reading it and a reduce-scatter into the one
-// matmul producing it (torch/_inductor/fx_passes/micro_pipeline_tp.py,
-// fuse_matmul_reduce_scatter), so a backward reduce-scatter of a sum of input gradients
-// (the attention's q, k, v; a gated MLP's w1, w3) stays an exposed NCCL collective.
-enum class TpOverlapImpl { te, torch };
+// Whose tensor parallelism (parallelism.tp_impl). te: Megatron-Core with Transformer
+// Engine, activations sequence-first ([s, b, h]), so a sequence-parallel all-gather or
+// reduce-scatter works on dim 0 in place; with parallelism.tp_overlap, TE's userbuffers
+// pipeline every TP all-gather and reduce-scatter of both passes with a GEMM (the
+// backward's "bulk" overlaps included). torch: PyTorch's DTensor TP (TorchTitan),
+// batch-first ([b, s, h]), sequence parallel on dim 1: functional collectives gather into
+// dim 0 and then chunk and concatenate into dim 1, and concatenate the chunks of dim 1
+// before a reduce-scatter (torch/distributed/_functional_collectives.py, all_gather_tensor
+// and reduce_scatter_tensor with gather_dim / scatter_dim != 0), one copy of the whole
+// tensor each; with tp_overlap, AsyncTP (inductor's micro_pipeline_tp pass) fuses an
+// all-gather into the matmuls reading it and a reduce-scatter into the one matmul
+// producing it (fuse_matmul_reduce_scatter), so a backward reduce-scatter of a sum of
+// input gradients (the attention's q, k, v; a gated MLP's w1, w3) stays an exposed NCCL
+// collective, copy included.
+enum class TpImpl { te, torch };
 // Megatron-Core's MoE token dispatcher: alltoall, NCCL all-to-alls that send every one of a
 // token's top-k copies to its expert's rank (--moe-token-dispatcher-type alltoall); deepep,
 // DeepEP / HybridEP (--moe-token-dispatcher-type flex), which send a token bound for
@@ -90,7 +96,7 @@ struct Parallelism {
     bool tp_overlap = false;
     CpImpl cp_impl = CpImpl::te;
     ZeroImpl zero_impl = ZeroImpl::flat;
-    TpOverlapImpl tp_overlap_impl = TpOverlapImpl::te;
+    TpImpl tp_impl = TpImpl::te;
     MoeDispatcher moe_dispatcher = MoeDispatcher::alltoall;
     // Layers on the first and last pipeline stages when they differ from the rest
     // (Megatron-Core's decoder_first/last_pipeline_num_layers); 0 = even split.
@@ -149,7 +155,7 @@ struct Scenario {
 const char* to_string(Recompute r);
 const char* to_string(CpImpl c);  // te, torch: as parallelism.cp_impl takes it
 const char* to_string(ZeroImpl z);  // flat, fsdp2: as parallelism.zero_impl takes it
-const char* to_string(TpOverlapImpl t);  // te, torch: as parallelism.tp_overlap_impl takes it
+const char* to_string(TpImpl t);  // te, torch: as parallelism.tp_impl takes it
 const char* to_string(MoeDispatcher d);  // alltoall, deepep: as parallelism.moe_dispatcher takes it
 const char* to_string(GroupedGemm g);  // te, fused: as training.grouped_gemm takes it
 const char* to_string(Precision p);

@@ -140,7 +140,7 @@ bool tp_overlaps(const Parallelism& p);
 
 // Whether TP overlap pipelines this collective with a GEMM, in both engines: under
 // tp_overlaps, every collective of a group other than CP and EP, except, with PyTorch's
-// AsyncTP (TpOverlapImpl::torch), a reduce-scatter of several matmuls' summed outputs.
+// AsyncTP (TpImpl::torch), a reduce-scatter of several matmuls' summed outputs.
 bool tp_overlap_pipelines(const CollectiveOp& c, const Parallelism& p);
 
 // The share of a pass's attention its CP exchanges run beside, in both engines: all of it

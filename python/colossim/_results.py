@@ -51,7 +51,7 @@ class Parallelism(_Result):
     tp_overlap: bool = False
     cp_impl: str = "te"
     zero_impl: str = "flat"
-    tp_overlap_impl: str = "te"
+    tp_impl: str = "te"
     moe_dispatcher: str = "alltoall"
     micro_batch: int = 1
     raw: dict = field(default_factory=dict)

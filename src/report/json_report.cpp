@@ -29,7 +29,7 @@ nlohmann::ordered_json result_object(const Scenario& s, const Parallelism& p, st
                         {"tp_overlap", p.tp_overlap},
                         {"cp_impl", to_string(p.cp_impl)},
                         {"zero_impl", to_string(p.zero_impl)},
-                        {"tp_overlap_impl", to_string(p.tp_overlap_impl)},
+                        {"tp_impl", to_string(p.tp_impl)},
                         {"moe_dispatcher", to_string(p.moe_dispatcher)},
                         {"micro_batch", micro_batch}};
     j["step_time_s"] = r.step_time.value;

@@ -225,8 +225,8 @@ void torchtitan(const Scenario& s, Builder& b) {
     if (p.tp > 1 && !p.sequence_parallel) b.note("TorchTitan's TP always shards the sequence of norms (sequence parallel)");
     if (tp_overlaps(p)) {
         b.add("parallelism.enable_async_tensor_parallel", "true");
-        if (p.tp_overlap_impl == TpOverlapImpl::te) {
-            b.note("Transformer Engine's TP overlap was priced; AsyncTP leaves the backward's reduce-scatters of summed input gradients exposed (parallelism.tp_overlap_impl torch)");
+        if (p.tp_impl == TpImpl::te) {
+            b.note("Transformer Engine's TP overlap was priced; AsyncTP leaves the backward's reduce-scatters of summed input gradients exposed (parallelism.tp_impl torch)");
         }
     }
     b.add("parallelism.pipeline_parallel_degree", p.pp);

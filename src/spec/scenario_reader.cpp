@@ -47,8 +47,9 @@ const std::vector<FlagKey>& scenario_flags() {
         {"moe-dispatcher", "parallelism.moe_dispatcher",
          "alltoall|deepep: Megatron-Core's MoE token dispatcher (deepep, alias flex: DeepEP/HybridEP, a token sent once a destination NVLink domain)",
          "moe-token-dispatcher-type"},
-        {"tp-overlap-impl", "parallelism.tp_overlap_impl",
-         "te|torch: whose TP overlap (te: Transformer Engine userbuffers, both passes; torch: PyTorch AsyncTP, whose backward reduce-scatters of summed input gradients stay exposed)"},
+        {"tp-impl", "parallelism.tp_impl",
+         "te|torch: whose tensor parallelism (te: Megatron-Core/Transformer Engine, sequence-first, userbuffers overlap of both passes; torch: PyTorch DTensor, batch-first, so each sequence-parallel gather or reduce-scatter copies the whole tensor, and AsyncTP, whose backward reduce-scatters of summed input gradients stay exposed)",
+         "tp-overlap-impl"},
         {"schedule", "parallelism.schedule", "auto|gpipe|1f1b|interleaved|zb-h1: the pipeline schedule (auto: interleaved when vpp > 1)"},
         {"first-stage-layers", "parallelism.first_stage_layers", "layers on the first pipeline stage", "decoder-first-pipeline-num-layers"},
         {"last-stage-layers", "parallelism.last_stage_layers", "layers on the last pipeline stage", "decoder-last-pipeline-num-layers"},
@@ -213,11 +214,10 @@ Scenario load_scenario(const std::string& yaml_text, const std::string& source_n
         } else {
             q.raw("moe_dispatcher");
         }
-        if (q.has("tp_overlap_impl")) {
-            p.tp_overlap_impl = q.choice("tp_overlap_impl", {"te", "torch"}) == to_string(TpOverlapImpl::torch) ? TpOverlapImpl::torch
-                                                                                                                : TpOverlapImpl::te;
-        } else {
-            q.raw("tp_overlap_impl");
+        // tp_overlap_impl: the key's name before it also chose the layout (kept for old files).
+        for (const char* key : {"tp_impl", "tp_overlap_impl"}) {
+            if (q.has(key)) p.tp_impl = q.choice(key, {"te", "torch"}) == to_string(TpImpl::torch) ? TpImpl::torch : TpImpl::te;
+            else q.raw(key);
         }
         if (q.has("schedule")) {
             const std::string v = q.choice("schedule", {"auto", "gpipe", "1f1b", "interleaved", "zb-h1"});
@@ -335,7 +335,7 @@ const char* to_string(Recompute r) {
 }
 const char* to_string(CpImpl c) { return c == CpImpl::torch ? "torch" : "te"; }
 const char* to_string(ZeroImpl z) { return z == ZeroImpl::fsdp2 ? "fsdp2" : "flat"; }
-const char* to_string(TpOverlapImpl t) { return t == TpOverlapImpl::torch ? "torch" : "te"; }
+const char* to_string(TpImpl t) { return t == TpImpl::torch ? "torch" : "te"; }
 const char* to_string(MoeDispatcher d) { return d == MoeDispatcher::deepep ? "deepep" : "alltoall"; }
 const char* to_string(GroupedGemm g) { return g == GroupedGemm::fused ? "fused" : "te"; }
 const char* to_string(Precision p) {

@@ -125,6 +125,27 @@ ComputeOp row_reduction(const char* name, double bytes) {
     return op;
 }
 
+// PyTorch DTensor's sequence parallelism (TpImpl::torch) shards activations on dim 1 of
+// [b, s, h]: the functional all-gather fills dim 0 and then chunks and concatenates the
+// result into dim 1, and a reduce-scatter first concatenates its input's dim-1 chunks
+// into dim 0 (torch/distributed/_functional_collectives.py, all_gather_tensor and
+// reduce_scatter_tensor with gather_dim / scatter_dim != 0). Each such collective adds a
+// copy of the whole tensor on the compute stream (read and write), in either pass and
+// wherever a checkpoint replays it; one AsyncTP pipelines into a matmul needs none.
+// Added after mirror_backward, so that a backward copy is its collective's size.
+void add_dtensor_layout_copies(BlockWork& w, const Scenario& s, const Shape& x) {
+    if (!x.sp || s.parallelism.tp_impl != TpImpl::torch) return;
+    auto add = [&s](const OpList& pass, std::vector<ComputeOp>& compute) {
+        for (const auto& c : pass.comm) {
+            if (c.group != CommGroup::tp || c.kind == CollectiveKind::all_reduce) continue;
+            if (tp_overlap_pipelines(c, s.parallelism)) continue;
+            compute.push_back(memory("tp_layout_copy", 2.0 * c.bytes.value));
+        }
+    };
+    add(w.forward, w.forward.compute);
+    add(w.backward, w.backward.compute);
+}
+
 // Norm + (all-gather) ... (reduce-scatter/all-reduce) + residual wrap every sub-block.
 // `matmuls`: the separate linear modules reading the gathered input (CollectiveOp::matmuls).
 void open_sublayer(BlockWork& w, const Shape& x, const char* norm_name, const char* gather_name, int matmuls) {
@@ -283,6 +304,7 @@ BlockWork dense_layer(const Scenario& s, const Shape& x) {
     mlp(w, x, double(s.model.ffn_hidden) / x.tp, x.tokens, "fc1", "activation", "fc2");
     close_sublayer(w, x, "tp_reduce_mlp", "mlp_residual");
     mirror_backward(w);
+    add_dtensor_layout_copies(w, s, x);
     if (s.parallelism.recompute == Recompute::selective_op) w.recompute = selective_op_recompute(w);
     return w;
 }
@@ -323,6 +345,7 @@ BlockWork moe_layer(const Scenario& s, const Shape& x) {
     }
     close_sublayer(w, x, "tp_reduce_mlp", "mlp_residual");
     mirror_backward(w);
+    add_dtensor_layout_copies(w, s, x);
     if (s.parallelism.recompute == Recompute::selective_op) w.recompute = selective_op_recompute(w);
     return w;
 }
@@ -337,6 +360,7 @@ BlockWork embedding(const Scenario& s, const Shape& x) {
         w.forward.compute.push_back(memory("position_embedding", 3 * kAct * x.norm_tokens * x.h));
     }
     mirror_backward(w);
+    add_dtensor_layout_copies(w, s, x);
     return w;
 }
 
@@ -350,6 +374,7 @@ BlockWork head(const Scenario& s, const Shape& x) {
     if (x.eager) w.forward.compute.push_back(memory("logits_to_fp32", (kAct + 4) * x.tokens * vocab));
     w.forward.comm.push_back(collective("tp_cross_entropy", CollectiveKind::all_reduce, CommGroup::tp, 3 * 4 * x.tokens));
     mirror_backward(w);
+    add_dtensor_layout_copies(w, s, x);
     w.recompute = {};  // the head is never recomputed
     return w;
 }

@@ -48,7 +48,7 @@ bool tp_overlap_pipelines(const CollectiveOp& c, const Parallelism& p) {
     if (!tp_overlaps(p) || c.group == CommGroup::cp || c.group == CommGroup::ep) return false;
     // inductor's fuse_matmul_reduce_scatter fuses reduce_scatter(mm(A, B)) only: an add of
     // input gradients before the reduce-scatter leaves it an NCCL collective on the stream.
-    return !(p.tp_overlap_impl == TpOverlapImpl::torch && c.kind == CollectiveKind::reduce_scatter && c.matmuls > 1);
+    return !(p.tp_impl == TpImpl::torch && c.kind == CollectiveKind::reduce_scatter && c.matmuls > 1);
 }
 
 double cp_overlap_share(const Parallelism& p) {
