@@ -72,7 +72,10 @@ TEST(Validation, NoSourceRegresses) {
         // backward's summed reduce-scatters exposed (parallelism.tp_impl torch).
         // torchtitan fell to 0.142 when PyTorch's batch-first sequence parallelism copied the
         // whole tensor beside each unfused TP gather and reduce-scatter (add_dtensor_layout_copies).
-        {"moe-folding", 0.132}, {"nemo-perf", 0.04},           {"deepseek", 0.06}};
+        // moe-folding rose from 0.131 to 0.139 when Megatron-Core's MoE layers stopped
+        // gathering the sequence they route as a shard (a double count that had hidden part of
+        // the TP + EP rows' gap; README "Validation").
+        {"moe-folding", 0.14}, {"nemo-perf", 0.04},           {"deepseek", 0.06}};
     auto results = run_validation(test::catalog(), test::calibration());
     for (const auto& s : summarize(results, GroupBy::origin)) {
         ASSERT_TRUE(bound.count(s.group)) << "a new source needs its bound: " << s.group;

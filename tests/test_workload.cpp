@@ -274,6 +274,33 @@ const ComputeOp* find_op(const OpList& ops, std::string_view name) {
 }
 }  // namespace
 
+TEST(Moe, MegatronRoutesTheSequenceParallelShardWithoutGatheringIt) {
+    // Megatron-Core's MoE layer hands this rank's 1/tp of the tokens to the router and the
+    // dispatcher as they are: no sequence-parallel all-gather before it and no
+    // reduce-scatter after, unless a shared expert (a TP MLP) needs them; PyTorch's MoE TP
+    // gathers the sequence first. The norm and the residual add run either way.
+    auto tp_comms = [](const std::string& shared, const std::vector<Override>& o) {
+        const Workload w = build_workload(test::scenario(R"(
+model: {name: m, layers: 8, hidden: 4096, heads: 32, kv_heads: 8, vocab: 32000, max_seq_len: 4096, activation: swiglu,
+        position_embedding: rope, tie_embeddings: false, bias: false,
+        moe: {experts: 8, top_k: 2, ffn_hidden: 14336)" + shared + R"(}}
+cluster: dgx-h100
+gpus: 64
+parallelism: {tp: 4, ep: 8, recompute: none, sequence_parallel: true}
+training: {seq_len: 4096, global_batch: 64, micro_batch: 1}
+)", o));
+        int n = 0;
+        for (const auto& c : w.moe_layer.forward.comm) n += c.group == CommGroup::tp ? 1 : 0;
+        EXPECT_NE(find_op(w.moe_layer.forward, "mlp_norm"), nullptr);
+        EXPECT_NE(find_op(w.moe_layer.forward, "mlp_residual"), nullptr);
+        return n;
+    };
+    EXPECT_EQ(tp_comms("", {}), 2);  // the attention's gather and reduce-scatter alone
+    EXPECT_EQ(tp_comms(", shared_experts: 1, shared_ffn_hidden: 4096", {}), 4);
+    EXPECT_EQ(tp_comms("", {{"parallelism.tp_impl", "torch"}}), 4);
+}
+
+
 TEST(Elementwise, EagerPyTorchMovesMoreBytesThanFusedKernels) {
     // TorchTitan's RMSNorm in fp32 (36 bytes an element, 8 kernels) against one fused
     // kernel (read 2, write 2); rotary 20 against 4; SwiGLU 10 against 6; GQA's repeat_kv

@@ -156,11 +156,15 @@ void open_sublayer(BlockWork& w, const Shape& x, const char* norm_name, const ch
     w.forward.comm.push_back(gather);
 }
 
+// The residual add (and dropout) closing a sub-block, on this rank's tokens.
+ComputeOp residual(const Shape& x, const char* name) {
+    return memory(name, 3 * kAct * x.norm_tokens * x.h + (x.dropout ? x.norm_tokens * x.h : 0.0));
+}
+
 void close_sublayer(BlockWork& w, const Shape& x, const char* reduce_name, const char* residual_name) {
     w.forward.comm.push_back(collective(reduce_name, x.sp ? CollectiveKind::reduce_scatter : CollectiveKind::all_reduce,
                                         CommGroup::tp, kAct * x.tokens * x.h));
-    double bytes = 3 * kAct * x.norm_tokens * x.h + (x.dropout ? x.norm_tokens * x.h : 0.0);
-    w.forward.compute.push_back(memory(residual_name, bytes));
+    w.forward.compute.push_back(residual(x, residual_name));
 }
 
 // Attention core: FlashAttention (one fused kernel) or Megatron's unfused path
@@ -313,7 +317,14 @@ BlockWork moe_layer(const Scenario& s, const Shape& x) {
     const auto& moe = s.model.moe;
     BlockWork w;
     attention_block(w, x, s);
-    open_mlp(w, x, s, 2);  // the router beside the experts
+    // Megatron-Core routes the sequence-parallel shard as it stands: the router reads this
+    // rank's tokens and the dispatcher moves them (moe_layer.py router_and_preprocess,
+    // token_dispatcher.py), so the layer gathers the sequence only for a shared expert,
+    // a TP MLP with its own gather and reduce-scatter (SharedExpertMLP). PyTorch's MoE
+    // under TP gathers it before the router (TorchTitan's PrepareModuleInputOutput).
+    const bool gathers_sequence = !x.sp || moe.shared_experts > 0 || s.parallelism.tp_impl == TpImpl::torch;
+    if (gathers_sequence) open_mlp(w, x, s, 2);  // the router beside the experts
+    else if (!s.model.parallel_block) w.forward.compute.push_back(memory("mlp_norm", x.norm_tokens * x.h, norm_cost(x)));
     const double routed_tokens = x.tokens / x.tp * double(moe.top_k);  // this rank's share, top-k copies
     add_gemm(w, x, gemm("router", x.tokens / x.tp, double(moe.experts), x.h), 1.0, false);
     w.forward.compute.push_back(memory("permute", 2 * kAct * routed_tokens * x.h));
@@ -343,7 +354,8 @@ BlockWork moe_layer(const Scenario& s, const Shape& x) {
         mlp(w, x, double(moe.shared_experts * moe.shared_ffn_hidden) / x.tp, x.tokens, "shared_fc1", "shared_activation",
             "shared_fc2");
     }
-    close_sublayer(w, x, "tp_reduce_mlp", "mlp_residual");
+    if (gathers_sequence) close_sublayer(w, x, "tp_reduce_mlp", "mlp_residual");
+    else w.forward.compute.push_back(residual(x, "mlp_residual"));
     mirror_backward(w);
     add_dtensor_layout_copies(w, s, x);
     if (s.parallelism.recompute == Recompute::selective_op) w.recompute = selective_op_recompute(w);
