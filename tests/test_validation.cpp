@@ -62,7 +62,7 @@ TEST(Validation, NoSourceRegresses) {
         // crossed the nodes once a destination node (parallelism.moe_dispatcher deepep);
         // megatron-bridge-perf fell from 0.301 and megatron-core-moe from 0.146 when a pass
         // took at least the host's issue time (training.grouped_gemm te, cuda_graphs).
-        {"torchtitan", 0.15},   {"megatron-bridge-perf", 0.29}, {"megatron-core-moe", 0.12},
+        {"torchtitan", 0.15},   {"megatron-bridge-perf", 0.27}, {"megatron-core-moe", 0.12},
         // moe-folding fell from 0.209 to 0.127 when ZeRO-3 with one hardware queue
         // (CUDA_DEVICE_MAX_CONNECTIONS=1, the paper's launcher) stopped overlapping.
         // deepseek rose from 0.064, torchtitan fell from 0.208 and megatron-bridge-perf from
@@ -78,14 +78,18 @@ TEST(Validation, NoSourceRegresses) {
         // moe-folding rose from 0.131 to 0.139 when Megatron-Core's MoE layers stopped
         // gathering the sequence they route as a shard (a double count that had hidden part of
         // the TP + EP rows' gap; README "Validation").
-        {"moe-folding", 0.14}, {"nemo-perf", 0.04},           {"deepseek", 0.06}};
+        // moe-folding fell to 0.107 and megatron-bridge-perf from 0.287 when the all-to-all
+        // dispatcher's regrouping and list-collective copies were priced
+        // (add_alltoall_dispatcher_copies).
+        {"moe-folding", 0.11}, {"nemo-perf", 0.04},           {"deepseek", 0.06}};
     auto results = run_validation(test::catalog(), test::calibration());
     for (const auto& s : summarize(results, GroupBy::origin)) {
         ASSERT_TRUE(bound.count(s.group)) << "a new source needs its bound: " << s.group;
         EXPECT_LE(s.mean_abs, bound.at(s.group)) << s.group;
     }
-    // rose from 0.109 to 0.110 with the readings above (MoE shards, Llama 3's one reduction)
-    EXPECT_LE(summarize_all(results).mean_abs, 0.112);
+    // rose from 0.109 to 0.110 with the readings above (MoE shards, Llama 3's one reduction),
+    // fell to 0.102 with the all-to-all dispatcher's copies
+    EXPECT_LE(summarize_all(results).mean_abs, 0.105);
 }
 
 TEST(Validation, SetCoversSourcesGenerationsAndPrecisions) {

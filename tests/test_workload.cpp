@@ -2,6 +2,8 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <map>
+#include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -273,6 +275,41 @@ const ComputeOp* find_op(const OpList& ops, std::string_view name) {
     return nullptr;
 }
 }  // namespace
+
+TEST(Moe, TheAllToAllDispatcherRegroupsAndCopiesTheGatheredTokens) {
+    // Megatron-Core's all-to-all dispatcher: tokens arrive grouped by source rank, so with
+    // several local experts sort_chunks_by_idxs regroups them (and back before the combine);
+    // with expert TP the list all_gather copies its flat result out and the list
+    // reduce_scatter copies its chunks in. Each reads and writes the gathered tokens once, in
+    // either pass (not mirrored twice); DeepEP's path has none of them.
+    auto copies = [](int experts, int etp, const char* dispatcher) {
+        const Workload w = build_workload(test::scenario(R"(
+model: {name: m, layers: 8, hidden: 4096, heads: 32, kv_heads: 8, vocab: 32000, max_seq_len: 4096, activation: swiglu,
+        position_embedding: rope, tie_embeddings: false, bias: false,
+        moe: {experts: )" + std::to_string(experts) + R"(, top_k: 2, ffn_hidden: 1024}}
+cluster: dgx-h100
+gpus: 64
+parallelism: {tp: 2, ep: 8, etp: )" + std::to_string(etp) + R"(, recompute: none, sequence_parallel: true, moe_dispatcher: )" +
+                                                         dispatcher + R"(}
+training: {seq_len: 4096, global_batch: 64, micro_batch: 1}
+)"));
+        std::map<std::string, std::pair<double, double>> out;  // name -> forward, backward bytes
+        for (const auto& op : w.moe_layer.forward.compute) out[op.name].first += op.bytes.value;
+        for (const auto& op : w.moe_layer.backward.compute) out[op.name].second += op.bytes.value;
+        return out;
+    };
+    const double gathered = 2.0 * (4096.0 / 2 * 2) * 2 * 4096;  // 16-bit: tokens / tp x top-2 x etp x h
+    const auto both = copies(64, 2, "alltoall");
+    for (const char* name : {"sort_by_expert", "unsort_by_expert", "etp_gather_copy_out", "etp_reduce_copy_in"}) {
+        ASSERT_TRUE(both.count(name)) << name;
+        EXPECT_NEAR(both.at(name).first, 2 * gathered, 1.0) << name;
+        EXPECT_NEAR(both.at(name).second, 2 * gathered, 1.0) << name;
+    }
+    const auto one_local = copies(8, 1, "alltoall");  // 8 experts over EP 8, no expert TP
+    EXPECT_FALSE(one_local.count("sort_by_expert"));
+    EXPECT_FALSE(one_local.count("etp_gather_copy_out"));
+    EXPECT_FALSE(copies(64, 2, "deepep").count("sort_by_expert"));
+}
 
 TEST(Moe, MegatronRoutesTheSequenceParallelShardWithoutGatheringIt) {
     // Megatron-Core's MoE layer hands this rank's 1/tp of the tokens to the router and the

@@ -146,6 +146,27 @@ void add_dtensor_layout_copies(BlockWork& w, const Scenario& s, const Shape& x) 
     add(w.backward, w.backward.compute);
 }
 
+// Megatron-Core's all-to-all dispatcher moves the routed tokens twice more than its permute
+// and unpermute (token_dispatcher.py, MoEAlltoAllTokenDispatcher): tokens arrive grouped by
+// source rank, so with several local experts sort_chunks_by_idxs regroups them by expert
+// after the dispatch (and the expert-TP gather) and back before the combine; and the
+// expert-TP gather and reduce-scatter pass split sizes, so torch.distributed's list
+// all_gather copies the flat result out into its chunks and the list reduce_scatter copies
+// its chunks into a flat input (ProcessGroupNCCL allgather / reduce_scatter). Each is one
+// read and one write of the gathered tokens, in either pass. `gathered`: their bytes.
+void add_alltoall_dispatcher_copies(BlockWork& w, const Shape& x, double local_experts, double gathered) {
+    std::vector<ComputeOp> copies;
+    if (x.ep > 1 && local_experts > 1) {
+        copies.push_back(memory("sort_by_expert", 2.0 * gathered));
+        copies.push_back(memory("unsort_by_expert", 2.0 * gathered));
+    }
+    if (x.etp > 1) {
+        copies.push_back(memory("etp_gather_copy_out", 2.0 * gathered));
+        copies.push_back(memory("etp_reduce_copy_in", 2.0 * gathered));
+    }
+    for (auto* pass : {&w.forward.compute, &w.backward.compute}) pass->insert(pass->end(), copies.begin(), copies.end());
+}
+
 // Norm + (all-gather) ... (reduce-scatter/all-reduce) + residual wrap every sub-block.
 // `matmuls`: the separate linear modules reading the gathered input (CollectiveOp::matmuls).
 void open_sublayer(BlockWork& w, const Shape& x, const char* norm_name, const char* gather_name, int matmuls) {
@@ -358,6 +379,7 @@ BlockWork moe_layer(const Scenario& s, const Shape& x) {
     else w.forward.compute.push_back(residual(x, "mlp_residual"));
     mirror_backward(w);
     add_dtensor_layout_copies(w, s, x);
+    if (s.parallelism.moe_dispatcher == MoeDispatcher::alltoall) add_alltoall_dispatcher_copies(w, x, local_experts, gathered);
     if (s.parallelism.recompute == Recompute::selective_op) w.recompute = selective_op_recompute(w);
     return w;
 }
