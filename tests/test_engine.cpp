@@ -1,6 +1,7 @@
 // Properties of the analytical engine.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "colossim/layer_ops.hpp"
@@ -130,9 +131,9 @@ TEST(Engine, MixtureOfExpertsWithExpertParallelism) {
 }
 
 TEST(Engine, OverlappedAllToAllsShowOnlyWhatComputeCannotCover) {
-    // ep_overlap: each layer pass's all-to-alls run beside another micro-batch's compute
-    // of that layer; the exposed EP time is max(0, all-to-all - compute) per pass, so it
-    // falls, never below zero, and the compute is untouched. Both engines agree on it.
+    // ep_overlap: each layer pass's all-to-alls run beside a component of another
+    // micro-batch's pass of that layer; the exposed EP time falls, never below zero, and
+    // the compute is untouched. Both engines agree on it.
     const std::string& v3 = kDeepSeekV3;
     StepResult plain = run({}, v3);
     StepResult overlapped = run({{"parallelism.ep_overlap", "on"}}, v3);
@@ -151,6 +152,52 @@ TEST(Engine, OverlappedAllToAllsShowOnlyWhatComputeCannotCover) {
     const Scenario s = test::scenario(v3, {{"parallelism.ep_overlap", "on"}});
     const StepResult sim = simulate_network_step(s, test::calibration(), o).result;
     EXPECT_NEAR(sim.step_time.value / overlapped.step_time.value, 1.0, 0.05);
+}
+
+TEST(Engine, OverlappedAllToAllsPairWithOneComponentOfThePartnerPass) {
+    // DualPipe's pairing (DeepSeek-V3 sec. 3.2.1, Fig. 4), as Megatron-Core's EP overlap
+    // runs it: the backward's combine beside the forward's attention, the forward's
+    // dispatch beside the backward's MoE side, the backward's dispatch beside the forward's
+    // MoE side, the forward's combine beside the backward's attention. With one micro-batch
+    // on one stage the step's exposed EP time is the layers' sum of the four, each what its
+    // component cannot cover plus the slowdown of the part it covers; a pass's whole compute
+    // (the rule before) would have hidden more.
+    const Scenario s = test::scenario(R"(
+model: {name: m, layers: 4, hidden: 4096, heads: 32, kv_heads: 8, vocab: 32000, max_seq_len: 4096, activation: swiglu,
+        position_embedding: rope, tie_embeddings: false, bias: false,
+        moe: {experts: 64, top_k: 8, ffn_hidden: 1024}}
+cluster: dgx-h100
+gpus: 32
+parallelism: {ep: 32, recompute: none, ep_overlap: true}
+training: {seq_len: 4096, global_batch: 32, micro_batch: 1, precision: bf16}
+)");
+    struct Side {
+        double attention = 0, moe = 0, dispatch = 0, combine = 0;
+    } f, b;
+    bool moe_side[2] = {false, false};
+    for (const auto& op : layer_ops(s, test::calibration())) {
+        if (op.block != "moe" || op.pass == "recompute") continue;
+        const bool fwd = op.pass == "forward";
+        Side& side = fwd ? f : b;
+        if (op.collective) {
+            if (op.name == "ep_dispatch") side.dispatch += op.time.value;
+            if (op.name == "ep_combine") side.combine += op.time.value;
+            continue;
+        }
+        moe_side[fwd] = moe_side[fwd] || op.name == "router";
+        (moe_side[fwd] ? side.moe : side.attention) += op.time.value;
+    }
+    ASSERT_GT(f.dispatch, 0.0);
+    const double share = test::calibration().comm_sms / 132.0;  // an H100's SMs an NCCL collective holds
+    auto shown = [share](double comm, double compute) {
+        return std::max(comm, std::min(compute / (1 - share), compute + comm * share)) - compute;
+    };
+    const double paired = shown(b.combine, f.attention) + shown(f.dispatch, b.moe) + shown(b.dispatch, f.moe) +
+                          shown(f.combine, b.attention);
+    const StepResult r = estimate(s, test::calibration());
+    EXPECT_NEAR(r.breakdown.ep_comm.value, 4 * paired, 1e-9 + 1e-6 * paired);
+    const double whole = shown(f.dispatch + f.combine, f.attention + f.moe) + shown(b.dispatch + b.combine, b.attention + b.moe);
+    EXPECT_GT(paired, whole);
 }
 
 TEST(Engine, ContextParallelism) {

@@ -10,6 +10,10 @@
 // overlaps it, and the optimizer update is memory-bound.
 #include <algorithm>
 #include <cmath>
+#include <optional>
+#include <string_view>
+#include <tuple>
+#include <utility>
 
 #include "colossim/estimate.hpp"
 #include "colossim/layer_ops.hpp"
@@ -45,7 +49,9 @@ struct PassTime {
     PassTiming pass;
 };
 
-PassTime pass_time(const OpList& ops, const CostModel& cost) {
+// `ep_exposed`: under EP overlap, what of this pass's all-to-alls its partner pass leaves
+// exposed (ep_overlap_exposure); without, they run on the critical path.
+PassTime pass_time(const OpList& ops, const CostModel& cost, std::optional<Seconds> ep_exposed = std::nullopt) {
     PassTime t;
     const auto& p = cost.scenario().parallelism;
     Seconds attention(0), gemms(0), host(0);
@@ -89,12 +95,7 @@ PassTime pass_time(const OpList& ops, const CostModel& cost) {
         const Seconds chunk = pipelined / double(p.tp);
         t.pass.parts.tp_comm += chunk + cost.overlap_cost(pipelined - chunk, gemms);
     }
-    if (p.ep_overlap) {
-        // The all-to-alls of this pass run beside another micro-batch's compute of the
-        // same layer (Megatron-Core's EP A2A overlap pairs one micro-batch's forward with
-        // another's backward; DualPipe does the same): what that compute cannot cover shows.
-        t.pass.parts.ep_comm = cost.overlap_cost(t.pass.parts.ep_comm, t.pass.parts.compute);
-    }
+    if (ep_exposed) t.pass.parts.ep_comm = *ep_exposed;
     Breakdown& b = t.pass.parts;
     const Seconds gpu = b.compute + b.tp_comm + b.cp_comm + b.ep_comm;
     // A pass no faster than the CPU issues it: Megatron's dropless dispatcher even blocks
@@ -129,10 +130,46 @@ struct BlockTimes {
     PassTime forward, backward, recompute;
 };
 
+// A MoE layer's pass in the two parts EP overlap pairs: the attention side (its ops
+// before the router) and the MoE side (the router on), each the compute time it holds,
+// and the pass's dispatch and combine all-to-alls.
+struct MoePassParts {
+    Seconds attention, moe, dispatch, combine;
+};
+MoePassParts moe_pass_parts(const OpList& ops, const CostModel& cost) {
+    MoePassParts m{};
+    bool moe_side = false;
+    for (const auto& op : ops.compute) {
+        moe_side = moe_side || std::string_view(op.name) == "router";
+        (moe_side ? m.moe : m.attention) += compute_op_time(op, cost);
+    }
+    for (const auto& c : ops.comm) {
+        if (c.group != CommGroup::ep) continue;
+        (std::string_view(c.name) == "ep_dispatch" ? m.dispatch : m.combine) += cost.collective(c);
+    }
+    return m;
+}
+
+// EP overlap (Megatron-Core's --overlap-moe-expert-parallel-comm; DeepSeek-V3's DualPipe)
+// runs a forward chunk of one micro-batch with a backward chunk of another, each
+// all-to-all beside one component of the other pass (DeepSeek-V3, arXiv 2412.19437,
+// sec. 3.2.1 and Fig. 4): the backward's combine beside the forward's attention, the
+// forward's dispatch beside the backward's MLP, the backward's dispatch beside the
+// forward's MLP, the forward's combine beside the backward's attention. What a component
+// cannot cover shows, and the part it covers slows it (CostModel::overlap_cost).
+std::pair<Seconds, Seconds> ep_overlap_exposure(const BlockWork& b, const CostModel& cost) {
+    const MoePassParts f = moe_pass_parts(b.forward, cost), k = moe_pass_parts(b.backward, cost);
+    const Seconds forward = cost.overlap_cost(f.dispatch, k.moe) + cost.overlap_cost(f.combine, k.attention);
+    const Seconds backward = cost.overlap_cost(k.combine, f.attention) + cost.overlap_cost(k.dispatch, f.moe);
+    return {forward, backward};
+}
+
 BlockTimes block_times(const BlockWork& b, Recompute rc, const CostModel& cost) {
     BlockTimes t;
-    t.forward = pass_time(b.forward, cost);
-    t.backward = pass_time(b.backward, cost);
+    std::optional<Seconds> forward_ep, backward_ep;
+    if (cost.scenario().parallelism.ep_overlap) std::tie(forward_ep, backward_ep) = ep_overlap_exposure(b, cost);
+    t.forward = pass_time(b.forward, cost, forward_ep);
+    t.backward = pass_time(b.backward, cost, backward_ep);
     // A full recomputation replays the forward just priced.
     if (const OpList* r = recomputed_ops(b, rc)) t.recompute = r == &b.forward ? t.forward : pass_time(*r, cost);
     return t;
