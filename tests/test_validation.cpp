@@ -62,7 +62,7 @@ TEST(Validation, NoSourceRegresses) {
         // crossed the nodes once a destination node (parallelism.moe_dispatcher deepep);
         // megatron-bridge-perf fell from 0.301 and megatron-core-moe from 0.146 when a pass
         // took at least the host's issue time (training.grouped_gemm te, cuda_graphs).
-        {"torchtitan", 0.15},   {"megatron-bridge-perf", 0.27}, {"megatron-core-moe", 0.12},
+        {"torchtitan", 0.15},   {"megatron-bridge-perf", 0.20}, {"megatron-core-moe", 0.12},
         // moe-folding fell from 0.209 to 0.127 when ZeRO-3 with one hardware queue
         // (CUDA_DEVICE_MAX_CONNECTIONS=1, the paper's launcher) stopped overlapping.
         // deepseek rose from 0.064, torchtitan fell from 0.208 and megatron-bridge-perf from
@@ -80,7 +80,8 @@ TEST(Validation, NoSourceRegresses) {
         // the TP + EP rows' gap; README "Validation").
         // moe-folding fell to 0.107 and megatron-bridge-perf from 0.287 when the all-to-all
         // dispatcher's regrouping and list-collective copies were priced
-        // (add_alltoall_dispatcher_copies).
+        // (add_alltoall_dispatcher_copies); megatron-bridge-perf to 0.196 when its dropless
+        // Qwen3-30B rows lost training.cuda_graphs (their presets graph attention and router only).
         {"moe-folding", 0.11}, {"nemo-perf", 0.04},           {"deepseek", 0.06}};
     auto results = run_validation(test::catalog(), test::calibration());
     for (const auto& s : summarize(results, GroupBy::origin)) {
@@ -88,8 +89,9 @@ TEST(Validation, NoSourceRegresses) {
         EXPECT_LE(s.mean_abs, bound.at(s.group)) << s.group;
     }
     // rose from 0.109 to 0.110 with the readings above (MoE shards, Llama 3's one reduction),
-    // fell to 0.102 with the all-to-all dispatcher's copies
-    EXPECT_LE(summarize_all(results).mean_abs, 0.105);
+    // fell to 0.102 with the all-to-all dispatcher's copies, to 0.094 with the dropless
+    // presets' partial CUDA graphs
+    EXPECT_LE(summarize_all(results).mean_abs, 0.097);
 }
 
 TEST(Validation, SetCoversSourcesGenerationsAndPrecisions) {
