@@ -158,6 +158,10 @@ MoePassParts moe_pass_parts(const OpList& ops, const CostModel& cost) {
 // forward's MLP, the forward's combine beside the backward's attention. What a component
 // cannot cover shows, and the part it covers slows it (CostModel::overlap_cost).
 std::pair<Seconds, Seconds> ep_overlap_exposure(const BlockWork& b, const CostModel& cost) {
+    // Blocks without all-to-alls (dense layers, embedding, head) expose nothing: skip
+    // pricing their ops a second time.
+    const auto ep = [](const CollectiveOp& c) { return c.group == CommGroup::ep; };
+    if (std::none_of(b.forward.comm.begin(), b.forward.comm.end(), ep)) return {Seconds(0), Seconds(0)};
     const MoePassParts f = moe_pass_parts(b.forward, cost), k = moe_pass_parts(b.backward, cost);
     const Seconds forward = cost.overlap_cost(f.dispatch, k.moe) + cost.overlap_cost(f.combine, k.attention);
     const Seconds backward = cost.overlap_cost(k.combine, f.attention) + cost.overlap_cost(k.dispatch, f.moe);

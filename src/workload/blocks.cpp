@@ -169,23 +169,25 @@ void add_alltoall_dispatcher_copies(BlockWork& w, const Shape& x, double local_e
 
 // Norm + (all-gather) ... (reduce-scatter/all-reduce) + residual wrap every sub-block.
 // `matmuls`: the separate linear modules reading the gathered input (CollectiveOp::matmuls).
-void open_sublayer(BlockWork& w, const Shape& x, const char* norm_name, const char* gather_name, int matmuls) {
+// `tp_collectives` false: a sub-block that works on this rank's token shard as it stands
+// (Megatron-Core's MoE layer), norm and residual without the TP gather and reduction.
+void open_sublayer(BlockWork& w, const Shape& x, const char* norm_name, const char* gather_name, int matmuls,
+                   bool tp_collectives = true) {
     w.forward.compute.push_back(memory(norm_name, x.norm_tokens * x.h, norm_cost(x)));
-    if (!x.sp) return;
+    if (!x.sp || !tp_collectives) return;
     CollectiveOp gather = collective(gather_name, CollectiveKind::all_gather, CommGroup::tp, kAct * x.tokens * x.h);
     gather.matmuls = matmuls;
     w.forward.comm.push_back(gather);
 }
 
-// The residual add (and dropout) closing a sub-block, on this rank's tokens.
-ComputeOp residual(const Shape& x, const char* name) {
-    return memory(name, 3 * kAct * x.norm_tokens * x.h + (x.dropout ? x.norm_tokens * x.h : 0.0));
-}
-
-void close_sublayer(BlockWork& w, const Shape& x, const char* reduce_name, const char* residual_name) {
-    w.forward.comm.push_back(collective(reduce_name, x.sp ? CollectiveKind::reduce_scatter : CollectiveKind::all_reduce,
-                                        CommGroup::tp, kAct * x.tokens * x.h));
-    w.forward.compute.push_back(residual(x, residual_name));
+void close_sublayer(BlockWork& w, const Shape& x, const char* reduce_name, const char* residual_name,
+                    bool tp_collectives = true) {
+    if (tp_collectives) {
+        w.forward.comm.push_back(collective(reduce_name, x.sp ? CollectiveKind::reduce_scatter : CollectiveKind::all_reduce,
+                                            CommGroup::tp, kAct * x.tokens * x.h));
+    }
+    double bytes = 3 * kAct * x.norm_tokens * x.h + (x.dropout ? x.norm_tokens * x.h : 0.0);
+    w.forward.compute.push_back(memory(residual_name, bytes));
 }
 
 // Attention core: FlashAttention (one fused kernel) or Megatron's unfused path
@@ -305,8 +307,8 @@ void attention_block(BlockWork& w, const Shape& x, const Scenario& s) {
 
 // The MLP half of a layer: its own norm and gather, or, in a parallel block, the
 // attention's input (nothing to open). `matmuls`: the modules reading its gathered input.
-void open_mlp(BlockWork& w, const Shape& x, const Scenario& s, int matmuls) {
-    if (!s.model.parallel_block) open_sublayer(w, x, "mlp_norm", "tp_all_gather_mlp", matmuls);
+void open_mlp(BlockWork& w, const Shape& x, const Scenario& s, int matmuls, bool tp_collectives = true) {
+    if (!s.model.parallel_block) open_sublayer(w, x, "mlp_norm", "tp_all_gather_mlp", matmuls, tp_collectives);
 }
 
 // `host_calls`: the GEMMs the host issues one by one for the `batch` (ComputeOp::host_calls).
@@ -344,8 +346,7 @@ BlockWork moe_layer(const Scenario& s, const Shape& x) {
     // a TP MLP with its own gather and reduce-scatter (SharedExpertMLP). PyTorch's MoE
     // under TP gathers it before the router (TorchTitan's PrepareModuleInputOutput).
     const bool gathers_sequence = !x.sp || moe.shared_experts > 0 || s.parallelism.tp_impl == TpImpl::torch;
-    if (gathers_sequence) open_mlp(w, x, s, 2);  // the router beside the experts
-    else if (!s.model.parallel_block) w.forward.compute.push_back(memory("mlp_norm", x.norm_tokens * x.h, norm_cost(x)));
+    open_mlp(w, x, s, 2, gathers_sequence);  // the router beside the experts
     const double routed_tokens = x.tokens / x.tp * double(moe.top_k);  // this rank's share, top-k copies
     add_gemm(w, x, gemm("router", x.tokens / x.tp, double(moe.experts), x.h), 1.0, false);
     w.forward.compute.push_back(memory("permute", 2 * kAct * routed_tokens * x.h));
@@ -375,8 +376,7 @@ BlockWork moe_layer(const Scenario& s, const Shape& x) {
         mlp(w, x, double(moe.shared_experts * moe.shared_ffn_hidden) / x.tp, x.tokens, "shared_fc1", "shared_activation",
             "shared_fc2");
     }
-    if (gathers_sequence) close_sublayer(w, x, "tp_reduce_mlp", "mlp_residual");
-    else w.forward.compute.push_back(residual(x, "mlp_residual"));
+    close_sublayer(w, x, "tp_reduce_mlp", "mlp_residual", gathers_sequence);
     mirror_backward(w);
     add_dtensor_layout_copies(w, s, x);
     if (s.parallelism.moe_dispatcher == MoeDispatcher::alltoall) add_alltoall_dispatcher_copies(w, x, local_experts, gathered);
